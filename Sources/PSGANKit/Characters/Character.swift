@@ -1,0 +1,108 @@
+import Foundation
+
+/// A character: a latent vector, named by a seed or given explicitly.
+///
+/// Character files are JSON objects with an optional `name` and either a `seed` (a non-negative
+/// integer, the contract's seeded latent) or a `latent` (a list of numbers, one per latent
+/// dimension of the model), e.g. `{"name": "ayumi", "seed": 7}`.
+public struct Character: Equatable, Sendable {
+    /// Where the latent comes from.
+    public enum Source: Equatable, Sendable {
+        /// The contract's seeded latent.
+        case seed(UInt64)
+        /// An explicit latent vector.
+        case latent([Float])
+    }
+
+    /// A display name (the file name when the file gives none).
+    public var name: String
+    /// The latent's source.
+    public var source: Source
+
+    /// A character with the given name and source.
+    public init(name: String, source: Source) {
+        self.name = name
+        self.source = source
+    }
+
+    /// The character named by `seed`.
+    public static func seed(_ seed: UInt64) -> Character {
+        Character(name: "seed \(seed)", source: .seed(seed))
+    }
+
+    /// Reads a character file.
+    public init(contentsOf url: URL) throws {
+        let path = url.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw CharacterError(path: path, "cannot read the file (\(SafeTensorsFile.reason(error)))")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+            throw CharacterError(path: path, "not a character file: expected a JSON object with a 'seed' or a 'latent'")
+        }
+        let name = (dict["name"] as? String) ?? url.deletingPathExtension().lastPathComponent
+        switch (dict["seed"], dict["latent"]) {
+        case (let seed?, nil):
+            guard let value = Self.seedValue(seed) else {
+                throw CharacterError(path: path, "'seed' must be an integer from 0 to 2^64-1")
+            }
+            self.init(name: name, source: .seed(value))
+        case (nil, let latent?):
+            guard let list = latent as? [Any], !list.isEmpty else {
+                throw CharacterError(path: path, "'latent' must be a non-empty list of numbers")
+            }
+            var values: [Float] = []
+            for (i, item) in list.enumerated() {
+                guard let number = item as? Double ?? (item as? Int).map(Double.init), number.isFinite,
+                      abs(number) <= Double(Float.greatestFiniteMagnitude) else {
+                    throw CharacterError(path: path, "'latent' element \(i) is not a finite number")
+                }
+                values.append(Float(number))
+            }
+            self.init(name: name, source: .latent(values))
+        case (nil, nil):
+            throw CharacterError(path: path, "a character needs a 'seed' or a 'latent'")
+        case (_?, _?):
+            throw CharacterError(path: path, "a character has either a 'seed' or a 'latent', not both")
+        }
+    }
+
+    /// The latent vector for a model with `dimension` latent values.
+    public func latent(dimension: Int) throws -> [Float] {
+        switch source {
+        case .seed(let seed):
+            return SeededNormals.latent(seed: seed, dimension: dimension)
+        case .latent(let values):
+            guard values.count == dimension else {
+                throw CharacterError(path: name, "latent has \(values.count) values but the model's latent_dim is \(dimension)")
+            }
+            return values
+        }
+    }
+
+    private static func seedValue(_ value: Any) -> UInt64? {
+        if let int = value as? Int, int >= 0 { return UInt64(int) }
+        if let uint = value as? UInt64 { return uint }
+        if let double = value as? Double, double >= 0, double == double.rounded(), double < 0x1p64 { return UInt64(double) }
+        if let string = value as? String { return UInt64(string) }
+        return nil
+    }
+}
+
+/// A character file or keyframe that cannot be used, naming the file and the problem.
+public struct CharacterError: Error, CustomStringConvertible, Sendable {
+    /// The file or option the problem was found in.
+    public let path: String
+    /// What is wrong.
+    public let problem: String
+
+    /// Creates an error for `path` describing `problem`.
+    public init(path: String, _ problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String { "\(path): \(problem)" }
+}

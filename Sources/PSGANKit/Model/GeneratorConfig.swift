@@ -1,0 +1,158 @@
+import Foundation
+
+/// The shape of a PSGAN generator: resolution, latent size, keypoints and channels per scale.
+///
+/// Stored as the `config` metadata string of a model file (see `spec/psgan-model.md`).
+public struct GeneratorConfig: Equatable, Sendable {
+    /// Output resolution R (a power of two, 8 to 1024).
+    public var resolution: Int
+    /// Latent size L.
+    public var latentDim: Int
+    /// Number of keypoints K (pose map channels).
+    public var keypoints: Int
+    /// Name of the keypoint layout, e.g. `coco18`.
+    public var layout: String
+    /// Channel count C(s) for every scale s = 4, 8, ..., R.
+    public var channels: [Int: Int]
+
+    /// The scales 4, 8, ..., R.
+    public var scales: [Int] { Array(sequence(first: 4, next: { $0 < self.resolution ? $0 * 2 : nil })) }
+
+    /// Creates a config; call ``validate(path:)`` before trusting one built from user input.
+    public init(resolution: Int, latentDim: Int, keypoints: Int, layout: String, channels: [Int: Int]) {
+        self.resolution = resolution
+        self.latentDim = latentDim
+        self.keypoints = keypoints
+        self.layout = layout
+        self.channels = channels
+    }
+
+    /// The paper's channel schedule, `min(16384 / s, 512)` at each scale s.
+    public static func paperChannels(resolution: Int) -> [Int: Int] {
+        var result: [Int: Int] = [:]
+        var s = 4
+        while s <= resolution {
+            result[s] = min(16384 / s, 512)
+            s *= 2
+        }
+        return result
+    }
+
+    /// Checks every field; the error names `path` (a file or a command-line option).
+    public func validate(path: String) throws {
+        guard (8...1024).contains(resolution), resolution & (resolution - 1) == 0 else {
+            throw ModelFileError(path: path, "resolution \(resolution) is not a power of two from 8 to 1024")
+        }
+        guard latentDim >= 1, latentDim <= 1 << 16 else {
+            throw ModelFileError(path: path, "latent_dim \(latentDim) must be from 1 to 65536")
+        }
+        guard keypoints >= 1, keypoints <= 1024 else {
+            throw ModelFileError(path: path, "keypoints \(keypoints) must be from 1 to 1024")
+        }
+        guard !layout.isEmpty else {
+            throw ModelFileError(path: path, "layout is empty")
+        }
+        if let builtIn = KeypointLayout.builtIn(named: layout), builtIn.count != keypoints {
+            throw ModelFileError(path: path, "layout '\(layout)' has \(builtIn.count) keypoints but keypoints is \(keypoints)")
+        }
+        for s in scales {
+            guard let c = channels[s] else {
+                throw ModelFileError(path: path, "channels has no entry for resolution \(s)")
+            }
+            guard c >= 1, c <= 8192 else {
+                throw ModelFileError(path: path, "channels[\(s)] = \(c) must be from 1 to 8192")
+            }
+        }
+        if let extra = channels.keys.first(where: { !scales.contains($0) }) {
+            throw ModelFileError(path: path, "channels has an entry for \(extra), which is not a scale from 4 to \(resolution)")
+        }
+    }
+
+    /// Parses the `config` JSON string of a model file; `path` names the file in errors.
+    public init(json: String, path: String) throws {
+        guard let data = json.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data),
+              let dict = object as? [String: Any] else {
+            throw ModelFileError(path: path, "metadata 'config' is not a JSON object")
+        }
+        func integer(_ key: String) throws -> Int {
+            if let value = dict[key] as? Int { return value }
+            if let value = dict[key] as? Double, value == value.rounded(), abs(value) < 1e9 { return Int(value) }
+            throw ModelFileError(path: path, "config '\(key)' is missing or not an integer")
+        }
+        let resolution = try integer("resolution")
+        let latentDim = try integer("latent_dim")
+        let keypoints = try integer("keypoints")
+        guard let layout = dict["layout"] as? String else {
+            throw ModelFileError(path: path, "config 'layout' is missing or not a string")
+        }
+        guard let rawChannels = dict["channels"] as? [String: Any] else {
+            throw ModelFileError(path: path, "config 'channels' is missing or not an object")
+        }
+        var channels: [Int: Int] = [:]
+        for (key, value) in rawChannels {
+            guard let scale = Int(key) else {
+                throw ModelFileError(path: path, "config 'channels' key '\(key)' is not a resolution")
+            }
+            if let c = value as? Int {
+                channels[scale] = c
+            } else if let c = value as? Double, c == c.rounded(), abs(c) < 1e9 {
+                channels[scale] = Int(c)
+            } else {
+                throw ModelFileError(path: path, "config 'channels[\(key)]' is not an integer")
+            }
+        }
+        self.init(resolution: resolution, latentDim: latentDim, keypoints: keypoints, layout: layout, channels: channels)
+        try validate(path: path)
+    }
+
+    /// The config as the JSON string stored in a model file.
+    public var json: String {
+        let channelList = scales.map { "\"\($0)\": \(channels[$0] ?? 0)" }.joined(separator: ", ")
+        let escapedLayout = layout.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \"\(escapedLayout)\"}"
+    }
+
+    /// Every tensor of a model with this config, with its shape, in file order.
+    public var tensorShapes: [(name: String, shape: [Int])] {
+        let k = keypoints
+        var result: [(String, [Int])] = []
+        let c4 = channels[4] ?? 0
+        result.append(("dense.weight", [c4 * 16, latentDim]))
+        result.append(("dense.bias", [c4]))
+        result.append(("b4.conv.weight", [c4, c4 + k, 3, 3]))
+        result.append(("b4.conv.bias", [c4]))
+        for s in scales.dropFirst() {
+            let c = channels[s] ?? 0
+            let previous = channels[s / 2] ?? 0
+            result.append(("b\(s).conv0.weight", [c, previous + k, 3, 3]))
+            result.append(("b\(s).conv0.bias", [c]))
+            result.append(("b\(s).conv1.weight", [c, c, 3, 3]))
+            result.append(("b\(s).conv1.bias", [c]))
+        }
+        result.append(("torgb.weight", [3, channels[resolution] ?? 0, 1, 1]))
+        result.append(("torgb.bias", [3]))
+        return result
+    }
+
+    /// Number of learned parameters.
+    public var parameterCount: Int {
+        tensorShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    }
+
+    /// Floating-point operations per frame, counting each multiply-add as two and convolutions as
+    /// direct convolutions (the convention of the ONNX Runtime anchor in `shared/bench`).
+    public var flopsPerFrame: Double {
+        let k = Double(keypoints)
+        let c4 = Double(channels[4] ?? 0)
+        var flops = 2 * Double(latentDim) * c4 * 16
+        flops += 2 * 16 * (c4 + k) * c4 * 9
+        for s in scales.dropFirst() {
+            let c = Double(channels[s] ?? 0)
+            let previous = Double(channels[s / 2] ?? 0)
+            flops += 2 * Double(s * s) * 9 * ((previous + k) * c + c * c)
+        }
+        flops += 2 * Double(resolution * resolution) * Double(channels[resolution] ?? 0) * 3
+        return flops
+    }
+}

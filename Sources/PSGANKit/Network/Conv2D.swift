@@ -1,0 +1,112 @@
+import COpenBLAS
+import Dispatch
+
+/// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) run as im2col plus SGEMM.
+///
+/// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
+/// `[out, in * kh * kw]` matrix the GEMM wants. The im2col matrix is built a band of output rows at
+/// a time so its buffer stays bounded whatever the image size.
+struct Conv2D {
+    let inputChannels: Int
+    let outputChannels: Int
+    let kernel: Int
+    let weight: [Float]
+    let bias: [Float]
+
+    /// Most floats an im2col band may take (32 MiB).
+    static let columnBudget = 8 << 20
+
+    init(weight: [Float], bias: [Float], outputChannels: Int, inputChannels: Int, kernel: Int) {
+        precondition(weight.count == outputChannels * inputChannels * kernel * kernel && bias.count == outputChannels)
+        precondition(kernel == 1 || kernel == 3, "only 1x1 and 3x3 kernels are used by the generator")
+        self.weight = weight
+        self.bias = bias
+        self.outputChannels = outputChannels
+        self.inputChannels = inputChannels
+        self.kernel = kernel
+    }
+
+    /// Rows of output per im2col band at this width.
+    func bandRows(height: Int, width: Int) -> Int {
+        let perRow = inputChannels * kernel * kernel * width
+        return max(1, min(height, Self.columnBudget / perRow))
+    }
+
+    /// Floats of im2col scratch needed at this size (0 for a 1x1 kernel).
+    func columnCount(height: Int, width: Int) -> Int {
+        kernel == 1 ? 0 : inputChannels * 9 * width * bandRows(height: height, width: width)
+    }
+
+    /// `output[outputChannels, h, w] = conv(input[inputChannels, h, w]) + bias`, no activation.
+    func apply(input: UnsafePointer<Float>, height: Int, width: Int,
+               output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+        let pixels = height * width
+        weight.withUnsafeBufferPointer { w in
+            if kernel == 1 {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                            Int32(outputChannels), Int32(pixels), Int32(inputChannels),
+                            1, w.baseAddress, Int32(inputChannels), input, Int32(pixels),
+                            0, output, Int32(pixels))
+            } else {
+                let rows = bandRows(height: height, width: width)
+                var y0 = 0
+                while y0 < height {
+                    let y1 = min(height, y0 + rows)
+                    let band = (y1 - y0) * width
+                    Self.im2col3x3(input: input, channels: inputChannels, height: height, width: width,
+                                   rows: y0..<y1, columns: columns)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                Int32(outputChannels), Int32(band), Int32(inputChannels * 9),
+                                1, w.baseAddress, Int32(inputChannels * 9), columns, Int32(band),
+                                0, output + y0 * width, Int32(pixels))
+                    y0 = y1
+                }
+            }
+        }
+        bias.withUnsafeBufferPointer { b in
+            for c in 0..<outputChannels {
+                let row = output + c * pixels
+                let value = b[c]
+                for p in 0..<pixels { row[p] += value }
+            }
+        }
+    }
+
+    /// Fills `columns[(c*3+ky)*3+kx, (y-y0)*w + x] = input[c, y+ky-1, x+kx-1]` (0 outside the image).
+    static func im2col3x3(input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                          rows: Range<Int>, columns: UnsafeMutablePointer<Float>) {
+        let band = rows.count * width
+        let fill = { (c: Int) in
+            let plane = input + c * height * width
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let row = columns + ((c * 3 + ky) * 3 + kx) * band
+                    for y in rows {
+                        let dst = row + (y - rows.lowerBound) * width
+                        let sy = y + ky - 1
+                        guard sy >= 0 && sy < height else {
+                            dst.update(repeating: 0, count: width)
+                            continue
+                        }
+                        let src = plane + sy * width
+                        switch kx {
+                        case 0:
+                            dst[0] = 0
+                            (dst + 1).update(from: src, count: width - 1)
+                        case 1:
+                            dst.update(from: src, count: width)
+                        default:
+                            dst.update(from: src + 1, count: width - 1)
+                            dst[width - 1] = 0
+                        }
+                    }
+                }
+            }
+        }
+        if channels * band >= 1 << 16 {
+            DispatchQueue.concurrentPerform(iterations: channels, execute: fill)
+        } else {
+            for c in 0..<channels { fill(c) }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import COpenBLAS
+
+/// The PSGAN generator's forward pass, exactly per the contract: latent and pose in, RGB out.
+///
+/// ```
+/// z  = z / sqrt(mean(z^2) + 1e-8)
+/// x  = pn(lrelu(reshape(dense.weight @ z, [C4, 4, 4]) + dense.bias))
+/// x  = pn(lrelu(conv(cat(x, P_4), b4.conv)))
+/// for s = 8 ... R:  x = up2(x);  x = pn(lrelu(conv(cat(x, P_s), b{s}.conv0)));  x = pn(lrelu(conv(x, b{s}.conv1)))
+/// rgb = conv(x, torgb)
+/// ```
+///
+/// A generator owns its scratch buffers and reuses them from frame to frame, so one instance must
+/// not run two frames at once; make one per thread.
+public final class Generator {
+    /// The model's config.
+    public let config: GeneratorConfig
+
+    private let dense: [Float]
+    private let denseBias: [Float]
+    private let convs: [(scale: Int, first: Conv2D, second: Conv2D?)]
+    private let toRGB: Conv2D
+    private let bufferA: UnsafeMutableBufferPointer<Float>
+    private let bufferB: UnsafeMutableBufferPointer<Float>
+    private let columns: UnsafeMutableBufferPointer<Float>
+    private let norms: UnsafeMutableBufferPointer<Float>
+
+    /// Prepares a generator for `model`, allocating its scratch buffers.
+    public init(model: PSGANModel) {
+        let config = model.config
+        self.config = config
+        let w = model.weights
+        let k = config.keypoints
+        dense = w["dense.weight"]!
+        denseBias = w["dense.bias"]!
+        var convs: [(Int, Conv2D, Conv2D?)] = []
+        let c4 = config.channels[4]!
+        convs.append((4, Conv2D(weight: w["b4.conv.weight"]!, bias: w["b4.conv.bias"]!,
+                                outputChannels: c4, inputChannels: c4 + k, kernel: 3), nil))
+        for s in config.scales.dropFirst() {
+            let c = config.channels[s]!, previous = config.channels[s / 2]!
+            convs.append((s,
+                          Conv2D(weight: w["b\(s).conv0.weight"]!, bias: w["b\(s).conv0.bias"]!,
+                                 outputChannels: c, inputChannels: previous + k, kernel: 3),
+                          Conv2D(weight: w["b\(s).conv1.weight"]!, bias: w["b\(s).conv1.bias"]!,
+                                 outputChannels: c, inputChannels: c, kernel: 3)))
+        }
+        self.convs = convs
+        let r = config.resolution
+        toRGB = Conv2D(weight: w["torgb.weight"]!, bias: w["torgb.bias"]!,
+                       outputChannels: 3, inputChannels: config.channels[r]!, kernel: 1)
+
+        var featureFloats = 3 * r * r
+        var columnFloats = 0
+        for (s, first, second) in convs {
+            featureFloats = max(featureFloats, first.inputChannels * s * s, first.outputChannels * s * s)
+            columnFloats = max(columnFloats, first.columnCount(height: s, width: s),
+                               second?.columnCount(height: s, width: s) ?? 0)
+        }
+        bufferA = .allocate(capacity: featureFloats)
+        bufferB = .allocate(capacity: featureFloats)
+        columns = .allocate(capacity: max(columnFloats, 1))
+        norms = .allocate(capacity: r * r)
+        bufferA.initialize(repeating: 0)
+        bufferB.initialize(repeating: 0)
+        columns.initialize(repeating: 0)
+        norms.initialize(repeating: 0)
+    }
+
+    deinit {
+        bufferA.deallocate()
+        bufferB.deallocate()
+        columns.deallocate()
+        norms.deallocate()
+    }
+
+    /// Bytes of scratch memory this generator holds.
+    public var scratchBytes: Int { 4 * (bufferA.count + bufferB.count + columns.count + norms.count) }
+
+    /// Runs one frame: the float RGB image `[3, R, R]` (nominal range [-1, 1]) for `latent` and
+    /// keypoints already in model-canvas pixels.
+    public func forward(latent: [Float], keypoints: [Keypoint]) -> [Float] {
+        forward(latent: latent, conditions: ConditionMaps(keypoints: keypoints, resolution: config.resolution))
+    }
+
+    /// Runs one frame from prepared condition maps.
+    public func forward(latent: [Float], conditions: ConditionMaps) -> [Float] {
+        precondition(latent.count == config.latentDim, "latent has \(latent.count) values, model wants \(config.latentDim)")
+        precondition(conditions.keypointCount == config.keypoints && conditions.resolution == config.resolution)
+        let k = config.keypoints
+        let c4 = config.channels[4]!
+
+        // Latent normalisation and the dense layer, written straight into the b4 concat buffer.
+        let l = config.latentDim
+        var meanSquare: Float = 0
+        for v in latent { meanSquare += v * v }
+        let inverse = 1 / (meanSquare / Float(l) + 1e-8).squareRoot()
+        let z = latent.map { $0 * inverse }
+        var input = bufferB, output = bufferA
+        dense.withUnsafeBufferPointer { w in
+            z.withUnsafeBufferPointer { zp in
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(c4 * 16), Int32(l), 1,
+                            w.baseAddress, Int32(l), zp.baseAddress, 1, 0, input.baseAddress, 1)
+            }
+        }
+        for c in 0..<c4 {
+            for p in 0..<16 { input[c * 16 + p] += denseBias[c] }
+        }
+        activate(input.baseAddress!, channels: c4, pixels: 16)
+
+        for (s, first, second) in convs {
+            let pixels = s * s
+            let previous = first.inputChannels - k
+            if s > 4 {
+                Self.upsample2x(output.baseAddress!, channels: previous, size: s / 2, into: input.baseAddress!)
+            }
+            conditions.write(scale: s, into: UnsafeMutableBufferPointer(rebasing: input[previous * pixels ..< (previous + k) * pixels]))
+            first.apply(input: input.baseAddress!, height: s, width: s, output: output.baseAddress!, columns: columns.baseAddress!)
+            activate(output.baseAddress!, channels: first.outputChannels, pixels: pixels)
+            if let second {
+                second.apply(input: output.baseAddress!, height: s, width: s, output: input.baseAddress!, columns: columns.baseAddress!)
+                activate(input.baseAddress!, channels: second.outputChannels, pixels: pixels)
+                swap(&input, &output)
+            }
+            // The layer's result is now in `output`; `input` is free for the next concat.
+        }
+
+        let r = config.resolution
+        toRGB.apply(input: output.baseAddress!, height: r, width: r, output: input.baseAddress!, columns: columns.baseAddress!)
+        return Array(input[0 ..< 3 * r * r])
+    }
+
+    /// Leaky ReLU (slope 0.2) then pixel norm over channels, in place on `[channels, pixels]`.
+    private func activate(_ x: UnsafeMutablePointer<Float>, channels: Int, pixels: Int) {
+        let sums = norms.baseAddress!
+        sums.update(repeating: 0, count: pixels)
+        for c in 0..<channels {
+            let row = x + c * pixels
+            for p in 0..<pixels {
+                let v = max(row[p], 0.2 * row[p])
+                row[p] = v
+                sums[p] += v * v
+            }
+        }
+        let scale = 1 / Float(channels)
+        for p in 0..<pixels { sums[p] = 1 / (sums[p] * scale + 1e-8).squareRoot() }
+        for c in 0..<channels {
+            let row = x + c * pixels
+            for p in 0..<pixels { row[p] *= sums[p] }
+        }
+    }
+
+    /// Nearest-neighbour 2x upsampling of `[channels, size, size]` into `[channels, 2size, 2size]`.
+    static func upsample2x(_ source: UnsafePointer<Float>, channels: Int, size: Int, into target: UnsafeMutablePointer<Float>) {
+        let out = 2 * size
+        for c in 0..<channels {
+            let src = source + c * size * size
+            let dst = target + c * out * out
+            for y in 0..<size {
+                let line = dst + 2 * y * out
+                let srcLine = src + y * size
+                for x in 0..<size {
+                    let v = srcLine[x]
+                    line[2 * x] = v
+                    line[2 * x + 1] = v
+                }
+                (line + out).update(from: line, count: out)
+            }
+        }
+    }
+
+    /// Quantises a float RGB image `[3, R, R]` to 8-bit pixels, per the contract:
+    /// `clamp(round_half_even((rgb + 1) * 127.5), 0, 255)`.
+    public static func quantize(_ rgb: [Float], size: Int) -> RGBImage {
+        precondition(rgb.count == 3 * size * size)
+        let plane = size * size
+        var pixels = [UInt8](repeating: 0, count: 3 * plane)
+        rgb.withUnsafeBufferPointer { src in
+            pixels.withUnsafeMutableBufferPointer { dst in
+                for p in 0..<plane {
+                    for c in 0..<3 {
+                        let v = ((src[c * plane + p] + 1) * 127.5).rounded(.toNearestOrEven)
+                        dst[3 * p + c] = UInt8(min(255, max(0, v.isNaN ? 0 : v)))
+                    }
+                }
+            }
+        }
+        return RGBImage(width: size, height: size, pixels: pixels)
+    }
+}

@@ -1,0 +1,17 @@
+/// How far a render has got: frames done, total, and timing.
+public struct RenderProgress: Sendable {
+    /// Frames finished (generated and handed to the encoder).
+    public var completed: Int
+    /// Frames in the render.
+    public var total: Int
+    /// Seconds since the first frame started.
+    public var elapsed: Double
+
+    /// Frames per second so far (0 before the first frame).
+    public var framesPerSecond: Double { elapsed > 0 ? Double(completed) / elapsed : 0 }
+
+    /// Estimated seconds left, or nil before the first frame.
+    public var remaining: Double? {
+        completed > 0 ? elapsed / Double(completed) * Double(total - completed) : nil
+    }
+}

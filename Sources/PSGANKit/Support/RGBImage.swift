@@ -1,0 +1,26 @@
+/// An 8-bit RGB image, packed row-major: three bytes (red, green, blue) per pixel.
+///
+/// This is what the generator hands to the video encoder and what the tests compare against
+/// decoded frames.
+public struct RGBImage: Equatable, Sendable {
+    /// Width in pixels.
+    public let width: Int
+    /// Height in pixels.
+    public let height: Int
+    /// `width * height * 3` bytes, row by row, `r g b` per pixel.
+    public var pixels: [UInt8]
+
+    /// Wraps packed RGB bytes; `pixels.count` must be `width * height * 3`.
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0 && pixels.count == width * height * 3,
+                     "RGBImage: \(pixels.count) bytes for \(width)x\(height)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// A black image of the given size.
+    public init(width: Int, height: Int) {
+        self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))
+    }
+}
