@@ -40,5 +40,10 @@ let package = Package(
             dependencies: ["PSGANKit"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        .testTarget(
+            name: "psganCLITests",
+            dependencies: ["psgan", "PSGANKit"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
     ]
 )

@@ -11,6 +11,13 @@ public struct CharacterKeyframe: Equatable, Sendable {
     /// The keyframe's frame number in the pose file.
     public var frame: Int
 
+    /// A keyframe for a character file (`path`) or a seed, at `frame`.
+    public init(path: String?, seed: UInt64?, frame: Int) {
+        self.path = path
+        self.seed = seed
+        self.frame = frame
+    }
+
     /// Parses the argument; nil when it is not of that form.
     public init?(_ text: String) {
         var spec = Substring(text)

@@ -1,0 +1,447 @@
+import Foundation
+
+/// Reads pose files: the native psgan format and OpenPose's per-frame keypoint JSON.
+///
+/// The format is told from the content, not the file name:
+/// - a **directory** is OpenPose output: every `*_keypoints.json` file in it, in name order
+///   (runs of digits compare as numbers, so `f2` comes before `f10`), is one frame;
+/// - a **file** whose top-level JSON object has `"format": "psgan-pose"` is the native format
+///   (see `docs/pose-format.md`);
+/// - a **file** whose top-level JSON object has `"people"` is a single OpenPose frame;
+/// - anything else is a ``PoseFileError``.
+///
+/// Every problem with the input, down to one bad number, is reported as a ``PoseFileError`` that
+/// names the file (and the frame and keypoint where it applies); nothing read from a file can
+/// make the reader crash.
+public enum PoseFileReader {
+    /// The largest file the reader will open, in bytes (64 MiB: over an hour of BODY_25 poses).
+    public static let maximumFileSize = 64 << 20
+
+    /// Reads the pose file or OpenPose directory at `url`.
+    ///
+    /// - Parameters:
+    ///   - url: a native pose file, one OpenPose `*_keypoints.json` file, or a directory of them.
+    ///   - canvas: the size in pixels of the images the poses were detected on. OpenPose files do
+    ///     not record it, so it is required for them; for a native file it overrides the file's
+    ///     own `canvas`.
+    /// - Returns: the poses; `fps` is `nil` for OpenPose input.
+    public static func read(_ url: URL, canvas: (width: Int, height: Int)? = nil) throws -> PoseSequence {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw PoseFileError(url: url, problem: "no such file or directory")
+        }
+        if let canvas, canvas.width <= 0 || canvas.height <= 0 {
+            throw PoseFileError(url: url, problem: "the canvas size must be positive (got \(canvas.width)x\(canvas.height))")
+        }
+        if isDirectory.boolValue {
+            return try readOpenPoseDirectory(url, canvas: canvas)
+        }
+
+        let root = try parseJSON(at: url)
+        guard case .object(let object) = root else {
+            throw PoseFileError(url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
+        }
+        if object["format"] != nil {
+            var poses = try NativeParser(url: url, root: object).parse()
+            if let canvas {
+                poses.canvasWidth = Double(canvas.width)
+                poses.canvasHeight = Double(canvas.height)
+            }
+            return poses
+        }
+        if object["people"] != nil {
+            let frame = try parseOpenPoseFrame(object, url: url)
+            guard let frame else {
+                throw PoseFileError(url: url, problem: "nobody is in this OpenPose frame (\"people\" is empty), so its keypoint layout cannot be told")
+            }
+            let size = try openPoseCanvas(canvas, url: url)
+            return PoseSequence(layout: frame.layout.name, keypointCount: frame.layout.count, fps: nil,
+                                canvasWidth: size.width, canvasHeight: size.height, frames: [frame.keypoints])
+        }
+        throw PoseFileError(url: url, problem: "not a psgan pose file (missing \"format\")")
+    }
+
+    // MARK: - OpenPose
+
+    /// One OpenPose frame: the first person's keypoints and the layout their count implies.
+    private struct OpenPoseFrame {
+        var layout: KeypointLayout
+        var keypoints: [Keypoint]
+    }
+
+    private static func openPoseCanvas(_ canvas: (width: Int, height: Int)?, url: URL) throws -> (width: Double, height: Double) {
+        guard let canvas else {
+            throw PoseFileError(url: url, problem: "OpenPose files do not record the image size; pass --canvas WxH")
+        }
+        return (Double(canvas.width), Double(canvas.height))
+    }
+
+    private static func readOpenPoseDirectory(_ url: URL, canvas: (width: Int, height: Int)?) throws -> PoseSequence {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: url.path)
+        } catch {
+            throw PoseFileError(url: url, problem: "cannot list the directory (\(PoseFileError.reason(error)))")
+        }
+        let files = names
+            .filter { $0.hasSuffix("_keypoints.json") && !$0.hasPrefix(".") }
+            .map { url.appendingPathComponent($0, isDirectory: false) }
+            .filter { file in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            }
+            .sorted { a, b in
+                let order = a.lastPathComponent.compare(b.lastPathComponent, options: [.numeric])
+                return order == .orderedSame ? a.lastPathComponent < b.lastPathComponent : order == .orderedAscending
+            }
+        guard !files.isEmpty else {
+            throw PoseFileError(url: url, problem: "no *_keypoints.json files in this directory")
+        }
+        let size = try openPoseCanvas(canvas, url: url)
+
+        var layout: KeypointLayout?
+        var frames: [[Keypoint]?] = []
+        frames.reserveCapacity(files.count)
+        for file in files {
+            let root = try parseJSON(at: file)
+            guard case .object(let object) = root, object["people"] != nil else {
+                throw PoseFileError(url: file, problem: "not an OpenPose keypoints file (missing \"people\")")
+            }
+            let frame = try parseOpenPoseFrame(object, url: file)
+            if let frame {
+                if let layout, layout != frame.layout {
+                    throw PoseFileError(url: file, problem: "pose_keypoints_2d has \(frame.layout.count * 3) values (\(frame.layout.displayName)), but earlier frames have \(layout.count * 3) (\(layout.displayName)); all frames must use one layout")
+                }
+                layout = frame.layout
+            }
+            frames.append(frame?.keypoints)
+        }
+        guard let layout else {
+            throw PoseFileError(url: url, problem: "nobody is in any frame (every \"people\" is empty), so the keypoint layout cannot be told")
+        }
+        let empty = [Keypoint](repeating: .missing, count: layout.count)
+        return PoseSequence(layout: layout.name, keypointCount: layout.count, fps: nil,
+                            canvasWidth: size.width, canvasHeight: size.height,
+                            frames: frames.map { $0 ?? empty })
+    }
+
+    /// The first person's keypoints in an OpenPose frame, or `nil` when `people` is empty.
+    private static func parseOpenPoseFrame(_ object: [String: JSONValue], url: URL) throws -> OpenPoseFrame? {
+        guard case .array(let people)? = object["people"] else {
+            throw PoseFileError(url: url, problem: "\"people\" is \(object["people"]?.kind ?? "missing"), not an array")
+        }
+        guard let first = people.first else { return nil }
+        guard case .object(let person) = first else {
+            throw PoseFileError(url: url, problem: "the first person is \(first.kind), not an object")
+        }
+        guard let raw = person["pose_keypoints_2d"] else {
+            throw PoseFileError(url: url, problem: "the first person has no \"pose_keypoints_2d\"")
+        }
+        guard case .array(let values) = raw else {
+            throw PoseFileError(url: url, problem: "pose_keypoints_2d is \(raw.kind), not an array")
+        }
+        let layout: KeypointLayout
+        switch values.count {
+        case KeypointLayout.coco18.count * 3: layout = .coco18
+        case KeypointLayout.body25.count * 3: layout = .body25
+        default:
+            throw PoseFileError(url: url, problem: "pose_keypoints_2d has \(values.count) values; expected 54 (COCO-18) or 75 (BODY_25)")
+        }
+        var keypoints: [Keypoint] = []
+        keypoints.reserveCapacity(layout.count)
+        for index in 0..<layout.count {
+            func number(_ offset: Int, _ name: String) throws -> Double {
+                let value = values[index * 3 + offset]
+                guard case .number(let number) = value, number.isFinite else {
+                    throw PoseFileError(url: url, keypoint: index, problem: "\(name) is not a finite number (got \(value.kind))")
+                }
+                return number
+            }
+            let x = try number(0, "x"), y = try number(1, "y"), confidence = try number(2, "confidence")
+            guard (0...1).contains(confidence) else {
+                throw PoseFileError(url: url, keypoint: index, problem: "confidence \(confidence) is outside [0, 1]")
+            }
+            keypoints.append(Keypoint(x: x, y: y, confidence: confidence))
+        }
+        return OpenPoseFrame(layout: layout, keypoints: keypoints)
+    }
+
+    // MARK: - JSON
+
+    /// Reads and parses the JSON file at `url`, turning every failure into a ``PoseFileError``.
+    static func parseJSON(at url: URL) throws -> JSONValue {
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        } catch {
+            throw PoseFileError(url: url, problem: "cannot read (\(PoseFileError.reason(error)))")
+        }
+        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular, type != .typeSymbolicLink {
+            throw PoseFileError(url: url, problem: "not a regular file")
+        }
+        if let size = (attributes[.size] as? NSNumber)?.int64Value, size > Int64(maximumFileSize) {
+            throw PoseFileError(url: url, problem: "the file is too large (\(size >> 20) MiB; the limit is \(maximumFileSize >> 20) MiB)")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PoseFileError(url: url, problem: "cannot read (\(PoseFileError.reason(error)))")
+        }
+        if data.count > maximumFileSize {
+            throw PoseFileError(url: url, problem: "the file is too large (more than \(maximumFileSize >> 20) MiB)")
+        }
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw PoseFileError(url: url, problem: "the file is empty")
+        }
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw PoseFileError(url: url, problem: "not UTF-8 text, so not a JSON pose file")
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw PoseFileError(url: url, problem: "truncated or invalid JSON (\(jsonProblem(in: data)))")
+        }
+    }
+
+    /// A one-line account of why `data` is not valid JSON, with the line it goes wrong on.
+    private static func jsonProblem(in data: Data) -> String {
+        let detail: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return "not valid JSON"
+        } catch {
+            let ns = error as NSError
+            detail = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+        }
+        var message = detail
+            .replacingOccurrences(of: "\n", with: " ")
+            .trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+        // "Invalid value around character 123" counts bytes from 0; add the line number, and
+        // say plainly when the culprit is NaN or Infinity, which JSON does not allow.
+        if let range = message.range(of: "around character "),
+           let offset = Int(message[range.upperBound...].prefix(while: \.isNumber)),
+           offset >= 0, offset <= data.count {
+            let before = data.prefix(offset)
+            let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            let rest = data.dropFirst(offset).prefix(9)
+            let word = String(decoding: rest, as: UTF8.self)
+            if let bad = ["NaN", "Infinity", "-Infinity", "-NaN"].first(where: { word.hasPrefix($0) }) {
+                message = "\(bad) on line \(line) is not a JSON number; a missing keypoint has confidence 0"
+            } else {
+                message += ", line \(line)"
+            }
+        }
+        return message
+    }
+}
+
+/// A parsed JSON value, keeping numbers apart from booleans (which Foundation's bridging blurs).
+enum JSONValue: Decodable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    /// A number too large for a `Double`, such as `1e400`.
+    case unrepresentableNumber
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+            return
+        }
+        do {
+            self = .number(try container.decode(Double.self))
+            return
+        } catch DecodingError.typeMismatch {
+            // Not a number: try the other kinds below.
+        } catch {
+            // A number token that does not fit in a Double.
+            self = .unrepresentableNumber
+            return
+        }
+        if let string = try? container.decode(String.self) {
+            self = .string(string)
+        } else if let bool = try? container.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    /// What kind of value this is, for messages: "a string", "an array", ...
+    var kind: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .number(let value): return "the number \(value)"
+        case .unrepresentableNumber: return "a number too large to represent"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+extension PoseFileReader {
+    /// Checks and reads the native format, one field at a time (see `docs/pose-format.md`).
+    struct NativeParser {
+        /// The format name in the `"format"` field.
+        static let formatName = "psgan-pose"
+        /// The newest format version this reader understands.
+        static let currentVersion = 1
+
+        let url: URL
+        let root: [String: JSONValue]
+
+        func parse() throws -> PoseSequence {
+            try checkFormatAndVersion()
+            let layoutName = try layout()
+            let builtIn = KeypointLayout.builtIn(named: layoutName)
+            let fps = try positiveNumber(root["fps"], field: "fps")
+            let (width, height) = try canvas()
+            let names = try keypointNames(builtIn: builtIn)
+
+            guard let framesValue = root["frames"] else { throw fail("missing \"frames\"") }
+            guard case .array(let framesArray) = framesValue else {
+                throw fail("\"frames\" is \(framesValue.kind), not an array")
+            }
+            guard !framesArray.isEmpty else { throw fail("\"frames\" is empty; a pose file needs at least one frame") }
+
+            // The keypoint count: the built-in layout's, else keypoint_names', else frame 0's.
+            let expected: Int?
+            let because: String
+            if let builtIn {
+                expected = builtIn.count
+                because = "the \(builtIn.name) layout"
+            } else if let names {
+                expected = names.count
+                because = "keypoint_names"
+            } else {
+                expected = nil
+                because = "frame 0"
+            }
+
+            var frames: [[Keypoint]] = []
+            frames.reserveCapacity(framesArray.count)
+            var count = expected
+            for (f, frameValue) in framesArray.enumerated() {
+                guard case .array(let keypointValues) = frameValue else {
+                    throw fail("is \(frameValue.kind), not an array of keypoints", frame: f)
+                }
+                guard !keypointValues.isEmpty else { throw fail("has no keypoints", frame: f) }
+                if let count, keypointValues.count != count {
+                    throw fail("has \(keypointValues.count) keypoints; expected \(count), as in \(because)", frame: f)
+                }
+                count = keypointValues.count
+                frames.append(try keypointValues.enumerated().map { try keypoint($1, frame: f, index: $0) })
+            }
+            let keypointCount = count ?? 0
+            return PoseSequence(layout: builtIn?.name ?? layoutName, keypointCount: keypointCount, fps: fps,
+                                canvasWidth: width, canvasHeight: height, frames: frames)
+        }
+
+        private func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PoseFileError {
+            PoseFileError(url: url, frame: frame, keypoint: keypoint, problem: problem)
+        }
+
+        private func checkFormatAndVersion() throws {
+            guard case .string(let format)? = root["format"] else {
+                throw fail("not a psgan pose file (\"format\" is \(root["format"]?.kind ?? "missing"), not a string)")
+            }
+            guard format == Self.formatName else {
+                throw fail("not a psgan pose file (\"format\" is \"\(format)\", expected \"\(Self.formatName)\")")
+            }
+            guard let versionValue = root["version"] else { throw fail("missing \"version\"") }
+            guard case .number(let version) = versionValue, version.isFinite, version == version.rounded(), version >= 1 else {
+                throw fail("\"version\" must be a whole number from 1 up (got \(versionValue.kind))")
+            }
+            guard version <= Double(Self.currentVersion) else {
+                throw fail("written by a newer psgan (format version \(Int(exactly: version).map(String.init) ?? "\(version)"); this psgan reads version \(Self.currentVersion))")
+            }
+        }
+
+        private func layout() throws -> String {
+            guard let value = root["layout"] else { throw fail("missing \"layout\"") }
+            guard case .string(let name) = value else { throw fail("\"layout\" is \(value.kind), not a string") }
+            guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw fail("\"layout\" is empty")
+            }
+            return name
+        }
+
+        private func positiveNumber(_ value: JSONValue?, field: String) throws -> Double {
+            guard let value else { throw fail("missing \"\(field)\"") }
+            guard case .number(let number) = value, number.isFinite else {
+                throw fail("\"\(field)\" is \(value.kind), not a finite number")
+            }
+            guard number > 0 else { throw fail("\"\(field)\" must be above 0 (got \(number))") }
+            return number
+        }
+
+        private func canvas() throws -> (Double, Double) {
+            guard let value = root["canvas"] else { throw fail("missing \"canvas\"") }
+            guard case .object(let canvas) = value else {
+                throw fail("\"canvas\" is \(value.kind), not an object like {\"width\": 512, \"height\": 512}")
+            }
+            return (try positiveNumber(canvas["width"], field: "canvas.width"),
+                    try positiveNumber(canvas["height"], field: "canvas.height"))
+        }
+
+        private func keypointNames(builtIn: KeypointLayout?) throws -> [String]? {
+            guard let value = root["keypoint_names"], value != .null else { return nil }
+            guard case .array(let items) = value else {
+                throw fail("\"keypoint_names\" is \(value.kind), not an array of strings")
+            }
+            var names: [String] = []
+            for (i, item) in items.enumerated() {
+                guard case .string(let name) = item else {
+                    throw fail("keypoint_names[\(i)] is \(item.kind), not a string")
+                }
+                names.append(name)
+            }
+            if let builtIn {
+                guard names.count == builtIn.count else {
+                    throw fail("\"keypoint_names\" has \(names.count) names; the \(builtIn.name) layout has \(builtIn.count)")
+                }
+                if let i = names.indices.first(where: { names[$0] != builtIn.keypointNames[$0] }) {
+                    throw fail("keypoint_names[\(i)] is \"\(names[i])\"; in the \(builtIn.name) layout it is \"\(builtIn.keypointNames[i])\"")
+                }
+            }
+            guard !names.isEmpty else { throw fail("\"keypoint_names\" is empty") }
+            return names
+        }
+
+        private func keypoint(_ value: JSONValue, frame: Int, index: Int) throws -> Keypoint {
+            guard case .array(let parts) = value, parts.count == 3 else {
+                throw fail("is \(value.kindWithCount), not [x, y, confidence]", frame: frame, keypoint: index)
+            }
+            guard case .number(let confidence) = parts[2], confidence.isFinite else {
+                throw fail("confidence is not a finite number (got \(parts[2].kind))", frame: frame, keypoint: index)
+            }
+            guard (0...1).contains(confidence) else {
+                throw fail("confidence \(confidence) is outside [0, 1]", frame: frame, keypoint: index)
+            }
+            func coordinate(_ part: JSONValue, _ name: String) throws -> Double {
+                if case .number(let number) = part, number.isFinite { return number }
+                if part == .null, confidence == 0 { return 0 }
+                let allowed = confidence == 0 ? "" : " (only a missing keypoint, with confidence 0, may have null)"
+                throw fail("\(name) is not a finite number (got \(part.kind))\(allowed)", frame: frame, keypoint: index)
+            }
+            return Keypoint(x: try coordinate(parts[0], "x"), y: try coordinate(parts[1], "y"), confidence: confidence)
+        }
+    }
+}
+
+extension JSONValue: Equatable {
+    /// Like ``kind``, with the element count for arrays: "an array of 2 values".
+    var kindWithCount: String {
+        if case .array(let items) = self { return "an array of \(items.count) value\(items.count == 1 ? "" : "s")" }
+        return kind
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes pose sequences in the native psgan pose format (see `docs/pose-format.md`).
+///
+/// The output is compact JSON with one frame per line and numbers rounded to at most four
+/// decimals. Missing keypoints are written as `[0, 0, 0]`. Only sequences the reader would
+/// accept are written: the writer checks the same rules and throws a ``PoseFileError`` instead.
+public enum PoseFileWriter {
+    /// Writes `poses` to `url`, atomically: into a temporary file in the same directory, which
+    /// is then renamed over `url`, so readers never see a half-written file.
+    public static func write(_ poses: PoseSequence, to url: URL) throws {
+        let data = try encode(poses, file: PoseFileError.displayPath(of: url))
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw PoseFileError(url: url, problem: "cannot write (\(PoseFileError.reason(error)))")
+        }
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw PoseFileError(url: url, problem: "cannot write (\(reason))")
+        }
+    }
+
+    /// The native-format bytes for `poses`; `file` names the destination in errors.
+    static func encode(_ poses: PoseSequence, file: String) throws -> Data {
+        func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PoseFileError {
+            PoseFileError(file: file, frame: frame, keypoint: keypoint, problem: "cannot write: \(problem)")
+        }
+        guard let fps = poses.fps else {
+            throw fail("the poses have no frame rate (fps), which the pose format requires")
+        }
+        guard fps.isFinite, fps > 0 else { throw fail("fps must be a finite number above 0 (got \(fps))") }
+        guard poses.canvasWidth.isFinite, poses.canvasWidth > 0, poses.canvasHeight.isFinite, poses.canvasHeight > 0 else {
+            throw fail("the canvas size must be positive (got \(poses.canvasWidth)x\(poses.canvasHeight))")
+        }
+        guard !poses.layout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw fail("the layout name is empty")
+        }
+        let builtIn = KeypointLayout.builtIn(named: poses.layout)
+        if let builtIn, builtIn.count != poses.keypointCount {
+            throw fail("the \(builtIn.name) layout has \(builtIn.count) keypoints, not \(poses.keypointCount)")
+        }
+        guard poses.keypointCount > 0 else { throw fail("there are no keypoints per frame") }
+        guard !poses.frames.isEmpty else { throw fail("there are no frames") }
+
+        var text = "{\"format\": \(quoted(PoseFileReader.NativeParser.formatName)), "
+        text += "\"version\": \(PoseFileReader.NativeParser.currentVersion), "
+        text += "\"layout\": \(quoted(builtIn?.name ?? poses.layout)), \"fps\": \(number(fps)),\n"
+        text += " \"canvas\": {\"width\": \(number(poses.canvasWidth)), \"height\": \(number(poses.canvasHeight))},\n"
+        if let builtIn {
+            text += " \"keypoint_names\": [\(builtIn.keypointNames.map(quoted).joined(separator: ", "))],\n"
+        }
+        text += " \"frames\": [\n"
+        for (f, frame) in poses.frames.enumerated() {
+            guard frame.count == poses.keypointCount else {
+                throw fail("it has \(frame.count) keypoints; expected \(poses.keypointCount)", frame: f)
+            }
+            var items: [String] = []
+            items.reserveCapacity(frame.count)
+            for (k, point) in frame.enumerated() {
+                guard point.confidence.isFinite, (0...1).contains(point.confidence) else {
+                    throw fail("confidence \(point.confidence) is not in [0, 1]", frame: f, keypoint: k)
+                }
+                guard point.isPresent else {
+                    items.append("[0, 0, 0]")
+                    continue
+                }
+                guard point.x.isFinite, point.y.isFinite else {
+                    throw fail("the position (\(point.x), \(point.y)) is not finite", frame: f, keypoint: k)
+                }
+                // A tiny confidence must not round to 0, which would make the keypoint missing.
+                let confidence = max(point.confidence, 0.0001)
+                items.append("[\(number(point.x)), \(number(point.y)), \(number(confidence))]")
+            }
+            text += "  [" + items.joined(separator: ", ") + "]"
+            text += f == poses.frames.count - 1 ? "\n" : ",\n"
+        }
+        text += " ]}\n"
+        return Data(text.utf8)
+    }
+
+    /// `value` with at most four decimals and no trailing zeros: `12.5`, `256`, `0.3333`.
+    static func number(_ value: Double) -> String {
+        if abs(value) >= 1e15 { return "\(value)" }  // "1e+20": rounding is moot at this size
+        let rounded = (value * 10_000).rounded() / 10_000
+        if rounded == 0 { return "0" }  // also turns -0 into 0
+        if rounded == rounded.rounded() {
+            return String(Int64(rounded))
+        }
+        var text = String(format: "%.4f", rounded)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    /// `string` as a JSON string literal.
+    static func quoted(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += String(format: "\\u%04x", scalar.value)
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Turns a pose sequence and a character track into frames, one generator pass per pose frame.
+public final class Renderer {
+    /// The model being rendered.
+    public let model: PSGANModel
+    private let generator: Generator
+
+    /// Prepares a renderer (and its generator's scratch memory) for `model`.
+    public init(model: PSGANModel) {
+        self.model = model
+        self.generator = Generator(model: model)
+    }
+
+    /// The pose frames in the model's layout and canvas, ready for the generator.
+    ///
+    /// The layout is converted when the pose file's and the model's differ (only `coco18` and
+    /// `body25` convert); the pose canvas is fitted onto the model's square canvas with one uniform
+    /// scale, centred (see ``CanvasMapping``).
+    public static func prepare(_ poses: PoseSequence, for config: GeneratorConfig) throws -> [[Keypoint]] {
+        let converted = try poses.converted(toLayout: config.layout, keypointCount: config.keypoints)
+        let mapping = CanvasMapping(fitting: converted.canvasWidth, height: converted.canvasHeight, into: config.resolution)
+        return converted.mapped(to: mapping).frames
+    }
+
+    /// The 8-bit frame for one pose (model-canvas keypoints) and latent.
+    public func frame(keypoints: [Keypoint], latent: [Float]) -> RGBImage {
+        let rgb = generator.forward(latent: latent, keypoints: keypoints)
+        return Generator.quantize(rgb, size: model.config.resolution)
+    }
+
+    /// Renders `frames` of `poses` (prepared by ``prepare(_:for:)``), handing each image to `sink`
+    /// in order, and reporting after each frame.
+    public func render(poses: [[Keypoint]], track: CharacterTrack, frames: Range<Int>,
+                       sink: (Int, RGBImage) throws -> Void,
+                       progress: ((RenderProgress) -> Void)? = nil) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for (done, index) in frames.enumerated() {
+            let image = frame(keypoints: poses[index], latent: track.latent(at: index))
+            try sink(index, image)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            progress?(RenderProgress(completed: done + 1, total: frames.count, elapsed: elapsed))
+        }
+    }
+}

@@ -1,0 +1,608 @@
+import CFFmpeg
+import Foundation
+
+/// How a ``VideoWriter`` encodes: codec, frame rate, quality and threads.
+public struct VideoSettings: Sendable {
+    /// The codec; the output's extension must name one of its ``VideoCodec/allowedContainers``.
+    public var codec: VideoCodec
+    /// Frames per second; may be fractional. NTSC-style rates (23.976, 29.97, 59.94, ...) are
+    /// stored as the exact ratios N×1000/1001 (24000/1001, 30000/1001, ...).
+    public var fps: Double
+    /// Constant rate factor (lower is better quality); nil uses ``VideoCodec/defaultCRF``
+    /// (18 for h264, 20 hevc, 31 vp9, 30 av1). Ignored by prores, ffv1 and png.
+    public var crf: Int?
+    /// Encoder threads; 0 lets the encoder choose.
+    public var threads: Int
+
+    /// Settings with the given values; the defaults give H.264 at 30 fps, CRF 18.
+    public init(codec: VideoCodec = .h264, fps: Double = 30, crf: Int? = nil, threads: Int = 0) {
+        self.codec = codec
+        self.fps = fps
+        self.crf = crf
+        self.threads = threads
+    }
+}
+
+/// A failure to set up, feed or finish a ``VideoWriter``: one line naming the file and the problem.
+public struct VideoError: Error, CustomStringConvertible, Sendable {
+    /// The full message, e.g. `out.webm: codec 'prores' cannot be stored in a .webm file (use .mov or .mkv)`.
+    public let message: String
+
+    /// Wraps a ready-made message.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Encodes RGB frames into a video file (or a directory of PNGs) with FFmpeg, one frame at a time.
+///
+/// The container comes from `url`'s extension (.mp4, .mkv, .webm, .mov, case-insensitive) and must
+/// suit the codec; for ``VideoCodec/png`` `url` names a directory that receives
+/// `frame_000000.png`, `frame_000001.png`, .... Everything is written to a hidden temporary sibling
+/// (``temporaryURL``) and renamed onto `url` by ``finish()``, so nothing appears at `url` until the
+/// video is complete. An existing file at `url` is replaced then; for png, `url` may be absent or an
+/// empty directory, never a file or a non-empty directory.
+///
+/// Chroma-subsampled codecs (h264, hevc, vp9, av1: yuv420p; prores: yuv422p10le) need even sizes,
+/// so an odd width or height is padded up to even by repeating the last column or row
+/// (``encodedWidth``/``encodedHeight`` tell the stored size). ffv1 and png keep the exact size and
+/// the exact RGB bytes. YUV output uses the BT.709 matrix in limited range and is tagged so.
+///
+/// Any error thrown by ``append(_:)`` or ``finish()`` cancels the writer: the temporary output is
+/// removed and later calls throw. Dropping an unfinished writer cancels it too.
+/// A writer is not thread-safe; use it from one thread at a time.
+public final class VideoWriter {
+    /// Where the finished video (or PNG directory) appears.
+    public let outputURL: URL
+    /// The hidden file (or directory) written until ``finish()``; remove it if the process is
+    /// interrupted (for a directory, remove it recursively).
+    public let temporaryURL: URL
+    /// The settings the writer was opened with.
+    public let settings: VideoSettings
+    /// The size every appended image must have.
+    public let width: Int
+    /// The size every appended image must have.
+    public let height: Int
+    /// The stored width: ``width`` rounded up to even for chroma-subsampled codecs.
+    public let encodedWidth: Int
+    /// The stored height: ``height`` rounded up to even for chroma-subsampled codecs.
+    public let encodedHeight: Int
+    /// Where the frames go: a container file or a PNG directory.
+    public let container: VideoContainer
+    /// The FFmpeg encoder that was opened, e.g. `libx264` or `libaom-av1`.
+    public private(set) var encoderName = ""
+    /// The frame rate as the exact ratio stored in the file.
+    public let frameRate: (numerator: Int, denominator: Int)
+    /// How many images have been appended and handed to the encoder.
+    public private(set) var framesWritten = 0
+
+    private enum State { case open, finished, cancelled }
+    private var state = State.open
+
+    private var formatContext: UnsafeMutablePointer<AVFormatContext>?
+    private var codecContext: UnsafeMutablePointer<AVCodecContext>?
+    private var stream: UnsafeMutablePointer<AVStream>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var scaler: OpaquePointer?
+    /// Edge-padded copy of the current image, used only when the size is rounded up to even.
+    private var paddedRGB: [UInt8] = []
+    /// PNG files written so far (their numbering).
+    private var pngFilesWritten = 0
+    /// The output path as given, for messages.
+    private let path: String
+
+    /// Opens an encoder writing to a temporary name beside `url`; nothing appears at `url` until `finish()`.
+    ///
+    /// - Throws: ``VideoError`` for a bad size, frame rate or CRF, an unknown extension, a codec
+    ///   the container cannot hold, an existing PNG target, a missing encoder, or an unwritable
+    ///   directory. Argument and name problems are reported before anything touches the disk.
+    public init(url: URL, width: Int, height: Int, settings: VideoSettings) throws {
+        let path = url.path
+        let codec = settings.codec
+        guard width > 0, height > 0 else {
+            throw VideoError("\(path): frame size \(width)x\(height) must be positive")
+        }
+        guard settings.fps.isFinite, settings.fps > 0 else {
+            throw VideoError("\(path): frame rate \(settings.fps) must be a positive number")
+        }
+        guard settings.threads >= 0 else {
+            throw VideoError("\(path): thread count \(settings.threads) must be 0 (auto) or more")
+        }
+        if let crf = settings.crf, let range = codec.crfRange, !range.contains(crf) {
+            throw VideoError("\(path): crf \(crf) is out of range for \(codec.rawValue) "
+                + "(\(range.lowerBound)...\(range.upperBound))")
+        }
+        let container = try Self.container(for: url, codec: codec)
+        try Self.checkExistingOutput(at: path, container: container)
+
+        self.outputURL = url
+        self.path = path
+        self.settings = settings
+        self.width = width
+        self.height = height
+        self.container = container
+        self.encodedWidth = codec.needsEvenDimensions ? (width + 1) / 2 * 2 : width
+        self.encodedHeight = codec.needsEvenDimensions ? (height + 1) / 2 * 2 : height
+        let rate = Self.rational(fps: settings.fps)
+        self.frameRate = (Int(rate.num), Int(rate.den))
+
+        let stem = url.deletingPathExtension().lastPathComponent
+        let ext = url.pathExtension
+        let tempName = ".\(stem).partial-\(getpid())" + (container == .pngSequence || ext.isEmpty ? "" : ".\(ext)")
+        self.temporaryURL = url.deletingLastPathComponent().appendingPathComponent(tempName)
+
+        do {
+            try open(rate: rate)
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
+    deinit {
+        cancel()
+    }
+
+    /// Encodes one image; its size must be the `width`×`height` given to `init`.
+    ///
+    /// - Throws: ``VideoError`` if the size differs, the writer is finished or cancelled, or FFmpeg
+    ///   fails; the writer is then cancelled.
+    public func append(_ image: RGBImage) throws {
+        guard state == .open else {
+            throw VideoError("\(path): cannot append a frame: the writer was already \(stateName)")
+        }
+        do {
+            guard image.width == width, image.height == height else {
+                throw VideoError("\(path): frame \(framesWritten) is \(image.width)x\(image.height) "
+                    + "but the video is \(width)x\(height)")
+            }
+            guard let frame else { throw VideoError("\(path): internal error: no frame buffer") }
+            try check(av_frame_make_writable(frame), "cannot prepare a frame buffer")
+            switch settings.codec {
+            case .ffv1: copyBGR0(image, into: frame)
+            case .png: copyRGB24(image, into: frame)
+            case .h264, .hevc, .vp9, .av1, .prores: try convertToYUV(image, into: frame)
+            }
+            frame.pointee.pts = Int64(framesWritten)
+            try encode(frame)
+            framesWritten += 1
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
+    /// Flushes the encoder, completes the file and renames it onto ``outputURL`` (replacing an
+    /// existing file there). Calling it again after success does nothing.
+    ///
+    /// - Throws: ``VideoError`` if no frame was appended, the writer was cancelled, or writing or
+    ///   renaming fails; the temporary output is removed then.
+    public func finish() throws {
+        switch state {
+        case .finished: return
+        case .cancelled: throw VideoError("\(path): cannot finish: the writer was cancelled")
+        case .open: break
+        }
+        do {
+            guard framesWritten > 0 else {
+                throw VideoError("\(path): no frames were appended; nothing to write")
+            }
+            try encode(nil)
+            if let formatContext {
+                try check(av_write_trailer(formatContext), "cannot complete the file")
+                try check(avio_closep(&formatContext.pointee.pb), "cannot write")
+            }
+            releaseFFmpeg()
+            if rename(temporaryURL.path, path) != 0 {
+                throw VideoError("cannot write '\(path)': \(Self.posixMessage(errno))")
+            }
+            state = .finished
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
+    /// Stops without producing output: closes the encoder and deletes the temporary output.
+    /// Safe to call more than once, and after ``finish()`` (where it does nothing).
+    public func cancel() {
+        guard state == .open else { return }
+        state = .cancelled
+        releaseFFmpeg()
+        try? FileManager.default.removeItem(atPath: temporaryURL.path)
+    }
+
+    // MARK: - Opening
+
+    /// Checks the output name against the codec and returns the container it implies.
+    private static func container(for url: URL, codec: VideoCodec) throws -> VideoContainer {
+        let path = url.path
+        let ext = url.pathExtension
+        if codec == .png {
+            if let named = VideoContainer(fileExtension: ext) {
+                throw VideoError("\(path): codec 'png' writes a directory of PNG frames, not a "
+                    + "\(named.displayName) file (give a directory name, or pick a video codec)")
+            }
+            return .pngSequence
+        }
+        guard let container = VideoContainer(fileExtension: ext) else {
+            let what = ext.isEmpty ? "has no file extension" : "has an unknown video file extension '.\(ext)'"
+            throw VideoError("\(path): \(what) (use \(VideoContainer.knownExtensionsList))")
+        }
+        guard codec.allowedContainers.contains(container) else {
+            let names = codec.allowedContainers.map(\.displayName)
+            let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
+            throw VideoError("\(path): codec '\(codec.rawValue)' cannot be stored in a "
+                + "\(container.displayName) file (use \(list))")
+        }
+        return container
+    }
+
+    /// Refuses outputs that ``finish()`` could not (or must not) replace.
+    private static func checkExistingOutput(at path: String, container: VideoContainer) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        if container == .pngSequence {
+            guard isDirectory.boolValue else {
+                throw VideoError("\(path): already exists and is not a directory (the png codec writes a directory of frames)")
+            }
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? ["?"]
+            guard contents.isEmpty else {
+                throw VideoError("\(path): directory already exists and is not empty (choose a new name or empty it)")
+            }
+        } else if isDirectory.boolValue {
+            throw VideoError("\(path): is a directory (give a file name ending in .\(container.fileExtension ?? ""))")
+        }
+    }
+
+    /// The exact frame rate: N×1000/1001 for NTSC-style rates, otherwise the closest ratio.
+    private static func rational(fps: Double) -> AVRational {
+        let ntsc = (fps * 1.001).rounded()
+        if ntsc >= 1, abs(fps * 1.001 - ntsc) < 0.0002 {
+            var rate = AVRational()
+            av_reduce(&rate.num, &rate.den, Int64(ntsc) * 1000, 1001, Int64(Int32.max))
+            return rate
+        }
+        return av_d2q(fps, 1_001_000)
+    }
+
+    /// Allocates every FFmpeg object, opens the encoder, and creates the temporary output.
+    private func open(rate: AVRational) throws {
+        av_log_set_level(AV_LOG_ERROR)
+        let codec = settings.codec
+
+        if let muxer = container.muxerName {
+            var context: UnsafeMutablePointer<AVFormatContext>?
+            try check(avformat_alloc_output_context2(&context, nil, muxer, temporaryURL.path),
+                      "cannot set up the \(container.displayName) muxer")
+            formatContext = context
+        }
+
+        try openEncoder(rate: rate)
+        guard let codecContext else { throw VideoError("\(path): internal error: no encoder") }
+
+        if let formatContext {
+            guard let stream = avformat_new_stream(formatContext, nil) else {
+                throw VideoError("\(path): cannot add a video stream (out of memory)")
+            }
+            self.stream = stream
+            stream.pointee.time_base = codecContext.pointee.time_base
+            stream.pointee.avg_frame_rate = rate
+            stream.pointee.r_frame_rate = rate
+            try check(avcodec_parameters_from_context(stream.pointee.codecpar, codecContext),
+                      "cannot copy the encoder parameters")
+            if codec == .hevc, container == .mp4 || container == .mov {
+                stream.pointee.codecpar.pointee.codec_tag = psgan_mktag(0x68, 0x76, 0x63, 0x31) // "hvc1"
+            }
+        }
+
+        guard let frame = av_frame_alloc(), let packet = av_packet_alloc() else {
+            throw VideoError("\(path): out of memory allocating a frame")
+        }
+        self.frame = frame
+        self.packet = packet
+        frame.pointee.format = codec.pixelFormat.rawValue
+        frame.pointee.width = Int32(encodedWidth)
+        frame.pointee.height = Int32(encodedHeight)
+        try check(av_frame_get_buffer(frame, 0), "cannot allocate a frame buffer")
+
+        if codec.isYUV {
+            scaler = sws_getContext(Int32(encodedWidth), Int32(encodedHeight), AV_PIX_FMT_RGB24,
+                                    Int32(encodedWidth), Int32(encodedHeight), codec.pixelFormat,
+                                    SWS_BICUBIC | SWS_ACCURATE_RND, nil, nil, nil)
+            guard let scaler else {
+                throw VideoError("\(path): cannot convert RGB to \(codec.pixelFormatName)")
+            }
+            // RGB is full range; YUV is limited-range BT.709, matching the stream's colour tags.
+            let bt709 = sws_getCoefficients(SWS_CS_ITU709)
+            _ = sws_setColorspaceDetails(scaler, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16)
+        }
+
+        // Only now touch the disk.
+        if let formatContext {
+            let flags = formatContext.pointee.oformat.pointee.flags
+            if flags & psgan_avfmt_nofile() == 0 {
+                let status = avio_open(&formatContext.pointee.pb, temporaryURL.path, AVIO_FLAG_WRITE)
+                if status < 0 {
+                    throw VideoError("cannot write '\(path)': \(Self.ffmpegMessage(status))")
+                }
+            }
+            var options: OpaquePointer?
+            defer { av_dict_free(&options) }
+            if container == .mp4 || container == .mov {
+                av_dict_set(&options, "movflags", "+faststart", 0)
+            }
+            try check(avformat_write_header(formatContext, &options), "cannot write the file header")
+        } else {
+            // A PNG directory. A stale one left by a crashed run with this pid is ours to replace.
+            try? FileManager.default.removeItem(atPath: temporaryURL.path)
+            if mkdir(temporaryURL.path, 0o777) != 0 {
+                throw VideoError("cannot write '\(path)': \(Self.posixMessage(errno))")
+            }
+        }
+    }
+
+    /// Opens the first of the codec's encoders that is available and accepts the settings.
+    private func openEncoder(rate: AVRational) throws {
+        let codec = settings.codec
+        var failures: [String] = []
+        var found = false
+        for name in codec.encoderNames {
+            // SVT-AV1 rejects frames under 64×64; the next AV1 encoder handles them.
+            if name == "libsvtav1", encodedWidth < 64 || encodedHeight < 64 { continue }
+            guard let encoder = avcodec_find_encoder_by_name(name) else { continue }
+            found = true
+            guard let context = avcodec_alloc_context3(encoder) else {
+                throw VideoError("\(path): out of memory allocating the \(name) encoder")
+            }
+            codecContext = context
+            configure(context, encoderName: name, rate: rate)
+            var options = encoderOptions(for: name)
+            let status = avcodec_open2(context, encoder, &options)
+            av_dict_free(&options)
+            if status >= 0 {
+                encoderName = name
+                return
+            }
+            failures.append("\(name): \(Self.ffmpegMessage(status))")
+            avcodec_free_context(&codecContext)
+        }
+        if !found {
+            if codec.encoderNames.count == 1 {
+                throw VideoError("\(path): encoder \(codec.encoderNames[0]) is not available in this FFmpeg build")
+            }
+            throw VideoError("\(path): no \(codec.rawValue) encoder is available in this FFmpeg build "
+                + "(tried \(codec.encoderNames.joined(separator: ", ")))")
+        }
+        throw VideoError("\(path): cannot open the \(codec.rawValue) encoder at \(encodedWidth)x\(encodedHeight) "
+            + "(\(failures.joined(separator: "; ")))")
+    }
+
+    /// Sets size, timing, pixel format, colour tags and threading on a fresh encoder context.
+    private func configure(_ context: UnsafeMutablePointer<AVCodecContext>, encoderName: String, rate: AVRational) {
+        let codec = settings.codec
+        context.pointee.width = Int32(encodedWidth)
+        context.pointee.height = Int32(encodedHeight)
+        context.pointee.time_base = av_inv_q(rate)
+        context.pointee.framerate = rate
+        context.pointee.pix_fmt = codec.pixelFormat
+        context.pointee.thread_count = Int32(settings.threads)
+        if codec.isYUV {
+            context.pointee.colorspace = AVCOL_SPC_BT709
+            context.pointee.color_primaries = AVCOL_PRI_BT709
+            context.pointee.color_trc = AVCOL_TRC_BT709
+            context.pointee.color_range = AVCOL_RANGE_MPEG
+        }
+        if encoderName == "libvpx-vp9" || encoderName == "libaom-av1" {
+            context.pointee.bit_rate = 0 // constant quality, no bitrate cap
+        }
+        if let formatContext, formatContext.pointee.oformat.pointee.flags & psgan_avfmt_globalheader() != 0 {
+            context.pointee.flags |= psgan_codec_flag_global_header()
+        }
+    }
+
+    /// Encoder-private options (CRF, speed, profile) for one FFmpeg encoder.
+    private func encoderOptions(for encoderName: String) -> OpaquePointer? {
+        let crf = settings.crf ?? settings.codec.defaultCRF ?? 0
+        var pairs: [(String, String)] = []
+        switch encoderName {
+        case "libx264":
+            pairs = [("preset", "medium"), ("crf", "\(crf)")]
+        case "libx265":
+            pairs = [("preset", "medium"), ("crf", "\(crf)"), ("x265-params", "log-level=error")]
+        case "libvpx-vp9":
+            pairs = [("crf", "\(crf)"), ("deadline", "good"), ("cpu-used", "4"), ("row-mt", "1")]
+        case "libsvtav1":
+            setenv("SVT_LOG", "1", 0) // SVT-AV1 logs on its own; errors only unless the user asked
+            pairs = [("crf", "\(crf)"), ("preset", "8")]
+        case "libaom-av1":
+            pairs = [("crf", "\(crf)"), ("cpu-used", "8"), ("row-mt", "1")]
+        case "librav1e":
+            pairs = [("qp", "\(min(255, crf * 4))"), ("speed", "8")] // rav1e's quantizer is 0...255
+        case "prores_ks":
+            pairs = [("profile", "hq")]
+        case "ffv1":
+            pairs = [("level", "3")]
+        default:
+            break
+        }
+        var options: OpaquePointer?
+        for (key, value) in pairs {
+            av_dict_set(&options, key, value, 0)
+        }
+        return options
+    }
+
+    // MARK: - Frames
+
+    /// Packs RGB24 into FFV1's bgr0 layout, byte for byte.
+    private func copyBGR0(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) {
+        let stride = Int(frame.pointee.linesize.0)
+        guard let plane = frame.pointee.data.0 else { return }
+        image.pixels.withUnsafeBufferPointer { source in
+            for y in 0..<height {
+                let row = plane + y * stride
+                let sourceRow = y * width * 3
+                for x in 0..<width {
+                    let s = sourceRow + x * 3
+                    row[x * 4 + 0] = source[s + 2]
+                    row[x * 4 + 1] = source[s + 1]
+                    row[x * 4 + 2] = source[s + 0]
+                    row[x * 4 + 3] = 0
+                }
+            }
+        }
+    }
+
+    /// Copies RGB24 rows into the frame (its rows may be padded for alignment).
+    private func copyRGB24(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) {
+        let stride = Int(frame.pointee.linesize.0)
+        guard let plane = frame.pointee.data.0 else { return }
+        let rowBytes = width * 3
+        image.pixels.withUnsafeBufferPointer { source in
+            for y in 0..<height {
+                (plane + y * stride).update(from: source.baseAddress! + y * rowBytes, count: rowBytes)
+            }
+        }
+    }
+
+    /// Converts RGB24 to the codec's YUV format with swscale, padding odd sizes first.
+    private func convertToYUV(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) throws {
+        let rgb: [UInt8]
+        if encodedWidth != width || encodedHeight != height {
+            padToEncodedSize(image)
+            rgb = paddedRGB
+        } else {
+            rgb = image.pixels
+        }
+        let status = rgb.withUnsafeBufferPointer { source -> Int32 in
+            var sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
+            var sourceStrides: [Int32] = [Int32(encodedWidth * 3), 0, 0, 0]
+            return withUnsafePointer(to: &frame.pointee.data) { data in
+                withUnsafePointer(to: &frame.pointee.linesize) { linesize in
+                    data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { planes in
+                        linesize.withMemoryRebound(to: Int32.self, capacity: 8) { strides in
+                            sws_scale(scaler, &sourcePlanes, &sourceStrides, 0, Int32(encodedHeight), planes, strides)
+                        }
+                    }
+                }
+            }
+        }
+        if status != Int32(encodedHeight) {
+            throw VideoError("\(path): converting frame \(framesWritten) to \(settings.codec.pixelFormatName) failed")
+        }
+    }
+
+    /// Fills ``paddedRGB`` with the image, repeating its last column and row out to the even size.
+    private func padToEncodedSize(_ image: RGBImage) {
+        let rowBytes = width * 3
+        let paddedRowBytes = encodedWidth * 3
+        if paddedRGB.count != paddedRowBytes * encodedHeight {
+            paddedRGB = [UInt8](repeating: 0, count: paddedRowBytes * encodedHeight)
+        }
+        image.pixels.withUnsafeBufferPointer { source in
+            paddedRGB.withUnsafeMutableBufferPointer { padded in
+                for y in 0..<encodedHeight {
+                    let sourceRow = min(y, height - 1) * rowBytes
+                    let row = y * paddedRowBytes
+                    for i in 0..<rowBytes { padded[row + i] = source[sourceRow + i] }
+                    for x in width..<encodedWidth {
+                        for c in 0..<3 { padded[row + x * 3 + c] = source[sourceRow + (width - 1) * 3 + c] }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Encoding
+
+    /// Sends one frame (nil flushes) and writes every packet the encoder has ready.
+    private func encode(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
+        guard let codecContext, let packet else { throw VideoError("\(path): internal error: encoder closed") }
+        try check(avcodec_send_frame(codecContext, frame), "\(encoderName) rejected frame \(framesWritten)")
+        while true {
+            let status = avcodec_receive_packet(codecContext, packet)
+            if status == psgan_averror_eagain() || status == psgan_averror_eof() { return }
+            try check(status, "\(encoderName) failed to encode")
+            defer { av_packet_unref(packet) }
+            try write(packet)
+        }
+    }
+
+    /// Hands a packet to the muxer with timestamps in the stream's time base, or saves it as a PNG.
+    private func write(_ packet: UnsafeMutablePointer<AVPacket>) throws {
+        guard let formatContext, let stream, let codecContext else {
+            try writePNG(packet)
+            return
+        }
+        if packet.pointee.duration == 0 { packet.pointee.duration = 1 }
+        av_packet_rescale_ts(packet, codecContext.pointee.time_base, stream.pointee.time_base)
+        packet.pointee.stream_index = stream.pointee.index
+        try check(av_interleaved_write_frame(formatContext, packet), "cannot write")
+    }
+
+    /// Writes one encoded PNG as `frame_NNNNNN.png` in the temporary directory.
+    private func writePNG(_ packet: UnsafeMutablePointer<AVPacket>) throws {
+        let name = String(format: "frame_%06d.png", pngFilesWritten)
+        let filePath = temporaryURL.appendingPathComponent(name).path
+        guard let file = fopen(filePath, "wb") else {
+            throw VideoError("cannot write '\(path)/\(name)': \(Self.posixMessage(errno))")
+        }
+        let size = Int(packet.pointee.size)
+        let written = fwrite(packet.pointee.data, 1, size, file)
+        let writeError = errno
+        let closed = fclose(file)
+        if written != size || closed != 0 {
+            throw VideoError("cannot write '\(path)/\(name)': \(Self.posixMessage(written != size ? writeError : errno))")
+        }
+        pngFilesWritten += 1
+    }
+
+    // MARK: - Cleanup and errors
+
+    /// Frees every FFmpeg object (closing the temporary file without a trailer). Idempotent.
+    private func releaseFFmpeg() {
+        if let formatContext {
+            if formatContext.pointee.pb != nil {
+                avio_closep(&formatContext.pointee.pb)
+            }
+            avformat_free_context(formatContext)
+            self.formatContext = nil
+            stream = nil
+        }
+        avcodec_free_context(&codecContext)
+        av_frame_free(&frame)
+        av_packet_free(&packet)
+        if let scaler {
+            sws_freeContext(scaler)
+            self.scaler = nil
+        }
+    }
+
+    private var stateName: String {
+        switch state {
+        case .open: return "open"
+        case .finished: return "finished"
+        case .cancelled: return "cancelled"
+        }
+    }
+
+    /// Throws a ``VideoError`` naming the output when an FFmpeg call returned a negative status.
+    private func check(_ status: Int32, _ what: String) throws {
+        if status < 0 {
+            throw VideoError("\(path): \(what): \(Self.ffmpegMessage(status))")
+        }
+    }
+
+    private static func ffmpegMessage(_ status: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        return String(cString: psgan_av_err2str(status, &buffer, buffer.count))
+    }
+
+    private static func posixMessage(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import PSGANKit
+
+/// `psgan model init`: write a randomly initialised generator file of the contract.
+struct ModelInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write a random generator file (for tests, benchmarks and as a starting point).",
+        discussion: """
+            Weights are He-initialised from the contract's seeded normal generator, so the same options \
+            and --seed always give the same file.
+            """
+    )
+
+    @Option(help: "Output resolution R: a power of two from 8 to 1024.")
+    var resolution = 256
+
+    @Option(name: .customLong("latent-dim"), help: "Latent vector size L.")
+    var latentDim = 512
+
+    @Option(help: "Keypoint layout name; coco18 and body25 are built in.")
+    var layout = "coco18"
+
+    @Option(help: "Keypoint count K (default: the layout's count; required for other layouts).")
+    var keypoints: Int?
+
+    @Option(help: ArgumentHelp(
+        "Channels per resolution: 'paper' for min(16384/res, 512), or a list like 4:512,8:512,...,256:64.",
+        valueName: "paper|LIST"))
+    var channels = "paper"
+
+    @Option(help: "Seed for the random weights.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Stored precision: f32 or f16.")
+    var precision: SafeTensorsWriter.Precision = .f32
+
+    @Option(help: "Where to write the model file (.safetensors).")
+    var out: String
+
+    func run() throws {
+        let count: Int
+        if let keypoints {
+            count = keypoints
+        } else if let builtIn = KeypointLayout.builtIn(named: layout) {
+            count = builtIn.count
+        } else {
+            throw ValidationError("layout '\(layout)' is not built in; give its keypoint count with --keypoints")
+        }
+        let channelMap: [Int: Int]
+        if channels == "paper" {
+            channelMap = GeneratorConfig.paperChannels(resolution: resolution)
+        } else {
+            var parsed: [Int: Int] = [:]
+            for item in channels.split(separator: ",") {
+                let pair = item.split(separator: ":")
+                guard pair.count == 2, let s = Int(pair[0]), let c = Int(pair[1]) else {
+                    throw ValidationError("--channels: '\(item)' is not RESOLUTION:CHANNELS")
+                }
+                parsed[s] = c
+            }
+            channelMap = parsed
+        }
+        let config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: count,
+                                     layout: layout, channels: channelMap)
+        do {
+            try config.validate(path: "psgan model init")
+        } catch let error as ModelFileError {
+            throw ValidationError(error.problem)
+        }
+        let model = try PSGANModel.random(config: config, seed: seed)
+        try model.write(to: URL(fileURLWithPath: out), precision: precision)
+        print("wrote \(out): \(config.resolution)x\(config.resolution), \(config.parameterCount) parameters (\(precision.rawValue)), \(String(format: "%.2f", config.flopsPerFrame / 1e9)) GFLOP per frame")
+    }
+}
+
+extension SafeTensorsWriter.Precision: ExpressibleByArgument {}

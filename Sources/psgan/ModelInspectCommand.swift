@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import PSGANKit
+
+/// `psgan model inspect`: print a generator file's config, size and cost.
+struct ModelInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print a generator file's config, parameter count and GFLOP per frame."
+    )
+
+    @Argument(help: "A generator file (.safetensors).")
+    var file: String
+
+    func run() throws {
+        let url = URL(fileURLWithPath: file)
+        let safetensors = try SafeTensorsFile(contentsOf: url)
+        let model = try PSGANModel(file: safetensors)
+        let config = model.config
+        let dtypes = Set(config.tensorShapes.compactMap { safetensors.tensors[$0.name]?.dtype.rawValue }).sorted()
+        let channels = config.scales.map { "\($0):\(config.channels[$0]!)" }.joined(separator: " ")
+        let rows: [(String, String)] = [
+            ("format", "psgan-generator v1 (\(dtypes.joined(separator: ", ")))"),
+            ("resolution", "\(config.resolution)x\(config.resolution)"),
+            ("latent_dim", "\(config.latentDim)"),
+            ("keypoints", "\(config.keypoints) (\(config.layout))"),
+            ("channels", channels),
+            ("parameters", "\(config.parameterCount)"),
+            ("GFLOP/frame", String(format: "%.3f", config.flopsPerFrame / 1e9)),
+        ]
+        print(file)
+        for (key, value) in rows {
+            print("  \(key.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value)")
+        }
+    }
+}

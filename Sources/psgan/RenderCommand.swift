@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import PSGANKit
+
+/// `psgan render`: a pose file and a character in, a video out.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render a character performing a pose sequence to a video.",
+        discussion: """
+            Each pose frame becomes one video frame. The output appears only when it is complete: \
+            frames go to a temporary name beside it, renamed at the end.
+
+            Examples:
+              psgan render --poses poses/walk.json --out walk.mp4
+              psgan render --poses poses/walk.json --seed 7 --codec ffv1 --out walk.mkv
+              psgan render --poses op/ --canvas 1280x720 --character a.json@0 --character seed:9@90 --out morph.mp4
+            """
+    )
+
+    @Option(help: "Generator file (default: $PSGAN_MODEL, else the model bundled in samples/).")
+    var model: String?
+
+    @Option(help: "Pose file: native psgan JSON, or a directory of OpenPose *_keypoints.json files.")
+    var poses: String
+
+    @Option(help: "Output video file (.mp4, .mkv, .webm, .mov), or a directory for --codec png.")
+    var out: String
+
+    @Option(help: "The character's seed (a fixed character for the whole clip). Default 0.")
+    var seed: UInt64?
+
+    @Option(parsing: .singleValue, help: ArgumentHelp(
+        "A keyframed character: FILE.json or seed:N, optionally @FRAME (pose-file frame number, default 0). Repeat to interpolate.",
+        valueName: "SPEC[@FRAME]"))
+    var character: [CharacterKeyframe] = []
+
+    @Option(help: "Interpolation between keyframed characters: slerp or lerp.")
+    var interp: LatentInterpolation = .slerp
+
+    @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 (lossless) or png (a directory of frames).")
+    var codec: String?
+
+    @Option(help: "Frame rate of the video (default: the pose file's, else 30).")
+    var fps: Double?
+
+    @Option(help: "Constant rate factor for h264, hevc, vp9 and av1 (default 18 for h264).")
+    var crf: Int?
+
+    @Option(help: ArgumentHelp("Frames A to B-1 of the pose file (zero-based); either side may be left out.", valueName: "A:B"))
+    var frames: FrameRange?
+
+    @Option(help: ArgumentHelp("The pose file's canvas size, needed for OpenPose input.", valueName: "WxH"))
+    var canvas: CanvasSize?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if seed != nil && !character.isEmpty {
+            throw ValidationError("give either --seed or --character, not both")
+        }
+        if let fps, !(fps.isFinite && fps > 0 && fps <= 1000) {
+            throw ValidationError("--fps must be a number above 0 and at most 1000")
+        }
+        if let crf, !(0...63).contains(crf) {
+            throw ValidationError("--crf must be from 0 to 63")
+        }
+    }
+
+    func run() throws {
+        let modelURL = try DefaultModel.resolve(model)
+        let model = try PSGANModel(contentsOf: modelURL)
+        let config = model.config
+        let sequence = try PoseFileReader.read(URL(fileURLWithPath: poses), canvas: canvas.map { ($0.width, $0.height) })
+        let prepared = try Renderer.prepare(sequence, for: config)
+        let range = try (frames ?? FrameRange(":")!).resolve(frameCount: prepared.count).get()
+
+        let track: CharacterTrack
+        if character.isEmpty {
+            track = CharacterTrack(latent: try Character.seed(seed ?? 0).latent(dimension: config.latentDim))
+        } else {
+            track = try CharacterTrack(keyframes: character.map { (try $0.character(), $0.frame) },
+                                       latentDim: config.latentDim, interpolation: interp)
+        }
+
+        let videoCodec: VideoCodec
+        if let codec {
+            videoCodec = try VideoCodec(parsing: codec)
+        } else {
+            videoCodec = URL(fileURLWithPath: out).pathExtension.lowercased() == "webm" ? .vp9 : .h264
+        }
+        let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? 30, crf: crf)
+        let renderer = Renderer(model: model)
+        let writer = try VideoWriter(url: URL(fileURLWithPath: out), width: config.resolution,
+                                     height: config.resolution, settings: settings)
+        let cleanup = InterruptCleanup(removing: writer.temporaryURL)
+        defer { cleanup.disarm() }
+        let reporter = ProgressReporter(quiet: quiet)
+        do {
+            try renderer.render(poses: prepared, track: track, frames: range,
+                                sink: { _, image in try writer.append(image) },
+                                progress: reporter.update)
+            try writer.finish()
+        } catch {
+            writer.cancel()
+            reporter.abandon()
+            throw error
+        }
+        reporter.finish(summary: "wrote \(out): \(range.count) frames, \(config.resolution)x\(config.resolution), \(videoCodec.rawValue), \(Self.format(settings.fps)) fps")
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.3f", value)
+    }
+}
+
+/// A `WxH` size argument.
+struct CanvasSize: ExpressibleByArgument {
+    let width: Int
+    let height: Int
+
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else { return nil }
+        width = w
+        height = h
+    }
+}
+
+extension FrameRange: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension CharacterKeyframe: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension LatentInterpolation: ExpressibleByArgument {}
