@@ -88,7 +88,7 @@ struct RenderCommand: ParsableCommand {
         if let codec {
             videoCodec = try VideoCodec(parsing: codec)
         } else {
-            videoCodec = URL(fileURLWithPath: out).pathExtension.lowercased() == "webm" ? .vp9 : .h264
+            videoCodec = VideoContainer(fileExtension: URL(fileURLWithPath: out).pathExtension)?.defaultCodec ?? .h264
         }
         let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? 30, crf: crf)
         let renderer = Renderer(model: model)

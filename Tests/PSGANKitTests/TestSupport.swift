@@ -40,31 +40,35 @@ func relativeL2(_ a: [Float], _ b: [Float]) -> Double {
 }
 
 /// Runs a program and returns its standard output; throws when it exits non-zero.
+///
+/// Output goes through temporary files rather than pipes: reading a pipe while a child runs can be
+/// interrupted by signals (EINTR) in Foundation on Linux.
 @discardableResult
 func runProgram(_ executable: String, _ arguments: [String]) throws -> Data {
+    let result = try runCapturing(executable, arguments)
+    guard result.status == 0 else {
+        throw NSError(domain: "runProgram", code: Int(result.status), userInfo: [
+            NSLocalizedDescriptionKey: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: result.errors, as: UTF8.self))",
+        ])
+    }
+    return result.output
+}
+
+/// Runs a program to completion and returns its exit status, standard output and standard error.
+func runCapturing(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: Data, errors: Data) {
+    let scratch = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
     try process.run()
-    // Read stderr on another thread so neither pipe can fill up and stall the program.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errorBox = Box()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errorBox.data = errors.fileHandleForReading.readDataToEndOfFile() }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    group.wait()
-    let errorData = errorBox.data
-    guard process.terminationStatus == 0 else {
-        throw NSError(domain: "runProgram", code: Int(process.terminationStatus), userInfo: [
-            NSLocalizedDescriptionKey: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errorData, as: UTF8.self))",
-        ])
-    }
-    return data
+    return (process.terminationStatus, try Data(contentsOf: outURL), try Data(contentsOf: errURL))
 }
 
 /// Decodes an image or video with the `ffmpeg` program into packed RGB24 frames of `width x height`.

@@ -27,27 +27,33 @@ enum CLI {
 
     /// Runs `psgan arguments...` in `directory`.
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "PSGAN_MODEL")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errorBox = Box()
-        let group = DispatchGroup()
+        let result = try capture(executable, arguments, in: directory, environment: env)
+        return CLIResult(status: result.status, output: String(decoding: result.output, as: UTF8.self),
+                         errors: String(decoding: result.errors, as: UTF8.self))
+    }
+
+    /// Runs a program to completion, its output going through temporary files (reading pipes while
+    /// a child runs can fail with EINTR in Foundation on Linux).
+    static func capture(_ program: URL, _ arguments: [String], in directory: URL? = nil,
+                        environment: [String: String]? = nil) throws -> (status: Int32, output: Data, errors: Data) {
+        let scratch = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = program
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()
-        DispatchQueue.global().async(group: group) { errorBox.data = err.fileHandleForReading.readDataToEndOfFile() }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        group.wait()
-        return CLIResult(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                         errors: String(decoding: errorBox.data, as: UTF8.self))
+        return (process.terminationStatus, try Data(contentsOf: outURL), try Data(contentsOf: errURL))
     }
 
     /// A new empty directory for one test.
@@ -93,35 +99,24 @@ enum CLI {
 
     /// ffprobe's view of a video's first stream.
     static func probe(_ url: URL) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                             "-show_entries", "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_read_frames",
-                             "-show_entries", "format=duration", "-of", "json", url.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-        var result = ((json["streams"] as? [[String: Any]])?.first) ?? [:]
-        if let format = json["format"] as? [String: Any] { result["duration"] = format["duration"] }
-        return result
+        let result = try capture(URL(fileURLWithPath: "/usr/bin/env"),
+                                 ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                                  "-show_entries", "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_read_frames",
+                                  "-show_entries", "format=duration", "-of", "json", url.path])
+        let json = try JSONSerialization.jsonObject(with: result.output) as? [String: Any] ?? [:]
+        var stream = ((json["streams"] as? [[String: Any]])?.first) ?? [:]
+        if let format = json["format"] as? [String: Any] { stream["duration"] = format["duration"] }
+        return stream
     }
 
     /// Decodes a video or a directory of PNGs to packed RGB24 frames with the `ffmpeg` program.
     static func decode(_ url: URL, frameBytes: Int) throws -> [[UInt8]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
         let input = isDirectory.boolValue ? ["-f", "image2", "-pattern_type", "glob", "-i", url.path + "/*.png"] : ["-i", url.path]
-        process.arguments = ["ffmpeg", "-v", "error"] + input + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let result = try capture(URL(fileURLWithPath: "/usr/bin/env"),
+                                 ["ffmpeg", "-v", "error"] + input + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        let data = result.output
         return stride(from: 0, to: data.count, by: frameBytes).map { Array(data[$0 ..< min(data.count, $0 + frameBytes)]) }
     }
 }

@@ -22,7 +22,7 @@ import Testing
         #expect(result.status == 0, "\(result.errors)")
         let probe = try CLI.probe(out)
         #expect(probe["codec_name"] as? String == "ffv1")
-        #expect(probe["pix_fmt"] as? String == "gbrp")
+        #expect(probe["pix_fmt"] as? String == "bgr0")
         #expect(probe["nb_read_frames"] as? String == "6")
         #expect(probe["r_frame_rate"] as? String == "12/1")
         let latent = SeededNormals.latent(seed: 7, dimension: 8)

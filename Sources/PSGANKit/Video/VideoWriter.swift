@@ -52,7 +52,8 @@ public struct VideoError: Error, CustomStringConvertible, Sendable {
 ///
 /// Any error thrown by ``append(_:)`` or ``finish()`` cancels the writer: the temporary output is
 /// removed and later calls throw. Dropping an unfinished writer cancels it too.
-/// A writer is not thread-safe; use it from one thread at a time.
+/// A writer is not thread-safe; use it from one thread at a time. The temporary name carries the
+/// process id, so two live writers in one process must not target the same output.
 public final class VideoWriter {
     /// Where the finished video (or PNG directory) appears.
     public let outputURL: URL
@@ -87,8 +88,9 @@ public final class VideoWriter {
     private var frame: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var scaler: OpaquePointer?
-    /// Edge-padded copy of the current image, used only when the size is rounded up to even.
-    private var paddedRGB: [UInt8] = []
+    /// The RGB24 image at the encoded size, handed to swscale (YUV codecs only). An FFmpeg-allocated
+    /// frame because swscale's SIMD reads a little past the end of its input rows.
+    private var rgbFrame: UnsafeMutablePointer<AVFrame>?
     /// PNG files written so far (their numbering).
     private var pngFilesWritten = 0
     /// The output path as given, for messages.
@@ -308,6 +310,11 @@ public final class VideoWriter {
         frame.pointee.width = Int32(encodedWidth)
         frame.pointee.height = Int32(encodedHeight)
         try check(av_frame_get_buffer(frame, 0), "cannot allocate a frame buffer")
+        // Some encoders (prores_ks) take the colour tags from each frame rather than the context.
+        frame.pointee.colorspace = codecContext.pointee.colorspace
+        frame.pointee.color_primaries = codecContext.pointee.color_primaries
+        frame.pointee.color_trc = codecContext.pointee.color_trc
+        frame.pointee.color_range = codecContext.pointee.color_range
 
         if codec.isYUV {
             scaler = sws_getContext(Int32(encodedWidth), Int32(encodedHeight), AV_PIX_FMT_RGB24,
@@ -316,6 +323,14 @@ public final class VideoWriter {
             guard let scaler else {
                 throw VideoError("\(path): cannot convert RGB to \(codec.pixelFormatName)")
             }
+            guard let rgbFrame = av_frame_alloc() else {
+                throw VideoError("\(path): out of memory allocating a frame")
+            }
+            self.rgbFrame = rgbFrame
+            rgbFrame.pointee.format = AV_PIX_FMT_RGB24.rawValue
+            rgbFrame.pointee.width = Int32(encodedWidth)
+            rgbFrame.pointee.height = Int32(encodedHeight)
+            try check(av_frame_get_buffer(rgbFrame, 0), "cannot allocate a frame buffer")
             // RGB is full range; YUV is limited-range BT.709, matching the stream's colour tags.
             let bt709 = sws_getCoefficients(SWS_CS_ITU709)
             _ = sws_setColorspaceDetails(scaler, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16)
@@ -404,6 +419,12 @@ public final class VideoWriter {
         }
     }
 
+    /// SVT-AV1 logs to stderr on its own, not through FFmpeg; ask it for errors only (once per
+    /// process, and never overriding an `SVT_LOG` the user set).
+    private static let quietSVTAV1: Void = {
+        setenv("SVT_LOG", "1", 0)
+    }()
+
     /// Encoder-private options (CRF, speed, profile) for one FFmpeg encoder.
     private func encoderOptions(for encoderName: String) -> OpaquePointer? {
         let crf = settings.crf ?? settings.codec.defaultCRF ?? 0
@@ -412,11 +433,14 @@ public final class VideoWriter {
         case "libx264":
             pairs = [("preset", "medium"), ("crf", "\(crf)")]
         case "libx265":
-            pairs = [("preset", "medium"), ("crf", "\(crf)"), ("x265-params", "log-level=error")]
+            // x265 3.5's lookahead (cuTree) writes past a buffer for frames narrower than 64
+            // pixels, corrupting the heap; turn it off for such tiny frames.
+            let params = encodedWidth < 64 ? "log-level=error:cutree=0" : "log-level=error"
+            pairs = [("preset", "medium"), ("crf", "\(crf)"), ("x265-params", params)]
         case "libvpx-vp9":
             pairs = [("crf", "\(crf)"), ("deadline", "good"), ("cpu-used", "4"), ("row-mt", "1")]
         case "libsvtav1":
-            setenv("SVT_LOG", "1", 0) // SVT-AV1 logs on its own; errors only unless the user asked
+            _ = Self.quietSVTAV1
             pairs = [("crf", "\(crf)"), ("preset", "8")]
         case "libaom-av1":
             pairs = [("crf", "\(crf)"), ("cpu-used", "8"), ("row-mt", "1")]
@@ -457,63 +481,44 @@ public final class VideoWriter {
         }
     }
 
-    /// Copies RGB24 rows into the frame (its rows may be padded for alignment).
+    /// Copies RGB24 rows into an RGB24 frame of the encoded size, repeating the last column and
+    /// row when that size is larger than the image (the frame's rows may be padded for alignment).
     private func copyRGB24(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) {
         let stride = Int(frame.pointee.linesize.0)
         guard let plane = frame.pointee.data.0 else { return }
         let rowBytes = width * 3
         image.pixels.withUnsafeBufferPointer { source in
-            for y in 0..<height {
-                (plane + y * stride).update(from: source.baseAddress! + y * rowBytes, count: rowBytes)
+            for y in 0..<encodedHeight {
+                let row = plane + y * stride
+                let sourceRow = source.baseAddress! + min(y, height - 1) * rowBytes
+                row.update(from: sourceRow, count: rowBytes)
+                for x in width..<encodedWidth {
+                    (row + x * 3).update(from: sourceRow + (width - 1) * 3, count: 3)
+                }
             }
         }
     }
 
     /// Converts RGB24 to the codec's YUV format with swscale, padding odd sizes first.
     private func convertToYUV(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) throws {
-        let rgb: [UInt8]
-        if encodedWidth != width || encodedHeight != height {
-            padToEncodedSize(image)
-            rgb = paddedRGB
-        } else {
-            rgb = image.pixels
-        }
-        let status = rgb.withUnsafeBufferPointer { source -> Int32 in
-            var sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
-            var sourceStrides: [Int32] = [Int32(encodedWidth * 3), 0, 0, 0]
-            return withUnsafePointer(to: &frame.pointee.data) { data in
-                withUnsafePointer(to: &frame.pointee.linesize) { linesize in
-                    data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { planes in
-                        linesize.withMemoryRebound(to: Int32.self, capacity: 8) { strides in
-                            sws_scale(scaler, &sourcePlanes, &sourceStrides, 0, Int32(encodedHeight), planes, strides)
-                        }
+        guard let rgbFrame, let scaler else { throw VideoError("\(path): internal error: no converter") }
+        copyRGB24(image, into: rgbFrame)
+        let status = withUnsafePointer(to: &rgbFrame.pointee.data) { sourceData in
+            withUnsafePointer(to: &rgbFrame.pointee.linesize) { sourceLinesize in
+                withUnsafePointer(to: &frame.pointee.data) { data in
+                    withUnsafePointer(to: &frame.pointee.linesize) { linesize in
+                        sws_scale(scaler,
+                                  UnsafeRawPointer(sourceData).assumingMemoryBound(to: UnsafePointer<UInt8>?.self),
+                                  UnsafeRawPointer(sourceLinesize).assumingMemoryBound(to: Int32.self),
+                                  0, Int32(encodedHeight),
+                                  UnsafeRawPointer(data).assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self),
+                                  UnsafeRawPointer(linesize).assumingMemoryBound(to: Int32.self))
                     }
                 }
             }
         }
         if status != Int32(encodedHeight) {
             throw VideoError("\(path): converting frame \(framesWritten) to \(settings.codec.pixelFormatName) failed")
-        }
-    }
-
-    /// Fills ``paddedRGB`` with the image, repeating its last column and row out to the even size.
-    private func padToEncodedSize(_ image: RGBImage) {
-        let rowBytes = width * 3
-        let paddedRowBytes = encodedWidth * 3
-        if paddedRGB.count != paddedRowBytes * encodedHeight {
-            paddedRGB = [UInt8](repeating: 0, count: paddedRowBytes * encodedHeight)
-        }
-        image.pixels.withUnsafeBufferPointer { source in
-            paddedRGB.withUnsafeMutableBufferPointer { padded in
-                for y in 0..<encodedHeight {
-                    let sourceRow = min(y, height - 1) * rowBytes
-                    let row = y * paddedRowBytes
-                    for i in 0..<rowBytes { padded[row + i] = source[sourceRow + i] }
-                    for x in width..<encodedWidth {
-                        for c in 0..<3 { padded[row + x * 3 + c] = source[sourceRow + (width - 1) * 3 + c] }
-                    }
-                }
-            }
         }
     }
 
@@ -575,6 +580,7 @@ public final class VideoWriter {
         }
         avcodec_free_context(&codecContext)
         av_frame_free(&frame)
+        av_frame_free(&rgbFrame)
         av_packet_free(&packet)
         if let scaler {
             sws_freeContext(scaler)
