@@ -97,6 +97,7 @@ struct RenderCommand: ParsableCommand {
         let cleanup = InterruptCleanup(removing: writer.temporaryURL)
         defer { cleanup.disarm() }
         let reporter = ProgressReporter(quiet: quiet)
+        let started = Date()
         do {
             try renderer.render(poses: prepared, track: track, frames: range,
                                 sink: { _, image in try writer.append(image) },
@@ -107,7 +108,10 @@ struct RenderCommand: ParsableCommand {
             reporter.abandon()
             throw error
         }
-        reporter.finish(summary: "wrote \(out): \(range.count) frames, \(config.resolution)x\(config.resolution), \(videoCodec.rawValue), \(Self.format(settings.fps)) fps")
+        let seconds = Date().timeIntervalSince(started)
+        reporter.finish(summary: "wrote \(out): \(range.count) frames, \(config.resolution)x\(config.resolution), "
+            + "\(videoCodec.rawValue), \(Self.format(settings.fps)) fps, in \(String(format: "%.1f", seconds)) s "
+            + "(\(String(format: "%.2f", Double(range.count) / seconds)) frames/s)")
     }
 
     private static func format(_ value: Double) -> String {

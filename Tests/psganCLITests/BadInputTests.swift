@@ -121,3 +121,29 @@ import Testing
         #expect(custom.errors.contains("--keypoints"))
     }
 }
+
+/// An interrupted render removes its partial output.
+@Suite struct InterruptTests {
+    @Test func sigintRemovesThePartialOutput() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = dir.appendingPathComponent("m.safetensors")
+        let made = try CLI.run(["model", "init", "--resolution", "64", "--latent-dim", "16", "--channels", "4:32,8:32,16:32,32:32,64:32",
+                                "--out", model.path])
+        #expect(made.status == 0)
+        let poses = try CLI.poseFile(in: dir, frames: 4000)
+        let before = CLI.contents(of: dir)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["render", "--model", model.path, "--poses", poses.path, "--out", dir.appendingPathComponent("long.mp4").path, "--quiet"]
+        try process.run()
+        // Wait until the temporary output exists, then interrupt.
+        let deadline = Date().addingTimeInterval(60)
+        while CLI.contents(of: dir) == before && Date() < deadline { usleep(20_000) }
+        #expect(CLI.contents(of: dir).contains { $0.hasPrefix(".long.partial-") })
+        usleep(200_000)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGINT)
+        #expect(CLI.contents(of: dir) == before)
+    }
+}

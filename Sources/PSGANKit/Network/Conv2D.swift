@@ -37,9 +37,10 @@ struct Conv2D {
         kernel == 1 ? 0 : inputChannels * 9 * width * bandRows(height: height, width: width)
     }
 
-    /// `output[outputChannels, h, w] = conv(input[inputChannels, h, w]) + bias`, no activation.
+    /// `output[outputChannels, h, w] = conv(input[inputChannels, h, w])`, plus the bias when
+    /// `addingBias` (callers that fuse the bias into their activation pass false), no activation.
     func apply(input: UnsafePointer<Float>, height: Int, width: Int,
-               output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+               output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>, addingBias: Bool = true) {
         let pixels = height * width
         weight.withUnsafeBufferPointer { w in
             if kernel == 1 {
@@ -63,6 +64,7 @@ struct Conv2D {
                 }
             }
         }
+        guard addingBias else { return }
         bias.withUnsafeBufferPointer { b in
             for c in 0..<outputChannels {
                 let row = output + c * pixels

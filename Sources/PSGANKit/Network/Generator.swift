@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 
 /// The PSGAN generator's forward pass, exactly per the contract: latent and pose in, RGB out.
 ///
@@ -103,10 +104,7 @@ public final class Generator {
                             w.baseAddress, Int32(l), zp.baseAddress, 1, 0, input.baseAddress, 1)
             }
         }
-        for c in 0..<c4 {
-            for p in 0..<16 { input[c * 16 + p] += denseBias[c] }
-        }
-        activate(input.baseAddress!, channels: c4, pixels: 16)
+        activate(input.baseAddress!, channels: c4, pixels: 16, bias: denseBias)
 
         for (s, first, second) in convs {
             let pixels = s * s
@@ -115,11 +113,13 @@ public final class Generator {
                 Self.upsample2x(output.baseAddress!, channels: previous, size: s / 2, into: input.baseAddress!)
             }
             conditions.write(scale: s, into: UnsafeMutableBufferPointer(rebasing: input[previous * pixels ..< (previous + k) * pixels]))
-            first.apply(input: input.baseAddress!, height: s, width: s, output: output.baseAddress!, columns: columns.baseAddress!)
-            activate(output.baseAddress!, channels: first.outputChannels, pixels: pixels)
+            first.apply(input: input.baseAddress!, height: s, width: s, output: output.baseAddress!,
+                        columns: columns.baseAddress!, addingBias: false)
+            activate(output.baseAddress!, channels: first.outputChannels, pixels: pixels, bias: first.bias)
             if let second {
-                second.apply(input: output.baseAddress!, height: s, width: s, output: input.baseAddress!, columns: columns.baseAddress!)
-                activate(input.baseAddress!, channels: second.outputChannels, pixels: pixels)
+                second.apply(input: output.baseAddress!, height: s, width: s, output: input.baseAddress!,
+                             columns: columns.baseAddress!, addingBias: false)
+                activate(input.baseAddress!, channels: second.outputChannels, pixels: pixels, bias: second.bias)
                 swap(&input, &output)
             }
             // The layer's result is now in `output`; `input` is free for the next concat.
@@ -130,23 +130,38 @@ public final class Generator {
         return Array(input[0 ..< 3 * r * r])
     }
 
-    /// Leaky ReLU (slope 0.2) then pixel norm over channels, in place on `[channels, pixels]`.
-    private func activate(_ x: UnsafeMutablePointer<Float>, channels: Int, pixels: Int) {
+    /// Adds the per-channel bias, applies leaky ReLU (slope 0.2), then pixel norm over channels,
+    /// in place on `[channels, pixels]`; large layers are split into pixel ranges run in parallel.
+    private func activate(_ x: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, bias: [Float]) {
         let sums = norms.baseAddress!
-        sums.update(repeating: 0, count: pixels)
-        for c in 0..<channels {
-            let row = x + c * pixels
-            for p in 0..<pixels {
-                let v = max(row[p], 0.2 * row[p])
-                row[p] = v
-                sums[p] += v * v
-            }
-        }
+        let chunk = 4096
+        let chunks = (pixels + chunk - 1) / chunk
         let scale = 1 / Float(channels)
-        for p in 0..<pixels { sums[p] = 1 / (sums[p] * scale + 1e-8).squareRoot() }
-        for c in 0..<channels {
-            let row = x + c * pixels
-            for p in 0..<pixels { row[p] *= sums[p] }
+        bias.withUnsafeBufferPointer { b in
+            let run = { (index: Int) in
+                let p0 = index * chunk, p1 = min(pixels, p0 + chunk)
+                for p in p0..<p1 { sums[p] = 0 }
+                for c in 0..<channels {
+                    let row = x + c * pixels
+                    let offset = b[c]
+                    for p in p0..<p1 {
+                        let u = row[p] + offset
+                        let v = max(u, 0.2 * u)
+                        row[p] = v
+                        sums[p] += v * v
+                    }
+                }
+                for p in p0..<p1 { sums[p] = 1 / (sums[p] * scale + 1e-8).squareRoot() }
+                for c in 0..<channels {
+                    let row = x + c * pixels
+                    for p in p0..<p1 { row[p] *= sums[p] }
+                }
+            }
+            if chunks > 1 {
+                DispatchQueue.concurrentPerform(iterations: chunks, execute: run)
+            } else {
+                run(0)
+            }
         }
     }
 

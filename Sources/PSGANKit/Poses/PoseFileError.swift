@@ -52,6 +52,17 @@ extension PoseFileError {
         return path.isEmpty ? url.path : path
     }
 
+    /// `value` for a message: whole numbers without a fraction (`30`, not `30.0`).
+    static func show(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    /// `count` and `noun`, plural unless the count is 1: "1 keypoint", "17 keypoints".
+    static func count(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     /// A short reason for a Foundation or POSIX error, without the file names it may repeat.
     static func reason(_ error: Error) -> String {
         let ns = error as NSError

@@ -159,7 +159,7 @@ public enum PoseFileReader {
             }
             let x = try number(0, "x"), y = try number(1, "y"), confidence = try number(2, "confidence")
             guard (0...1).contains(confidence) else {
-                throw PoseFileError(url: url, keypoint: index, problem: "confidence \(confidence) is outside [0, 1]")
+                throw PoseFileError(url: url, keypoint: index, problem: "confidence \(PoseFileError.show(confidence)) is outside [0, 1]")
             }
             keypoints.append(Keypoint(x: x, y: y, confidence: confidence))
         }
@@ -172,11 +172,12 @@ public enum PoseFileReader {
     static func parseJSON(at url: URL) throws -> JSONValue {
         let attributes: [FileAttributeKey: Any]
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            // Through any symbolic links: what matters is the file that will be read.
+            attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
         } catch {
             throw PoseFileError(url: url, problem: "cannot read (\(PoseFileError.reason(error)))")
         }
-        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular, type != .typeSymbolicLink {
+        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
             throw PoseFileError(url: url, problem: "not a regular file")
         }
         if let size = (attributes[.size] as? NSNumber)?.int64Value, size > Int64(maximumFileSize) {
@@ -191,99 +192,31 @@ public enum PoseFileReader {
         if data.count > maximumFileSize {
             throw PoseFileError(url: url, problem: "the file is too large (more than \(maximumFileSize >> 20) MiB)")
         }
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        let bytes = [UInt8](data)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw PoseFileError(url: url, problem: "the file is empty")
         }
-        guard String(data: data, encoding: .utf8) != nil else {
+        guard isValidUTF8(bytes) else {
             throw PoseFileError(url: url, problem: "not UTF-8 text, so not a JSON pose file")
         }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            return try JSONParser.parse(bytes)
         } catch {
-            throw PoseFileError(url: url, problem: "truncated or invalid JSON (\(jsonProblem(in: data)))")
+            let (line, column) = JSONParser.lineAndColumn(of: error.offset, in: bytes)
+            throw PoseFileError(url: url, problem: "truncated or invalid JSON (line \(line), column \(column): \(error.message))")
         }
     }
 
-    /// A one-line account of why `data` is not valid JSON, with the line it goes wrong on.
-    private static func jsonProblem(in data: Data) -> String {
-        let detail: String
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return "not valid JSON"
-        } catch {
-            let ns = error as NSError
-            detail = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
-        }
-        var message = detail
-            .replacingOccurrences(of: "\n", with: " ")
-            .trimmingCharacters(in: CharacterSet(charactersIn: ". "))
-        // "Invalid value around character 123" counts bytes from 0; add the line number, and
-        // say plainly when the culprit is NaN or Infinity, which JSON does not allow.
-        if let range = message.range(of: "around character "),
-           let offset = Int(message[range.upperBound...].prefix(while: \.isNumber)),
-           offset >= 0, offset <= data.count {
-            let before = data.prefix(offset)
-            let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
-            let rest = data.dropFirst(offset).prefix(9)
-            let word = String(decoding: rest, as: UTF8.self)
-            if let bad = ["NaN", "Infinity", "-Infinity", "-NaN"].first(where: { word.hasPrefix($0) }) {
-                message = "\(bad) on line \(line) is not a JSON number; a missing keypoint has confidence 0"
-            } else {
-                message += ", line \(line)"
+    /// Whether `bytes` is well-formed UTF-8.
+    private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
             }
-        }
-        return message
-    }
-}
-
-/// A parsed JSON value, keeping numbers apart from booleans (which Foundation's bridging blurs).
-enum JSONValue: Decodable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    /// A number too large for a `Double`, such as `1e400`.
-    case unrepresentableNumber
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-            return
-        }
-        do {
-            self = .number(try container.decode(Double.self))
-            return
-        } catch DecodingError.typeMismatch {
-            // Not a number: try the other kinds below.
-        } catch {
-            // A number token that does not fit in a Double.
-            self = .unrepresentableNumber
-            return
-        }
-        if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    /// What kind of value this is, for messages: "a string", "an array", ...
-    var kind: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
-        case .number(let value): return "the number \(value)"
-        case .unrepresentableNumber: return "a number too large to represent"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
         }
     }
 }
@@ -336,7 +269,7 @@ extension PoseFileReader {
                 }
                 guard !keypointValues.isEmpty else { throw fail("has no keypoints", frame: f) }
                 if let count, keypointValues.count != count {
-                    throw fail("has \(keypointValues.count) keypoints; expected \(count), as in \(because)", frame: f)
+                    throw fail("has \(PoseFileError.count(keypointValues.count, "keypoint")); expected \(count), as in \(because)", frame: f)
                 }
                 count = keypointValues.count
                 frames.append(try keypointValues.enumerated().map { try keypoint($1, frame: f, index: $0) })
@@ -362,7 +295,7 @@ extension PoseFileReader {
                 throw fail("\"version\" must be a whole number from 1 up (got \(versionValue.kind))")
             }
             guard version <= Double(Self.currentVersion) else {
-                throw fail("written by a newer psgan (format version \(Int(exactly: version).map(String.init) ?? "\(version)"); this psgan reads version \(Self.currentVersion))")
+                throw fail("written by a newer psgan (format version \(PoseFileError.show(version)); this psgan reads version \(Self.currentVersion))")
             }
         }
 
@@ -380,7 +313,7 @@ extension PoseFileReader {
             guard case .number(let number) = value, number.isFinite else {
                 throw fail("\"\(field)\" is \(value.kind), not a finite number")
             }
-            guard number > 0 else { throw fail("\"\(field)\" must be above 0 (got \(number))") }
+            guard number > 0 else { throw fail("\"\(field)\" must be above 0 (got \(PoseFileError.show(number)))") }
             return number
         }
 
@@ -407,7 +340,7 @@ extension PoseFileReader {
             }
             if let builtIn {
                 guard names.count == builtIn.count else {
-                    throw fail("\"keypoint_names\" has \(names.count) names; the \(builtIn.name) layout has \(builtIn.count)")
+                    throw fail("\"keypoint_names\" has \(PoseFileError.count(names.count, "name")); the \(builtIn.name) layout has \(builtIn.count)")
                 }
                 if let i = names.indices.first(where: { names[$0] != builtIn.keypointNames[$0] }) {
                     throw fail("keypoint_names[\(i)] is \"\(names[i])\"; in the \(builtIn.name) layout it is \"\(builtIn.keypointNames[i])\"")
@@ -425,12 +358,12 @@ extension PoseFileReader {
                 throw fail("confidence is not a finite number (got \(parts[2].kind))", frame: frame, keypoint: index)
             }
             guard (0...1).contains(confidence) else {
-                throw fail("confidence \(confidence) is outside [0, 1]", frame: frame, keypoint: index)
+                throw fail("confidence \(PoseFileError.show(confidence)) is outside [0, 1]", frame: frame, keypoint: index)
             }
             func coordinate(_ part: JSONValue, _ name: String) throws -> Double {
                 if case .number(let number) = part, number.isFinite { return number }
                 if part == .null, confidence == 0 { return 0 }
-                let allowed = confidence == 0 ? "" : " (only a missing keypoint, with confidence 0, may have null)"
+                let allowed = part == .null ? "; only a missing keypoint, with confidence 0, may have null" : ""
                 throw fail("\(name) is not a finite number (got \(part.kind))\(allowed)", frame: frame, keypoint: index)
             }
             return Keypoint(x: try coordinate(parts[0], "x"), y: try coordinate(parts[1], "y"), confidence: confidence)
@@ -438,10 +371,365 @@ extension PoseFileReader {
     }
 }
 
-extension JSONValue: Equatable {
-    /// Like ``kind``, with the element count for arrays: "an array of 2 values".
-    var kindWithCount: String {
-        if case .array(let items) = self { return "an array of \(items.count) value\(items.count == 1 ? "" : "s")" }
-        return kind
+extension PoseFileReader {
+    /// A parsed JSON value. Numbers and booleans stay apart (Foundation's bridging blurs them).
+    enum JSONValue: Equatable {
+        case null
+        case bool(Bool)
+        case number(Double)
+        /// A number too large for a `Double`, such as `1e400`.
+        case unrepresentableNumber
+        case string(String)
+        case array([JSONValue])
+        case object([String: JSONValue])
+
+        /// What kind of value this is, for messages: "a string", "the number 3", ...
+        var kind: String {
+            switch self {
+            case .null: return "null"
+            case .bool(let value): return value ? "true" : "false"
+            case .number(let value): return "the number \(PoseFileError.show(value))"
+            case .unrepresentableNumber: return "a number too large to represent"
+            case .string: return "a string"
+            case .array: return "an array"
+            case .object: return "an object"
+            }
+        }
+
+        /// Like ``kind``, with the element count for arrays: "an array of 2 values".
+        var kindWithCount: String {
+            if case .array(let items) = self { return "an array of \(PoseFileError.count(items.count, "value"))" }
+            return kind
+        }
+    }
+
+    /// A strict JSON (RFC 8259) parser over UTF-8 bytes, with a nesting limit and messages that
+    /// point at the offending byte.
+    ///
+    /// Written out rather than using `JSONDecoder` (far too slow for long pose files when
+    /// decoding untyped values) or `JSONSerialization` (which reports `true` as the number 1).
+    struct JSONParser {
+        /// A syntax error: what is wrong and the byte offset where it was found.
+        struct SyntaxError: Error {
+            var message: String
+            var offset: Int
+        }
+
+        /// How deeply arrays and objects may nest; pose files need 4.
+        static let maximumDepth = 512
+
+        private let bytes: [UInt8]
+        private var index = 0
+        private var depth = 0
+
+        /// Parses one JSON value filling the whole of `bytes` (whitespace aside).
+        static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
+            var parser = JSONParser(bytes: bytes)
+            parser.skipWhitespace()
+            let value = try parser.parseValue()
+            parser.skipWhitespace()
+            guard parser.index == bytes.count else {
+                throw parser.failure("unexpected text after the end of the JSON value")
+            }
+            return value
+        }
+
+        /// The 1-based line and column (in bytes) of `offset`.
+        static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+            let end = min(max(offset, 0), bytes.count)
+            var line = 1, lineStart = 0
+            for i in 0..<end where bytes[i] == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = i + 1
+            }
+            return (line, end - lineStart + 1)
+        }
+
+        private init(bytes: [UInt8]) {
+            self.bytes = bytes
+        }
+
+        private func failure(_ message: String, at offset: Int? = nil) -> SyntaxError {
+            SyntaxError(message: message, offset: offset ?? index)
+        }
+
+        private var endOfFile: SyntaxError { failure("unexpected end of file") }
+
+        private func startsWith(_ word: String, at offset: Int) -> Bool {
+            let utf8 = Array(word.utf8)
+            guard offset >= 0, offset + utf8.count <= bytes.count else { return false }
+            return bytes[offset..<offset + utf8.count].elementsEqual(utf8)
+        }
+
+        /// The error for a byte that cannot start a value, naming NaN and Infinity outright.
+        private func unexpectedValue() -> SyntaxError {
+            for word in ["NaN", "Infinity", "-Infinity", "-NaN"] where startsWith(word, at: index) {
+                return failure("\(word) is not a JSON number; write a missing keypoint with confidence 0")
+            }
+            return failure("unexpected \(describeByte(at: index)) where a value should be")
+        }
+
+        private func describeByte(at offset: Int) -> String {
+            guard offset < bytes.count else { return "end of file" }
+            let byte = bytes[offset]
+            if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+            return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+        }
+
+        private mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
+        }
+
+        private mutating func parseValue() throws(SyntaxError) -> JSONValue {
+            guard index < bytes.count else { throw endOfFile }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try parseObject()
+            case UInt8(ascii: "["): return try parseArray()
+            case UInt8(ascii: "\""): return .string(try parseString())
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+            case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
+            case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
+            case UInt8(ascii: "n"): return try parseLiteral("null", .null)
+            default: throw unexpectedValue()
+            }
+        }
+
+        private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(SyntaxError) -> JSONValue {
+            guard startsWith(word, at: index) else { throw unexpectedValue() }
+            index += word.utf8.count
+            return value
+        }
+
+        private mutating func enterContainer() throws(SyntaxError) {
+            depth += 1
+            guard depth <= Self.maximumDepth else {
+                throw failure("arrays and objects nested more than \(Self.maximumDepth) deep")
+            }
+        }
+
+        private mutating func parseArray() throws(SyntaxError) -> JSONValue {
+            try enterContainer()
+            index += 1  // [
+            var items: [JSONValue] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                depth -= 1
+                return .array(items)
+            }
+            while true {
+                skipWhitespace()
+                items.append(try parseValue())
+                skipWhitespace()
+                guard index < bytes.count else { throw endOfFile }
+                switch bytes[index] {
+                case UInt8(ascii: ","):
+                    index += 1
+                case UInt8(ascii: "]"):
+                    index += 1
+                    depth -= 1
+                    return .array(items)
+                default:
+                    throw failure("expected ',' or ']' in an array, found \(describeByte(at: index))")
+                }
+            }
+        }
+
+        private mutating func parseObject() throws(SyntaxError) -> JSONValue {
+            try enterContainer()
+            index += 1  // {
+            var members: [String: JSONValue] = [:]
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                depth -= 1
+                return .object(members)
+            }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count else { throw endOfFile }
+                guard bytes[index] == UInt8(ascii: "\"") else {
+                    throw failure("expected a quoted key in an object, found \(describeByte(at: index))")
+                }
+                let key = try parseString()
+                skipWhitespace()
+                guard index < bytes.count else { throw endOfFile }
+                guard bytes[index] == UInt8(ascii: ":") else {
+                    throw failure("expected ':' after an object key, found \(describeByte(at: index))")
+                }
+                index += 1
+                skipWhitespace()
+                members[key] = try parseValue()
+                skipWhitespace()
+                guard index < bytes.count else { throw endOfFile }
+                switch bytes[index] {
+                case UInt8(ascii: ","):
+                    index += 1
+                case UInt8(ascii: "}"):
+                    index += 1
+                    depth -= 1
+                    return .object(members)
+                default:
+                    throw failure("expected ',' or '}' in an object, found \(describeByte(at: index))")
+                }
+            }
+        }
+
+        /// A string literal; `index` is at its opening quote. The bytes are known to be UTF-8.
+        private mutating func parseString() throws(SyntaxError) -> String {
+            index += 1  // "
+            var text: [UInt8] = []
+            var segmentStart = index
+            while true {
+                guard index < bytes.count else { throw failure("unexpected end of file in a string") }
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    text.append(contentsOf: bytes[segmentStart..<index])
+                    index += 1
+                    return String(decoding: text, as: UTF8.self)
+                }
+                if byte < 0x20 {
+                    throw failure("control character \(describeByte(at: index)) in a string")
+                }
+                if byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
+                text.append(contentsOf: bytes[segmentStart..<index])
+                let escapeStart = index
+                index += 1
+                guard index < bytes.count else { throw failure("unexpected end of file in a string") }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
+                case UInt8(ascii: "b"): text.append(0x08)
+                case UInt8(ascii: "f"): text.append(0x0C)
+                case UInt8(ascii: "n"): text.append(0x0A)
+                case UInt8(ascii: "r"): text.append(0x0D)
+                case UInt8(ascii: "t"): text.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try parseHex4(escapeStart: escapeStart)
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        // A high surrogate must be followed by an escaped low surrogate.
+                        guard startsWith("\\u", at: index) else {
+                            throw failure("unpaired surrogate in a \\u escape", at: escapeStart)
+                        }
+                        index += 2
+                        let low = try parseHex4(escapeStart: escapeStart)
+                        guard (0xDC00..<0xE000).contains(low) else {
+                            throw failure("unpaired surrogate in a \\u escape", at: escapeStart)
+                        }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else {
+                        throw failure("unpaired surrogate in a \\u escape", at: escapeStart)
+                    }
+                    text.append(contentsOf: Array(String(Character(unicode)).utf8))
+                default:
+                    throw failure("invalid escape in a string", at: escapeStart)
+                }
+                segmentStart = index
+            }
+        }
+
+        private mutating func parseHex4(escapeStart: Int) throws(SyntaxError) -> UInt32 {
+            guard index + 4 <= bytes.count else { throw failure("unexpected end of file in a string") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw failure("invalid \\u escape in a string", at: escapeStart)
+                }
+                value = value << 4 | UInt32(digit)
+                index += 1
+            }
+            return value
+        }
+
+        /// Exact powers of ten: every one up to 1e22 is exactly representable as a Double.
+        private static let powersOfTen: [Double] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ]
+
+        private func isDigit(_ offset: Int) -> Bool {
+            offset < bytes.count && bytes[offset] >= UInt8(ascii: "0") && bytes[offset] <= UInt8(ascii: "9")
+        }
+
+        /// A number in JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+        private mutating func parseNumber() throws(SyntaxError) -> JSONValue {
+            let start = index
+            let negative = bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            guard index < bytes.count else { throw endOfFile }
+            guard isDigit(index) else {
+                index = start
+                throw unexpectedValue()
+            }
+            // Collect the digits as an integer mantissa while checking the grammar, so that
+            // short numbers (nearly all pose data) convert exactly without going through text.
+            var mantissa: UInt64 = 0
+            var digitCount = 0
+            var fractionDigits = 0
+            func take(_ byte: UInt8) {
+                if digitCount < 19 {
+                    mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                }
+                digitCount += 1
+            }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+                if isDigit(index) { throw failure("a number cannot start with 0", at: start) }
+                digitCount = 1
+            } else {
+                while isDigit(index) { take(bytes[index]); index += 1 }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard isDigit(index) else { throw failure("expected a digit after '.' in a number") }
+                while isDigit(index) { take(bytes[index]); fractionDigits += 1; index += 1 }
+            }
+            var exponent = 0
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                var exponentNegative = false
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                    exponentNegative = bytes[index] == UInt8(ascii: "-")
+                    index += 1
+                }
+                guard isDigit(index) else { throw failure("expected a digit in a number's exponent") }
+                while isDigit(index) {
+                    if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+                    index += 1
+                }
+                if exponentNegative { exponent = -exponent }
+            }
+
+            let power = exponent - fractionDigits
+            let value: Double
+            if digitCount <= 15, abs(power) <= 22 {
+                // Fast path: mantissa < 10^15 < 2^53 and 10^|power| are exact, so a single
+                // multiplication or division is correctly rounded.
+                let magnitude = power >= 0
+                    ? Double(mantissa) * Self.powersOfTen[power]
+                    : Double(mantissa) / Self.powersOfTen[-power]
+                value = negative ? -magnitude : magnitude
+            } else {
+                let text = String(decoding: bytes[start..<index], as: UTF8.self)
+                guard let parsed = Double(text) else { throw failure("invalid number", at: start) }
+                value = parsed
+            }
+            return value.isFinite ? .number(value) : .unrepresentableNumber
+        }
     }
 }

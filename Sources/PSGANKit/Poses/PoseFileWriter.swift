@@ -7,6 +7,11 @@ import Musl
 import Darwin
 #endif
 
+/// POSIX `write(2)`, which `PoseFileWriter.write` would otherwise shadow.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}
+
 /// Writes pose sequences in the native psgan pose format (see `docs/pose-format.md`).
 ///
 /// The output is compact JSON with one frame per line and numbers rounded to at most four
@@ -18,17 +23,43 @@ public enum PoseFileWriter {
     public static func write(_ poses: PoseSequence, to url: URL) throws {
         let data = try encode(poses, file: PoseFileError.displayPath(of: url))
         let directory = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw PoseFileError(url: url, problem: "cannot write: the folder \(directory.path) does not exist")
+        }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw PoseFileError(url: url, problem: "cannot write (\(PoseFileError.reason(error)))")
+        if let problem = writeFile(data, to: temporary.path) {
+            unlink(temporary.path)
+            throw PoseFileError(url: url, problem: "cannot write (\(problem))")
         }
         if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw PoseFileError(url: url, problem: "cannot write (\(reason))")
+            let problem = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw PoseFileError(url: url, problem: "cannot write (\(problem))")
         }
+    }
+
+    /// Creates `path` (which must not exist), writes `data` and flushes it to disk; returns the
+    /// reason on failure.
+    private static func writeFile(_ data: Data, to path: String) -> String? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o666)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        var failure: String?
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count, let base = buffer.baseAddress {
+                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        return failure
     }
 
     /// The native-format bytes for `poses`; `file` names the destination in errors.
@@ -39,9 +70,9 @@ public enum PoseFileWriter {
         guard let fps = poses.fps else {
             throw fail("the poses have no frame rate (fps), which the pose format requires")
         }
-        guard fps.isFinite, fps > 0 else { throw fail("fps must be a finite number above 0 (got \(fps))") }
+        guard fps.isFinite, fps > 0 else { throw fail("fps must be a finite number above 0 (got \(PoseFileError.show(fps)))") }
         guard poses.canvasWidth.isFinite, poses.canvasWidth > 0, poses.canvasHeight.isFinite, poses.canvasHeight > 0 else {
-            throw fail("the canvas size must be positive (got \(poses.canvasWidth)x\(poses.canvasHeight))")
+            throw fail("the canvas size must be positive (got \(PoseFileError.show(poses.canvasWidth))x\(PoseFileError.show(poses.canvasHeight)))")
         }
         guard !poses.layout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw fail("the layout name is empty")
@@ -63,13 +94,13 @@ public enum PoseFileWriter {
         text += " \"frames\": [\n"
         for (f, frame) in poses.frames.enumerated() {
             guard frame.count == poses.keypointCount else {
-                throw fail("it has \(frame.count) keypoints; expected \(poses.keypointCount)", frame: f)
+                throw fail("it has \(PoseFileError.count(frame.count, "keypoint")); expected \(poses.keypointCount)", frame: f)
             }
             var items: [String] = []
             items.reserveCapacity(frame.count)
             for (k, point) in frame.enumerated() {
                 guard point.confidence.isFinite, (0...1).contains(point.confidence) else {
-                    throw fail("confidence \(point.confidence) is not in [0, 1]", frame: f, keypoint: k)
+                    throw fail("confidence \(PoseFileError.show(point.confidence)) is not in [0, 1]", frame: f, keypoint: k)
                 }
                 guard point.isPresent else {
                     items.append("[0, 0, 0]")
@@ -91,15 +122,19 @@ public enum PoseFileWriter {
 
     /// `value` with at most four decimals and no trailing zeros: `12.5`, `256`, `0.3333`.
     static func number(_ value: Double) -> String {
-        if abs(value) >= 1e15 { return "\(value)" }  // "1e+20": rounding is moot at this size
-        let rounded = (value * 10_000).rounded() / 10_000
-        if rounded == 0 { return "0" }  // also turns -0 into 0
-        if rounded == rounded.rounded() {
-            return String(Int64(rounded))
+        guard abs(value) < 1e14 else { return "\(value)" }  // "1e+20": rounding is moot here
+        let tenThousandths = Int64((value * 10_000).rounded())
+        if tenThousandths == 0 { return "0" }  // also turns -0 into 0
+        let magnitude = tenThousandths.magnitude
+        var text = tenThousandths < 0 ? "-" : ""
+        text += String(magnitude / 10_000)
+        let fraction = magnitude % 10_000
+        if fraction != 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 4 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
         }
-        var text = String(format: "%.4f", rounded)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
         return text
     }
 

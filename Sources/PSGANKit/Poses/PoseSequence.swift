@@ -98,7 +98,7 @@ public struct PoseSequence: Equatable, Sendable {
     /// Throws unless every frame holds `keypointCount` keypoints.
     func checkFrames() throws {
         if let bad = frames.firstIndex(where: { $0.count != keypointCount }) {
-            throw PoseFileError(file: nil, frame: bad, problem: "has \(frames[bad].count) keypoints; expected \(keypointCount)")
+            throw PoseFileError(file: nil, frame: bad, problem: "has \(PoseFileError.count(frames[bad].count, "keypoint")); expected \(keypointCount)")
         }
     }
 
