@@ -4,19 +4,33 @@ import Foundation
 /// Removes a render's temporary output when the user interrupts it (SIGINT, SIGTERM, SIGHUP).
 ///
 /// The render runs on the main thread, so the signals are caught on a background queue, which
-/// deletes the temporary file or directory and exits with 128 + the signal number.
+/// deletes the temporary file or directory and ends the process at once with 128 + the signal
+/// number (`_exit`, so the render loop cannot race it into a different exit status).
 final class InterruptCleanup {
     private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var target: URL?
 
-    /// Arms the handlers for `url`.
-    init(removing url: URL) {
+    /// The temporary output to remove; set it as soon as the writer has chosen it.
+    var url: URL? {
+        get { lock.withLock { target } }
+        set { lock.withLock { target = newValue } }
+    }
+
+    /// Arms the handlers; nothing is removed until ``url`` is set.
+    init() {
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                try? FileManager.default.removeItem(at: url)
+            source.setEventHandler { [weak self] in
+                if let url = self?.url {
+                    // The render may still be adding a file to a PNG directory: try a few times.
+                    for _ in 0..<3 where FileManager.default.fileExists(atPath: url.path) {
+                        try? FileManager.default.removeItem(at: url)
+                    }
+                }
                 FileHandle.standardError.write(Data("\ninterrupted; removed the partial output\n".utf8))
-                exit(128 + number)
+                _exit(128 + number)
             }
             source.resume()
             sources.append(source)

@@ -92,10 +92,11 @@ struct RenderCommand: ParsableCommand {
         }
         let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? 30, crf: crf)
         let renderer = Renderer(model: model)
+        let cleanup = InterruptCleanup()
+        defer { cleanup.disarm() }
         let writer = try VideoWriter(url: URL(fileURLWithPath: out), width: config.resolution,
                                      height: config.resolution, settings: settings)
-        let cleanup = InterruptCleanup(removing: writer.temporaryURL)
-        defer { cleanup.disarm() }
+        cleanup.url = writer.temporaryURL
         let reporter = ProgressReporter(quiet: quiet)
         let started = Date()
         do {

@@ -472,7 +472,7 @@ extension PoseFileReader {
         private func describeByte(at offset: Int) -> String {
             guard offset < bytes.count else { return "end of file" }
             let byte = bytes[offset]
-            if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+            if byte >= 0x21 && byte < 0x7F { return "'\(String(Unicode.Scalar(byte)))'" }
             return "byte 0x\(String(byte, radix: 16, uppercase: true))"
         }
 
@@ -630,7 +630,7 @@ extension PoseFileReader {
                     guard let unicode = Unicode.Scalar(scalar) else {
                         throw failure("unpaired surrogate in a \\u escape", at: escapeStart)
                     }
-                    text.append(contentsOf: Array(String(Character(unicode)).utf8))
+                    text.append(contentsOf: String(unicode).utf8)
                 default:
                     throw failure("invalid escape in a string", at: escapeStart)
                 }
