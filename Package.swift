@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(
             name: "PSGANKitTests",
             dependencies: ["PSGANKit"],
+            exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
