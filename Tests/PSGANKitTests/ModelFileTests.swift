@@ -151,6 +151,15 @@ import Testing
         #expect(GeneratorConfig.paperChannels(resolution: 256) == [4: 512, 8: 512, 16: 512, 32: 512, 64: 256, 128: 128, 256: 64])
     }
 
+    @Test func metadataWithQuotesAndControlCharactersRoundTrips() throws {
+        let odd = "say \"hi\"\\ tab\t bell\u{07} é"
+        var writer = SafeTensorsWriter(metadata: ["note": odd])
+        writer.add("x\"y", shape: [1], values: [2])
+        let file = try SafeTensorsFile(data: writer.encoded(precision: .f32), path: "x")
+        #expect(file.metadata["note"] == odd)
+        #expect(try file.floats("x\"y") == [2])
+    }
+
     @Test func builtInLayoutMustAgreeWithKeypointCount() throws {
         var config = Self.tinyConfig
         config.keypoints = 20

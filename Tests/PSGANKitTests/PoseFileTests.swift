@@ -208,7 +208,7 @@ private let malformedCases: [MalformedPoseFile] = [
         #expect(PoseFileWriter.number(1.0 / 3) == "0.3333")
         #expect(PoseFileWriter.number(-0.00001) == "0")
         #expect(PoseFileWriter.number(-2.71828) == "-2.7183")
-        #expect(PoseFileWriter.quoted("a\"b\\c\n") == #""a\"b\\c\n""#)
+        #expect("a\"b\\c\n".jsonQuoted == #""a\"b\\c\n""#)
 
         let directory = try makeTemporaryDirectory()
         let url = directory.appendingPathComponent("tiny.json")

@@ -90,10 +90,6 @@ public struct ComparisonReport: Sendable {
             if value == .infinity { return "\"inf\"" }
             return value.isFinite ? String(format: "%.6f", value) : "null"
         }
-        func string(_ value: String) -> String {
-            let data = try? JSONSerialization.data(withJSONObject: [value], options: [])
-            return data.flatMap { String(data: $0, encoding: .utf8) }.map { String($0.dropFirst().dropLast()) } ?? "\"\""
-        }
         let failing = Set(failures.map(\.index))
         let frameLines = frames.map { f in
             "    {\"index\": \(f.index), \"psnr\": \(number(f.psnr)), \"ssim\": \(number(f.ssim)), \"max_diff\": \(f.maxDiff), "
@@ -105,8 +101,8 @@ public struct ComparisonReport: Sendable {
         if let v = thresholds.maxDiff { thresholdItems.append("\"max_diff\": \(v)") }
         let text = """
             {
-              "expected": \(string(expected)),
-              "actual": \(string(actual)),
+              "expected": \(expected.jsonQuoted),
+              "actual": \(actual.jsonQuoted),
               "ssim_channels": "\(ssimChannels.rawValue)",
               "thresholds": {\(thresholdItems.joined(separator: ", "))},
               "frames": [

@@ -109,8 +109,7 @@ public struct GeneratorConfig: Equatable, Sendable {
     /// The config as the JSON string stored in a model file.
     public var json: String {
         let channelList = scales.map { "\"\($0)\": \(channels[$0] ?? 0)" }.joined(separator: ", ")
-        let escapedLayout = layout.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \"\(escapedLayout)\"}"
+        return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \(layout.jsonQuoted)}"
     }
 
     /// Every tensor of a model with this config, with its shape, in file order.

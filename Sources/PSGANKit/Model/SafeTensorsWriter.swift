@@ -27,13 +27,13 @@ public struct SafeTensorsWriter {
     public func encoded(precision: Precision) -> Data {
         let elementSize = precision == .f32 ? 4 : 2
         var header = "{\"__metadata__\":{"
-        header += metadata.keys.sorted().map { "\(Self.quote($0)):\(Self.quote(metadata[$0]!))" }.joined(separator: ",")
+        header += metadata.keys.sorted().map { "\($0.jsonQuoted):\(metadata[$0]!.jsonQuoted)" }.joined(separator: ",")
         header += "}"
         var offset = 0
         for entry in entries {
             let size = entry.values.count * elementSize
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            header += ",\(Self.quote(entry.name)):{\"dtype\":\"\(precision.rawValue.uppercased())\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
+            header += ",\(entry.name.jsonQuoted):{\"dtype\":\"\(precision.rawValue.uppercased())\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
             offset += size
         }
         header += "}"
@@ -65,25 +65,5 @@ public struct SafeTensorsWriter {
         } catch {
             throw ModelFileError(path: url.path, "cannot write the file (\(SafeTensorsFile.reason(error)))")
         }
-    }
-
-    private static func quote(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

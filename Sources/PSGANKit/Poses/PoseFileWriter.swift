@@ -84,12 +84,12 @@ public enum PoseFileWriter {
         guard poses.keypointCount > 0 else { throw fail("there are no keypoints per frame") }
         guard !poses.frames.isEmpty else { throw fail("there are no frames") }
 
-        var text = "{\"format\": \(quoted(PoseFileReader.NativeParser.formatName)), "
+        var text = "{\"format\": \(PoseFileReader.NativeParser.formatName.jsonQuoted), "
         text += "\"version\": \(PoseFileReader.NativeParser.currentVersion), "
-        text += "\"layout\": \(quoted(builtIn?.name ?? poses.layout)), \"fps\": \(number(fps)),\n"
+        text += "\"layout\": \((builtIn?.name ?? poses.layout).jsonQuoted), \"fps\": \(number(fps)),\n"
         text += " \"canvas\": {\"width\": \(number(poses.canvasWidth)), \"height\": \(number(poses.canvasHeight))},\n"
         if let builtIn {
-            text += " \"keypoint_names\": [\(builtIn.keypointNames.map(quoted).joined(separator: ", "))],\n"
+            text += " \"keypoint_names\": [\(builtIn.keypointNames.map(\.jsonQuoted).joined(separator: ", "))],\n"
         }
         text += " \"frames\": [\n"
         for (f, frame) in poses.frames.enumerated() {
@@ -136,24 +136,5 @@ public enum PoseFileWriter {
             text += "." + digits
         }
         return text
-    }
-
-    /// `string` as a JSON string literal.
-    static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
