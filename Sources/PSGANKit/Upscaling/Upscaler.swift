@@ -18,8 +18,9 @@ public final class Upscaler {
     /// Tile side in input pixels; nil picks one from ``featureBudget`` (see ``automaticTileSize(height:width:)``).
     public let tileSize: Int?
 
-    /// Most floats one feature map of a tile may take when the tile size is automatic (64 MiB).
-    public static let featureBudget = 16 << 20
+    /// Most floats one feature map of a tile may take when the tile size is automatic (128 MiB;
+    /// a run holds about four such maps plus im2col scratch).
+    public static let featureBudget = 32 << 20
 
     private var buffers: [UnsafeMutableBufferPointer<Float>] = []
     private var columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
