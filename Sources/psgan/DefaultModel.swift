@@ -14,6 +14,13 @@ enum DefaultModel {
         if let fromEnvironment = ProcessInfo.processInfo.environment["PSGAN_MODEL"], !fromEnvironment.isEmpty {
             return URL(fileURLWithPath: fromEnvironment)
         }
+        if let url = findBundled(bundledPath) { return url }
+        throw RenderError("no --model given and the bundled model \(bundledPath) was not found (set PSGAN_MODEL or pass --model)")
+    }
+
+    /// A bundled file (`relativePath` inside the repository), looked up from the current directory,
+    /// then from the executable's directory and its parents; nil when none has it.
+    static func findBundled(_ relativePath: String) -> URL? {
         var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
@@ -21,9 +28,9 @@ enum DefaultModel {
             directory = directory.deletingLastPathComponent()
         }
         for base in candidates {
-            let url = base.appendingPathComponent(bundledPath)
+            let url = base.appendingPathComponent(relativePath)
             if FileManager.default.fileExists(atPath: url.path) { return url }
         }
-        throw RenderError("no --model given and the bundled model \(bundledPath) was not found (set PSGAN_MODEL or pass --model)")
+        return nil
     }
 }

@@ -15,6 +15,7 @@ struct RenderCommand: ParsableCommand {
               psgan render --poses poses/walk.json --out walk.mp4
               psgan render --poses poses/walk.json --seed 7 --codec ffv1 --out walk.mkv
               psgan render --poses op/ --canvas 1280x720 --character a.json@0 --character seed:9@90 --out morph.mp4
+              psgan render --poses poses/walk.json --upscale srgan-x2 --out walk-2x.mp4
             """
     )
 
@@ -53,6 +54,13 @@ struct RenderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The pose file's canvas size, needed for OpenPose input.", valueName: "WxH"))
     var canvas: CanvasSize?
 
+    @Option(help: ArgumentHelp("Upscale each frame before encoding: srgan-x2, srgan-x4, anime-x4, or an upscaler .safetensors file.",
+                               valueName: "NAME|PATH"))
+    var upscale: String?
+
+    @Option(help: "Upscaler tile size in input pixels (default: automatic, bounded memory).")
+    var tile: Int?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -65,6 +73,12 @@ struct RenderCommand: ParsableCommand {
         }
         if let crf, !(0...63).contains(crf) {
             throw ValidationError("--crf must be from 0 to 63")
+        }
+        if let tile, tile < 1 {
+            throw ValidationError("--tile must be at least 1")
+        }
+        if tile != nil && upscale == nil {
+            throw ValidationError("--tile needs --upscale")
         }
     }
 
@@ -92,16 +106,18 @@ struct RenderCommand: ParsableCommand {
         }
         let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? 30, crf: crf)
         let renderer = Renderer(model: model)
+        let upscaler = try upscale.map { try UpscalerChoice.load($0, tile: tile) }
+        let scale = upscaler?.model.scale ?? 1
+        let size = config.resolution * scale
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
-        let writer = try VideoWriter(url: URL(fileURLWithPath: out), width: config.resolution,
-                                     height: config.resolution, settings: settings)
+        let writer = try VideoWriter(url: URL(fileURLWithPath: out), width: size, height: size, settings: settings)
         cleanup.url = writer.temporaryURL
         let reporter = ProgressReporter(quiet: quiet)
         let started = Date()
         do {
             try renderer.render(poses: prepared, track: track, frames: range,
-                                sink: { _, image in try writer.append(image) },
+                                sink: { _, image in try writer.append(upscaler?.upscale(image) ?? image) },
                                 progress: reporter.update)
             try writer.finish()
         } catch {
@@ -110,7 +126,7 @@ struct RenderCommand: ParsableCommand {
             throw error
         }
         let seconds = Date().timeIntervalSince(started)
-        reporter.finish(summary: "wrote \(out): \(range.count) frames, \(config.resolution)x\(config.resolution), "
+        reporter.finish(summary: "wrote \(out): \(range.count) frames, \(size)x\(size)\(upscale.map { " (upscaled x\(scale) by \($0))" } ?? ""), "
             + "\(videoCodec.rawValue), \(Self.format(settings.fps)) fps, in \(String(format: "%.1f", seconds)) s "
             + "(\(String(format: "%.2f", Double(range.count) / seconds)) frames/s)")
     }

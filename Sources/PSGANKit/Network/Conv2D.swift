@@ -3,6 +3,9 @@ import Dispatch
 
 /// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) run as im2col plus SGEMM.
 ///
+/// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 has its own im2col (the generator's hot
+/// path), and other sizes (the upscalers' 9x9) use the general im2col.
+///
 /// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
 /// `[out, in * kh * kw]` matrix the GEMM wants. The im2col matrix is built a band of output rows at
 /// a time so its buffer stays bounded whatever the image size.
@@ -18,7 +21,7 @@ struct Conv2D {
 
     init(weight: [Float], bias: [Float], outputChannels: Int, inputChannels: Int, kernel: Int) {
         precondition(weight.count == outputChannels * inputChannels * kernel * kernel && bias.count == outputChannels)
-        precondition(kernel == 1 || kernel == 3, "only 1x1 and 3x3 kernels are used by the generator")
+        precondition(kernel >= 1 && kernel % 2 == 1, "kernel size \(kernel) must be odd")
         self.weight = weight
         self.bias = bias
         self.outputChannels = outputChannels
@@ -34,7 +37,7 @@ struct Conv2D {
 
     /// Floats of im2col scratch needed at this size (0 for a 1x1 kernel).
     func columnCount(height: Int, width: Int) -> Int {
-        kernel == 1 ? 0 : inputChannels * 9 * width * bandRows(height: height, width: width)
+        kernel == 1 ? 0 : inputChannels * kernel * kernel * width * bandRows(height: height, width: width)
     }
 
     /// `output[outputChannels, h, w] = conv(input[inputChannels, h, w])`, plus the bias when
@@ -54,11 +57,17 @@ struct Conv2D {
                 while y0 < height {
                     let y1 = min(height, y0 + rows)
                     let band = (y1 - y0) * width
-                    Self.im2col3x3(input: input, channels: inputChannels, height: height, width: width,
-                                   rows: y0..<y1, columns: columns)
+                    if kernel == 3 {
+                        Self.im2col3x3(input: input, channels: inputChannels, height: height, width: width,
+                                       rows: y0..<y1, columns: columns)
+                    } else {
+                        Self.im2col(input: input, channels: inputChannels, height: height, width: width,
+                                    kernel: kernel, rows: y0..<y1, columns: columns)
+                    }
+                    let depth = inputChannels * kernel * kernel
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(outputChannels), Int32(band), Int32(inputChannels * 9),
-                                1, w.baseAddress, Int32(inputChannels * 9), columns, Int32(band),
+                                Int32(outputChannels), Int32(band), Int32(depth),
+                                1, w.baseAddress, Int32(depth), columns, Int32(band),
                                 0, output + y0 * width, Int32(pixels))
                     y0 = y1
                 }
@@ -106,6 +115,41 @@ struct Conv2D {
             }
         }
         if channels * band >= 1 << 16 {
+            DispatchQueue.concurrentPerform(iterations: channels, execute: fill)
+        } else {
+            for c in 0..<channels { fill(c) }
+        }
+    }
+
+    /// Fills `columns[(c*k+ky)*k+kx, (y-y0)*w + x] = input[c, y+ky-k/2, x+kx-k/2]` (0 outside the
+    /// image) for any odd kernel size `k`.
+    static func im2col(input: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel: Int,
+                       rows: Range<Int>, columns: UnsafeMutablePointer<Float>) {
+        let band = rows.count * width
+        let pad = kernel / 2
+        let fill = { (c: Int) in
+            let plane = input + c * height * width
+            for ky in 0..<kernel {
+                for kx in 0..<kernel {
+                    let row = columns + ((c * kernel + ky) * kernel + kx) * band
+                    let shift = kx - pad
+                    // Output columns x whose source column x + shift lies inside the image.
+                    let x0 = max(0, -shift), x1 = min(width, width - shift)
+                    for y in rows {
+                        let dst = row + (y - rows.lowerBound) * width
+                        let sy = y + ky - pad
+                        guard sy >= 0 && sy < height && x0 < x1 else {
+                            dst.update(repeating: 0, count: width)
+                            continue
+                        }
+                        if x0 > 0 { dst.update(repeating: 0, count: x0) }
+                        (dst + x0).update(from: plane + sy * width + x0 + shift, count: x1 - x0)
+                        if x1 < width { (dst + x1).update(repeating: 0, count: width - x1) }
+                    }
+                }
+            }
+        }
+        if channels * band * kernel >= 1 << 16 {
             DispatchQueue.concurrentPerform(iterations: channels, execute: fill)
         } else {
             for c in 0..<channels { fill(c) }

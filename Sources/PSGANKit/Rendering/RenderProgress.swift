@@ -7,6 +7,13 @@ public struct RenderProgress: Sendable {
     /// Seconds since the first frame started.
     public var elapsed: Double
 
+    /// Progress of `completed` frames out of `total` after `elapsed` seconds.
+    public init(completed: Int, total: Int, elapsed: Double) {
+        self.completed = completed
+        self.total = total
+        self.elapsed = elapsed
+    }
+
     /// Frames per second so far (0 before the first frame).
     public var framesPerSecond: Double { elapsed > 0 ? Double(completed) / elapsed : 0 }
 

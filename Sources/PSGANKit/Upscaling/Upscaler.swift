@@ -1,0 +1,268 @@
+import Dispatch
+import Foundation
+
+/// Runs an ``UpscalerModel`` on images, tile by tile, with bounded memory.
+///
+/// Input pixels are floats in [0, 1] (8-bit images are divided by 255); the raw output is what the
+/// network computes, before clamping. ``upscale(_:)`` clamps to [0, 1] and quantises with
+/// round-half-even of `v * 255`.
+///
+/// Large images are cut into tiles of ``tileSize`` input pixels; each tile is run with
+/// ``UpscalerModel/margin`` pixels of real context on every side (less at the image's edges, where
+/// the network's own zero padding applies), and only its centre is kept, so the result equals an
+/// untiled run up to float rounding. An upscaler owns scratch buffers reused from tile to tile, so
+/// one instance must not run two images at once.
+public final class Upscaler {
+    /// The network.
+    public let model: UpscalerModel
+    /// Tile side in input pixels; nil picks one from ``featureBudget`` (see ``automaticTileSize(height:width:)``).
+    public let tileSize: Int?
+
+    /// Most floats one feature map of a tile may take when the tile size is automatic (128 MiB;
+    /// a run holds about four such maps plus im2col scratch).
+    public static let featureBudget = 32 << 20
+
+    private var buffers: [UnsafeMutableBufferPointer<Float>] = []
+    private var columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
+
+    /// Prepares an upscaler; `tileSize` (input pixels, at least 1) fixes the tile side.
+    public init(model: UpscalerModel, tileSize: Int? = nil) {
+        precondition(tileSize.map { $0 > 0 } ?? true, "tile size must be positive")
+        self.model = model
+        self.tileSize = tileSize
+    }
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+        columns.deallocate()
+    }
+
+    /// The output size for an input of `width` x `height`.
+    public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        (width * model.scale, height * model.scale)
+    }
+
+    /// Floats of the largest feature map per input pixel.
+    private var floatsPerPixel: Int {
+        var channels = 3, factor = 1, most = 3
+        for layer in model.layers {
+            switch layer {
+            case .conv(let conv): channels = conv.outputChannels
+            case .pixelShuffle(let r): channels /= r * r; factor *= r
+            default: break
+            }
+            most = max(most, channels * factor * factor)
+        }
+        return most
+    }
+
+    /// The tile side used when none is given: the whole image if its feature maps fit in
+    /// ``featureBudget`` floats, else the largest tile (margins included) that does, at least 16.
+    public func automaticTileSize(height: Int, width: Int) -> Int {
+        let perPixel = floatsPerPixel
+        if height * width * perPixel <= Self.featureBudget { return max(height, width) }
+        let side = Int(Double(Self.featureBudget / perPixel).squareRoot())
+        return max(16, side - 2 * model.margin)
+    }
+
+    // MARK: - Whole images
+
+    /// Upscales an 8-bit image: pixels / 255 in, output clamped to [0, 1] and rounded half to even
+    /// of `v * 255`.
+    public func upscale(_ image: RGBImage) -> RGBImage {
+        let (w, h) = (image.width, image.height)
+        var input = [Float](repeating: 0, count: 3 * w * h)
+        image.pixels.withUnsafeBufferPointer { src in
+            input.withUnsafeMutableBufferPointer { dst in
+                let plane = w * h
+                for p in 0..<plane {
+                    for c in 0..<3 { dst[c * plane + p] = Float(src[3 * p + c]) / 255 }
+                }
+            }
+        }
+        let s = model.scale
+        let outWidth = w * s
+        var pixels = [UInt8](repeating: 0, count: 3 * outWidth * h * s)
+        pixels.withUnsafeMutableBufferPointer { out in
+            forEachTile(input, height: h, width: w) { tile, tileWidth, tilePlane, rows, cols, y, x in
+                for row in rows {
+                    let line = out.baseAddress! + ((y + row - rows.lowerBound) * outWidth + x) * 3
+                    for (i, col) in cols.enumerated() {
+                        for c in 0..<3 {
+                            let v = tile[c * tilePlane + row * tileWidth + col]
+                            let q = (min(1, max(0, v)) * 255).rounded(.toNearestOrEven)
+                            line[3 * i + c] = q.isNaN ? 0 : UInt8(q)
+                        }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: outWidth, height: h * s, pixels: pixels)
+    }
+
+    /// The raw network output `[3, H*s, W*s]` for a float image `[3, H, W]`, tiled per ``tileSize``.
+    public func upscale(_ input: [Float], height: Int, width: Int) -> [Float] {
+        precondition(input.count == 3 * height * width)
+        let s = model.scale
+        let outWidth = width * s, outPlane = height * s * outWidth
+        var output = [Float](repeating: 0, count: 3 * outPlane)
+        output.withUnsafeMutableBufferPointer { out in
+            forEachTile(input, height: height, width: width) { tile, tileWidth, tilePlane, rows, cols, y, x in
+                for c in 0..<3 {
+                    for row in rows {
+                        let dst = out.baseAddress! + c * outPlane + (y + row - rows.lowerBound) * outWidth + x
+                        dst.update(from: tile + c * tilePlane + row * tileWidth + cols.lowerBound, count: cols.count)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Runs every tile and hands its kept centre to `sink`: the tile's output planes, its output
+    /// width and plane size, the kept rows and columns (tile output coordinates), and where they go
+    /// in the whole output (row, column).
+    private func forEachTile(_ input: [Float], height: Int, width: Int,
+                             sink: (UnsafePointer<Float>, Int, Int, Range<Int>, Range<Int>, Int, Int) -> Void) {
+        let tile = tileSize ?? automaticTileSize(height: height, width: width)
+        let m = model.margin, s = model.scale
+        input.withUnsafeBufferPointer { source in
+            for y0 in stride(from: 0, to: height, by: tile) {
+                let y1 = min(height, y0 + tile)
+                let py0 = max(0, y0 - m), py1 = min(height, y1 + m)
+                for x0 in stride(from: 0, to: width, by: tile) {
+                    let x1 = min(width, x0 + tile)
+                    let px0 = max(0, x0 - m), px1 = min(width, x1 + m)
+                    let th = py1 - py0, tw = px1 - px0
+                    let result = forward(source.baseAddress!, imageWidth: width, imageHeight: height,
+                                         top: py0, left: px0, height: th, width: tw)
+                    sink(result, tw * s, th * s * tw * s,
+                         (y0 - py0) * s ..< (y1 - py0) * s, (x0 - px0) * s ..< (x1 - px0) * s, y0 * s, x0 * s)
+                }
+            }
+        }
+    }
+
+    // MARK: - The network
+
+    /// Makes sure buffer `index` holds at least `count` floats.
+    private func reserve(_ index: Int, _ count: Int) -> UnsafeMutableBufferPointer<Float> {
+        while buffers.count <= index { buffers.append(.allocate(capacity: 0)) }
+        if buffers[index].count < count {
+            buffers[index].deallocate()
+            buffers[index] = .allocate(capacity: count)
+        }
+        return buffers[index]
+    }
+
+    /// Runs the network on the crop `[top ..< top+height, left ..< left+width]` of a `[3, H, W]`
+    /// image; returns the output planes `[3, height*s, width*s]` (valid until the next call).
+    private func forward(_ image: UnsafePointer<Float>, imageWidth: Int, imageHeight: Int,
+                         top: Int, left: Int, height: Int, width: Int) -> UnsafePointer<Float> {
+        // Buffer 0 holds the crop; 1 and 2 alternate as the current map; 3... are the skip stack.
+        let crop = reserve(0, 3 * height * width).baseAddress!
+        for c in 0..<3 {
+            for y in 0..<height {
+                (crop + (c * height + y) * width).update(from: image + (c * imageHeight + top + y) * imageWidth + left, count: width)
+            }
+        }
+        var channels = 3, h = height, w = width
+        var current = crop
+        var spare = 1
+        var depth = 0
+        for layer in model.layers {
+            switch layer {
+            case .conv(let conv):
+                let out = reserve(spare, conv.outputChannels * h * w).baseAddress!
+                let need = conv.columnCount(height: h, width: w)
+                if columns.count < need {
+                    columns.deallocate()
+                    columns = .allocate(capacity: need)
+                }
+                conv.apply(input: current, height: h, width: w, output: out, columns: columns.baseAddress!)
+                current = out
+                spare = spare == 1 ? 2 : 1
+                channels = conv.outputChannels
+            case .prelu(let slopes):
+                Self.prelu(current, channels: channels, pixels: h * w, slopes: slopes)
+            case .pushSkip:
+                let copy = reserve(3 + depth, channels * h * w).baseAddress!
+                copy.update(from: current, count: channels * h * w)
+                depth += 1
+            case .addSkip:
+                depth -= 1
+                let skip = buffers[3 + depth].baseAddress!
+                Self.parallel(channels: channels, pixels: h * w) { c in
+                    let a = current + c * h * w, b = skip + c * h * w
+                    for p in 0 ..< h * w { a[p] += b[p] }
+                }
+            case .pixelShuffle(let r):
+                let out = reserve(spare, channels * h * w).baseAddress!
+                Self.pixelShuffle(current, channels: channels / (r * r), height: h, width: w, factor: r, into: out)
+                current = out
+                spare = spare == 1 ? 2 : 1
+                channels /= r * r
+                h *= r
+                w *= r
+            case .tanhToUnit:
+                Self.parallel(channels: channels, pixels: h * w) { c in
+                    let a = current + c * h * w
+                    for p in 0 ..< h * w { a[p] = (tanhf(a[p]) + 1) / 2 }
+                }
+            case .addUpsampledInput(let s):
+                Self.parallel(channels: channels, pixels: h * w) { c in
+                    let a = current + c * h * w, src = crop + c * height * width
+                    for y in 0..<h {
+                        let line = a + y * w, srcLine = src + (y / s) * width
+                        for x in 0..<w { line[x] += srcLine[x / s] }
+                    }
+                }
+            }
+        }
+        precondition(channels == 3 && depth == 0, "upscaler network does not end in 3 channels")
+        return UnsafePointer(current)
+    }
+
+    /// Runs `body` for each channel, in parallel when the map is large.
+    private static func parallel(channels: Int, pixels: Int, _ body: (Int) -> Void) {
+        if channels * pixels >= 1 << 16 && channels > 1 {
+            DispatchQueue.concurrentPerform(iterations: channels, execute: body)
+        } else {
+            for c in 0..<channels { body(c) }
+        }
+    }
+
+    /// In-place PReLU on `[channels, pixels]` with one shared slope or one per channel.
+    static func prelu(_ x: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, slopes: [Float]) {
+        slopes.withUnsafeBufferPointer { a in
+            parallel(channels: channels, pixels: pixels) { c in
+                let slope = a[a.count == 1 ? 0 : c]
+                let row = x + c * pixels
+                for p in 0..<pixels {
+                    let v = row[p]
+                    row[p] = v >= 0 ? v : slope * v
+                }
+            }
+        }
+    }
+
+    /// PyTorch's pixel shuffle: `[C*r*r, H, W]` to `[C, H*r, W*r]` with
+    /// `out[c, h*r+i, w*r+j] = in[c*r*r + i*r + j, h, w]`.
+    static func pixelShuffle(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                             factor r: Int, into output: UnsafeMutablePointer<Float>) {
+        let outWidth = width * r, plane = height * width
+        parallel(channels: channels, pixels: plane * r * r) { c in
+            for i in 0..<r {
+                for j in 0..<r {
+                    let src = input + (c * r * r + i * r + j) * plane
+                    let dst = output + c * plane * r * r
+                    for h in 0..<height {
+                        let line = dst + (h * r + i) * outWidth + j
+                        let srcLine = src + h * width
+                        for w in 0..<width { line[w * r] = srcLine[w] }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import CFFmpeg
+import Foundation
+
+/// Writes single PNG images with FFmpeg's `png` encoder (RGB24, lossless).
+public enum PNGFile {
+    /// The PNG bytes for `image`; `path` names the destination in errors.
+    public static func encode(_ image: RGBImage, path: String = "image") throws -> Data {
+        av_log_set_level(AV_LOG_ERROR)
+        guard let encoder = avcodec_find_encoder_by_name("png") else {
+            throw VideoError("\(path): encoder png is not available in this FFmpeg build")
+        }
+        var context = avcodec_alloc_context3(encoder)
+        var frame = av_frame_alloc()
+        var packet = av_packet_alloc()
+        defer {
+            avcodec_free_context(&context)
+            av_frame_free(&frame)
+            av_packet_free(&packet)
+        }
+        guard let context, let frame, let packet else { throw VideoError("\(path): out of memory") }
+        context.pointee.width = Int32(image.width)
+        context.pointee.height = Int32(image.height)
+        context.pointee.pix_fmt = AV_PIX_FMT_RGB24
+        context.pointee.time_base = AVRational(num: 1, den: 1)
+        try check(avcodec_open2(context, encoder, nil), path, "cannot open the png encoder")
+        frame.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        frame.pointee.width = Int32(image.width)
+        frame.pointee.height = Int32(image.height)
+        try check(av_frame_get_buffer(frame, 0), path, "cannot allocate a frame")
+        guard let plane = frame.pointee.data.0 else { throw VideoError("\(path): cannot allocate a frame") }
+        let stride = Int(frame.pointee.linesize.0), rowBytes = image.width * 3
+        image.pixels.withUnsafeBufferPointer { source in
+            for y in 0..<image.height {
+                (plane + y * stride).update(from: source.baseAddress! + y * rowBytes, count: rowBytes)
+            }
+        }
+        frame.pointee.pts = 0
+        try check(avcodec_send_frame(context, frame), path, "png encoder rejected the image")
+        try check(avcodec_send_frame(context, nil), path, "png encoder failed")
+        var bytes = Data()
+        while true {
+            let status = avcodec_receive_packet(context, packet)
+            if status == psgan_averror_eof() || status == psgan_averror_eagain() { break }
+            try check(status, path, "png encoder failed")
+            bytes.append(packet.pointee.data, count: Int(packet.pointee.size))
+            av_packet_unref(packet)
+        }
+        guard !bytes.isEmpty else { throw VideoError("\(path): png encoder produced nothing") }
+        return bytes
+    }
+
+    /// Writes `image` to `url` as a PNG, atomically: the bytes go to a hidden temporary name
+    /// beside it, renamed onto `url` only when complete (replacing an existing file).
+    public static func write(_ image: RGBImage, to url: URL) throws {
+        let path = url.path
+        let bytes = try encode(image, path: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+        do {
+            try bytes.write(to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw VideoError("cannot write '\(path)': \(SafeTensorsFile.reason(error))")
+        }
+        if rename(temporary.path, path) != 0 {
+            let code = errno
+            try? FileManager.default.removeItem(at: temporary)
+            throw VideoError("cannot write '\(path)': \(String(cString: strerror(code)))")
+        }
+    }
+
+    private static func check(_ status: Int32, _ path: String, _ what: String) throws {
+        if status < 0 {
+            var buffer = [CChar](repeating: 0, count: 256)
+            throw VideoError("\(path): \(what): \(String(cString: psgan_av_err2str(status, &buffer, buffer.count)))")
+        }
+    }
+}
