@@ -5,3 +5,8 @@ public protocol FrameSource: AnyObject {
     /// The next frame, or nil at the end.
     func next() throws -> RGBImage?
 }
+
+extension FrameReader: FrameSource {
+    /// The path the frames are read from.
+    public var name: String { url.path }
+}
