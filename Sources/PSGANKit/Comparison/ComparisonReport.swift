@@ -63,12 +63,18 @@ public struct ComparisonReport: Sendable {
 
     /// A table for the terminal: one row per frame, then the verdict.
     public func table() -> String {
-        var lines = [String(format: "%6@  %10@  %8@  %8@  %10@  %@", "frame", "PSNR dB", "SSIM", "max diff", "differing", "")]
+        func right(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
+        func row(_ cells: [String], _ verdict: String) -> String {
+            zip(cells, [6, 10, 9, 9, 10]).map { right($0, $1) }.joined(separator: "  ") + "  " + verdict
+        }
+        var lines = [row(["frame", "PSNR dB", "SSIM", "max diff", "differing"], "")]
         let failing = Dictionary(uniqueKeysWithValues: failures.map { ($0.index, $0.reasons) })
         for frame in frames {
             let verdict = failing[frame.index].map { "FAIL: " + $0.joined(separator: "; ") } ?? "ok"
-            lines.append(String(format: "%6d  %10@  %8@  %8d  %10d  %@", frame.index, Self.format(psnr: frame.psnr),
-                                frame.ssim.map(Self.format(ssim:)) ?? "n/a", frame.maxDiff, frame.differingPixels, verdict))
+            lines.append(row([String(frame.index), Self.format(psnr: frame.psnr), frame.ssim.map(Self.format(ssim:)) ?? "n/a",
+                              String(frame.maxDiff), String(frame.differingPixels)], verdict))
         }
         let worstPSNR = frames.map(\.psnr).min() ?? .infinity
         let worstSSIM = frames.compactMap(\.ssim).min()
