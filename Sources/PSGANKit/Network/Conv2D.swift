@@ -1,25 +1,37 @@
 import COpenBLAS
 import Dispatch
 
-/// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) run as im2col plus SGEMM.
+/// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) on OpenBLAS SGEMM.
 ///
-/// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 has its own im2col (the generator's hot
-/// path), and other sizes (the upscalers' 9x9) use the general im2col.
+/// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 (the generator's and upscalers' hot path)
+/// runs as Winograd F(2x2, 3x3) (see ``Winograd3x3``), and other sizes (the upscalers' 9x9) as
+/// im2col plus GEMM. ``Algorithm/im2col`` forces the im2col path for any size, as a reference.
 ///
 /// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
 /// `[out, in * kh * kw]` matrix the GEMM wants. The im2col matrix is built a band of output rows at
 /// a time so its buffer stays bounded whatever the image size.
 struct Conv2D {
+    /// How a convolution is computed.
+    enum Algorithm {
+        /// Winograd for 3x3 kernels, im2col for the others, a plain GEMM for 1x1.
+        case automatic
+        /// im2col plus GEMM whatever the kernel (the reference path).
+        case im2col
+    }
+
     let inputChannels: Int
     let outputChannels: Int
     let kernel: Int
     let weight: [Float]
     let bias: [Float]
+    /// The Winograd form of a 3x3 convolution, when it is used.
+    let winograd: Winograd3x3?
 
     /// Most floats an im2col band may take (32 MiB).
     static let columnBudget = 8 << 20
 
-    init(weight: [Float], bias: [Float], outputChannels: Int, inputChannels: Int, kernel: Int) {
+    init(weight: [Float], bias: [Float], outputChannels: Int, inputChannels: Int, kernel: Int,
+         algorithm: Algorithm = .automatic) {
         precondition(weight.count == outputChannels * inputChannels * kernel * kernel && bias.count == outputChannels)
         precondition(kernel >= 1 && kernel % 2 == 1, "kernel size \(kernel) must be odd")
         self.weight = weight
@@ -27,6 +39,9 @@ struct Conv2D {
         self.outputChannels = outputChannels
         self.inputChannels = inputChannels
         self.kernel = kernel
+        winograd = kernel == 3 && algorithm == .automatic
+            ? Winograd3x3(weight: weight, outputChannels: outputChannels, inputChannels: inputChannels)
+            : nil
     }
 
     /// Rows of output per im2col band at this width.
@@ -35,9 +50,10 @@ struct Conv2D {
         return max(1, min(height, Self.columnBudget / perRow))
     }
 
-    /// Floats of im2col scratch needed at this size (0 for a 1x1 kernel).
+    /// Floats of scratch (im2col band or Winograd buffers) needed at this size (0 for a 1x1 kernel).
     func columnCount(height: Int, width: Int) -> Int {
-        kernel == 1 ? 0 : inputChannels * kernel * kernel * width * bandRows(height: height, width: width)
+        if let winograd { return winograd.scratchCount(height: height, width: width) }
+        return kernel == 1 ? 0 : inputChannels * kernel * kernel * width * bandRows(height: height, width: width)
     }
 
     /// `output[outputChannels, h, w] = conv(input[inputChannels, h, w])`, plus the bias when
@@ -46,7 +62,9 @@ struct Conv2D {
                output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>, addingBias: Bool = true) {
         let pixels = height * width
         weight.withUnsafeBufferPointer { w in
-            if kernel == 1 {
+            if let winograd {
+                winograd.apply(input: input, height: height, width: width, output: output, scratch: columns)
+            } else if kernel == 1 {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                             Int32(outputChannels), Int32(pixels), Int32(inputChannels),
                             1, w.baseAddress, Int32(inputChannels), input, Int32(pixels),
@@ -57,13 +75,8 @@ struct Conv2D {
                 while y0 < height {
                     let y1 = min(height, y0 + rows)
                     let band = (y1 - y0) * width
-                    if kernel == 3 {
-                        Self.im2col3x3(input: input, channels: inputChannels, height: height, width: width,
-                                       rows: y0..<y1, columns: columns)
-                    } else {
-                        Self.im2col(input: input, channels: inputChannels, height: height, width: width,
-                                    kernel: kernel, rows: y0..<y1, columns: columns)
-                    }
+                    Self.im2col(input: input, channels: inputChannels, height: height, width: width,
+                                kernel: kernel, rows: y0..<y1, columns: columns)
                     let depth = inputChannels * kernel * kernel
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                                 Int32(outputChannels), Int32(band), Int32(depth),
@@ -80,44 +93,6 @@ struct Conv2D {
                 let value = b[c]
                 for p in 0..<pixels { row[p] += value }
             }
-        }
-    }
-
-    /// Fills `columns[(c*3+ky)*3+kx, (y-y0)*w + x] = input[c, y+ky-1, x+kx-1]` (0 outside the image).
-    static func im2col3x3(input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                          rows: Range<Int>, columns: UnsafeMutablePointer<Float>) {
-        let band = rows.count * width
-        let fill = { (c: Int) in
-            let plane = input + c * height * width
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let row = columns + ((c * 3 + ky) * 3 + kx) * band
-                    for y in rows {
-                        let dst = row + (y - rows.lowerBound) * width
-                        let sy = y + ky - 1
-                        guard sy >= 0 && sy < height else {
-                            dst.update(repeating: 0, count: width)
-                            continue
-                        }
-                        let src = plane + sy * width
-                        switch kx {
-                        case 0:
-                            dst[0] = 0
-                            (dst + 1).update(from: src, count: width - 1)
-                        case 1:
-                            dst.update(from: src, count: width)
-                        default:
-                            dst.update(from: src + 1, count: width - 1)
-                            dst[width - 1] = 0
-                        }
-                    }
-                }
-            }
-        }
-        if channels * band >= 1 << 16 {
-            DispatchQueue.concurrentPerform(iterations: channels, execute: fill)
-        } else {
-            for c in 0..<channels { fill(c) }
         }
     }
 

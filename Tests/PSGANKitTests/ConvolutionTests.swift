@@ -1,0 +1,89 @@
+import Testing
+@testable import PSGANKit
+
+/// The convolution paths against each other and against a direct, hand-written convolution.
+@Suite struct ConvolutionTests {
+    /// Deterministic pseudo-random values in [-1, 1).
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var normals = SeededNormals(seed: seed)
+        return (0..<count).map { _ in Float(Double(normals.nextBits() >> 11) * 0x1p-52 - 1) }
+    }
+
+    /// Direct cross-correlation with zero padding k/2, in double.
+    static func direct(_ input: [Float], _ weight: [Float], cin: Int, cout: Int, k: Int, h: Int, w: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: cout * h * w)
+        for o in 0..<cout {
+            for y in 0..<h {
+                for x in 0..<w {
+                    var sum = 0.0
+                    for i in 0..<cin {
+                        for ky in 0..<k {
+                            for kx in 0..<k {
+                                let sy = y + ky - k / 2, sx = x + kx - k / 2
+                                guard sy >= 0, sy < h, sx >= 0, sx < w else { continue }
+                                sum += Double(weight[((o * cin + i) * k + ky) * k + kx]) * Double(input[(i * h + sy) * w + sx])
+                            }
+                        }
+                    }
+                    out[(o * h + y) * w + x] = Float(sum)
+                }
+            }
+        }
+        return out
+    }
+
+    func run(_ conv: Conv2D, _ input: [Float], h: Int, w: Int) -> [Float] {
+        var out = [Float](repeating: .nan, count: conv.outputChannels * h * w)
+        var scratch = [Float](repeating: 0, count: max(1, conv.columnCount(height: h, width: w)))
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    conv.apply(input: i.baseAddress!, height: h, width: w, output: o.baseAddress!, columns: s.baseAddress!, addingBias: false)
+                }
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: [(1, 1), (2, 3), (5, 7), (8, 8), (13, 6), (32, 17)])
+    func winogradEqualsDirectConvolution(size: (Int, Int)) {
+        let (h, w) = size
+        let cin = 5, cout = 7
+        let input = Self.values(cin * h * w, seed: 1)
+        let weight = Self.values(cout * cin * 9, seed: 2)
+        let bias = [Float](repeating: 0, count: cout)
+        let truth = Self.direct(input, weight, cin: cin, cout: cout, k: 3, h: h, w: w)
+        let fast = Conv2D(weight: weight, bias: bias, outputChannels: cout, inputChannels: cin, kernel: 3)
+        let reference = Conv2D(weight: weight, bias: bias, outputChannels: cout, inputChannels: cin, kernel: 3, algorithm: .im2col)
+        #expect(fast.winograd != nil && reference.winograd == nil)
+        let winograd = run(fast, input, h: h, w: w), im2col = run(reference, input, h: h, w: w)
+        #expect(relativeL2(winograd, truth) < 1e-6, "Winograd \(h)x\(w): \(relativeL2(winograd, truth))")
+        #expect(relativeL2(im2col, truth) < 1e-6, "im2col \(h)x\(w): \(relativeL2(im2col, truth))")
+    }
+
+    @Test func bandedWinogradEqualsDirectConvolution() {
+        // A scratch budget of one block row forces a band per block row.
+        let cin = 6, cout = 4, h = 11, w = 10
+        let weight = Self.values(cout * cin * 9, seed: 3), input = Self.values(cin * h * w, seed: 4)
+        let winograd = Winograd3x3(weight: weight, outputChannels: cout, inputChannels: cin, scratchBudget: 1)
+        #expect(winograd.bandBlockRows(height: h, width: w) == 1)
+        var out = [Float](repeating: .nan, count: cout * h * w)
+        var scratch = [Float](repeating: 0, count: winograd.scratchCount(height: h, width: w))
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    winograd.apply(input: i.baseAddress!, height: h, width: w, output: o.baseAddress!, scratch: s.baseAddress!)
+                }
+            }
+        }
+        #expect(relativeL2(out, Self.direct(input, weight, cin: cin, cout: cout, k: 3, h: h, w: w)) < 1e-6)
+    }
+
+    @Test func otherKernelsUseIm2col() {
+        let cin = 3, cout = 2, h = 6, w = 5
+        let weight = Self.values(cout * cin * 25, seed: 5), input = Self.values(cin * h * w, seed: 6)
+        let conv = Conv2D(weight: weight, bias: [0, 0], outputChannels: cout, inputChannels: cin, kernel: 5)
+        #expect(conv.winograd == nil)
+        #expect(relativeL2(run(conv, input, h: h, w: w), Self.direct(input, weight, cin: cin, cout: cout, k: 5, h: h, w: w)) < 1e-6)
+    }
+}
