@@ -30,16 +30,53 @@ public final class Renderer {
     }
 
     /// Renders `frames` of `poses` (prepared by ``prepare(_:for:)``), handing each image to `sink`
-    /// in order, and reporting after each frame.
+    /// in order, and reporting after each frame has gone through `sink`.
+    ///
+    /// Generation and `sink` (upscaling, encoding) overlap: `sink` runs on a serial background queue
+    /// while the next frame is generated on the calling thread, with at most `queueDepth` frames
+    /// waiting, so memory stays bounded. `sink` and `progress` are called on that queue, one frame at
+    /// a time, in frame order. When `sink` throws, generation stops and the error is rethrown here
+    /// once the queue has drained.
     public func render(poses: [[Keypoint]], track: CharacterTrack, frames: Range<Int>,
+                       queueDepth: Int = 2,
                        sink: (Int, RGBImage) throws -> Void,
                        progress: ((RenderProgress) -> Void)? = nil) throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        for (done, index) in frames.enumerated() {
-            let image = frame(keypoints: poses[index], latent: track.latent(at: index))
-            try sink(index, image)
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            progress?(RenderProgress(completed: done + 1, total: frames.count, elapsed: elapsed))
+        let queue = DispatchQueue(label: "psgan.render.sink")
+        let slots = DispatchSemaphore(value: max(1, queueDepth))
+        let failure = FailureBox()
+        try withoutActuallyEscaping(sink) { sink in
+            try withoutActuallyEscaping(progress ?? { _ in }) { progress in
+                for (done, index) in frames.enumerated() {
+                    if failure.error != nil { break }
+                    let image = frame(keypoints: poses[index], latent: track.latent(at: index))
+                    slots.wait()
+                    queue.async {
+                        defer { slots.signal() }
+                        guard failure.error == nil else { return }
+                        do {
+                            try sink(index, image)
+                            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                            progress(RenderProgress(completed: done + 1, total: frames.count, elapsed: elapsed))
+                        } catch {
+                            failure.error = error
+                        }
+                    }
+                }
+                queue.sync {}
+                if let error = failure.error { throw error }
+            }
         }
+    }
+}
+
+/// The first error thrown on the sink queue, read by the generating thread.
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Error?
+
+    var error: Error? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { if stored == nil { stored = newValue } } }
     }
 }
