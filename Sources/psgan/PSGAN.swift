@@ -7,6 +7,6 @@ struct PSGAN: ParsableCommand {
         commandName: "psgan",
         abstract: "Render a character performing a pose sequence with a PSGAN generator.",
         version: "0.1.0",
-        subcommands: [RenderCommand.self, ModelCommand.self]
+        subcommands: [RenderCommand.self, PoseCommand.self, ModelCommand.self]
     )
 }

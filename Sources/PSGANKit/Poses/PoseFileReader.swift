@@ -103,6 +103,21 @@ public enum PoseFileReader {
         }
     }
 
+    /// The format of the input at `url`, told from its content as ``read(_:options:)`` does.
+    public static func format(of url: URL) throws -> PoseFormat {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw PoseFileError(url: url, problem: "no such file or directory")
+        }
+        if isDirectory.boolValue { return .openpose }
+        let data = try loadData(at: url)
+        if looksLikeBVH(data) { return .bvh }
+        guard let format = PoseFormat.detect(json: try parseJSON(data, url: url)) else {
+            throw PoseFileError(url: url, problem: "not a pose file psgan can read (native, OpenPose, ComfyUI, COCO, MMPose or BVH)")
+        }
+        return format
+    }
+
     /// Whether `data` starts (after white space) with `HIERARCHY`, as BVH files do.
     static func looksLikeBVH(_ data: Data) -> Bool {
         let bytes = data.prefix(256).drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
