@@ -140,6 +140,7 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
         // Frame 2 is image 7: the larger person, or the first with --person 0.
         #expect(poses.frames[2][0].x == 50)
         #expect(try PoseFileReader.read(url, options: PoseReadOptions(person: .index(0))).frames[2][0].x == 0)
+        #expect(readFailure(url, PoseReadOptions(person: .index(2))).contains("no frame has person 2"))
         // File-name order: f2, f9, f10.
         let byName = try PoseFileReader.read(url, options: PoseReadOptions(cocoOrder: .name))
         #expect(byName.frames[0] == poses.frames[0] && byName.frames[2] == poses.frames[2])

@@ -88,6 +88,7 @@ extension PoseFileReader {
                 }
                 images[f].people.append(keypoints)
             }
+            if let problem = person.absence(mostPeople: images.map(\.people.count).max() ?? 0) { throw fail(problem) }
             let frames = images.map { image -> [Keypoint] in
                 guard let chosen = person.choose(from: image.people) else { return [Keypoint](repeating: .missing, count: 18) }
                 return COCO17.toCOCO18(image.people[chosen])

@@ -40,18 +40,21 @@ extension PoseFileReader {
                 throw fail("MMPose files do not record the image size; pass --canvas WxH")
             }
             var frames: [[Keypoint]] = []
+            var mostPeople = 0
             for (f, value) in frameValues.enumerated() {
                 guard case .object(let frame) = value else { throw fail("is \(value.kind), not an object", frame: f) }
                 guard case .array(let instances)? = frame["instances"] else {
                     throw fail("\"instances\" is \(frame["instances"]?.kind ?? "missing"), not an array", frame: f)
                 }
                 let people = try instances.enumerated().map { try instance($1, index: $0, frame: f) }
+                mostPeople = max(mostPeople, people.count)
                 if let chosen = person.choose(from: people) {
                     frames.append(COCO17.toCOCO18(people[chosen]))
                 } else {
                     frames.append([Keypoint](repeating: .missing, count: 18))
                 }
             }
+            if let problem = person.absence(mostPeople: mostPeople) { throw fail(problem) }
             return PoseSequence(layout: "coco18", keypointCount: 18, fps: nil,
                                 canvasWidth: Double(canvas.width), canvasHeight: Double(canvas.height), frames: frames)
         }

@@ -24,6 +24,14 @@ public enum PersonSelection: Equatable, Sendable {
         }
     }
 
+    /// A problem when this asks for a person by index and no frame has that many people, else `nil`.
+    ///
+    /// `mostPeople` is the largest number of people in one frame.
+    func absence(mostPeople: Int) -> String? {
+        guard case .index(let n) = self, n >= mostPeople else { return nil }
+        return "no frame has person \(n) (counted from 0; the most people in one frame is \(mostPeople))"
+    }
+
     /// The area of the box around the present keypoints (0 with fewer than two).
     public static func boundingBoxArea(_ keypoints: [Keypoint]) -> Double {
         let present = keypoints.filter(\.isPresent)
