@@ -147,3 +147,25 @@ private func xs(_ poses: PoseSequence) -> [Double?] {
         #expect(pixel(30, 10) == [0, 0, 0] && pixel(0, 0) == [0, 0, 0])
     }
 }
+
+@Suite struct PoseRobustnessTests {
+    @Test func extremeInputIsRefusedOrHandledWithoutCrashing() throws {
+        // Coordinates far off the image draw nothing there, and do not overflow.
+        var frame = [Keypoint](repeating: Keypoint(x: 1e300, y: -1e300, confidence: 1), count: 18)
+        frame[0] = Keypoint(x: 5, y: 5, confidence: 1)
+        let image = SkeletonPainter(width: 16, height: 16).draw(frame)
+        #expect(image.pixels.count == 16 * 16 * 3)
+        // A one-point figure is centred, not blown up.
+        let dot = PoseSequence(layout: "dot", keypointCount: 1, fps: 30, canvasWidth: 10, canvasHeight: 10,
+                               frames: [[Keypoint(x: 2, y: 3, confidence: 1)]])
+        #expect(PoseRetargeting.fitFigure(margin: 0.1).apply(to: dot, width: 100, height: 50).frames[0][0] == Keypoint(x: 50, y: 25, confidence: 1))
+        // Resampling that would make billions of frames is refused.
+        var slow = dot
+        slow.fps = 0.001
+        slow.frames = [slow.frames[0], slow.frames[0]]
+        #expect(throws: PoseFileError.self) { try PoseCleanup(resampleFPS: 1000).apply(to: slow) }
+        // Joints nested absurdly deep are refused.
+        let deep = "HIERARCHY\nROOT a\n" + String(repeating: "{ OFFSET 0 0 0 CHANNELS 0 JOINT b\n", count: 300)
+        #expect(throws: PoseFileError.self) { try BVHFile(data: Data((deep + "MOTION\n").utf8), file: "deep.bvh") }
+    }
+}

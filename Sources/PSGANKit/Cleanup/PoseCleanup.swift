@@ -17,6 +17,9 @@ public struct PoseCleanup: Sendable {
     /// Place the poses on a target canvas of this size in this way.
     public var retargeting: (mode: PoseRetargeting, width: Double, height: Double)?
 
+    /// The most frames resampling may make (a million: over 9 hours at 30 fps).
+    public static let maximumFrames = 1_000_000
+
     /// Creates a cleanup; nothing is done unless asked.
     public init(minConfidence: Double? = nil, flip: Bool = false, maxGap: Int = 0, smoothing: OneEuroFilter? = nil,
                 resampleFPS: Double? = nil, retargeting: (mode: PoseRetargeting, width: Double, height: Double)? = nil) {
@@ -51,7 +54,14 @@ public struct PoseCleanup: Sendable {
         if flip { result = try result.flippedHorizontally() }
         if maxGap > 0 { result = result.fillingGaps(maxGap: maxGap) }
         if let smoothing { result = result.smoothed(smoothing) }
-        if let resampleFPS { result = result.resampled(to: resampleFPS) }
+        if let resampleFPS {
+            let source = result.fps ?? PoseSequence.assumedFPS
+            let count = Double(max(result.frameCount - 1, 0)) * resampleFPS / source + 1
+            guard count <= Double(Self.maximumFrames) else {
+                throw PoseFileError(file: nil, problem: "resampling \(result.frameCount) frames from \(PoseFileError.show(source)) to \(PoseFileError.show(resampleFPS)) fps would make \(PoseFileError.show(count.rounded(.down))) frames; the limit is \(Self.maximumFrames)")
+            }
+            result = result.resampled(to: resampleFPS)
+        }
         if let retargeting { result = retargeting.mode.apply(to: result, width: retargeting.width, height: retargeting.height) }
         return result
     }

@@ -33,7 +33,10 @@ public enum PoseRetargeting: Equatable, Sendable {
         case .fitFigure(let margin):
             guard let box = FigureBounds(poses) else { return Self.fitCanvas.mapping(for: poses, width: width, height: height) }
             let pad = margin * min(width, height)
-            let s = min((width - 2 * pad) / max(box.width, 1e-9), (height - 2 * pad) / max(box.height, 1e-9))
+            // A figure with no width (or height) is fitted by its other side; a single point is only centred.
+            let scales = [box.width > 0 ? (width - 2 * pad) / box.width : nil,
+                          box.height > 0 ? (height - 2 * pad) / box.height : nil].compactMap { $0 }
+            let s = scales.min() ?? 1
             return CanvasMapping(scale: s, offsetX: width / 2 - (box.minX + box.maxX) / 2 * s,
                                  offsetY: height / 2 - (box.minY + box.maxY) / 2 * s)
         case .fixedScale(let s):

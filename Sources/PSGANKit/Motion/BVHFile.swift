@@ -167,8 +167,14 @@ struct BVHFile: Sendable {
             return Vector3(x: try number("OFFSET x"), y: try number("OFFSET y"), z: try number("OFFSET z"))
         }
 
-        private mutating func parseJoint(parent: Int?) throws {
+        /// How deeply joints may nest (real skeletons need about 10).
+        static let maximumDepth = 256
+
+        private mutating func parseJoint(parent: Int?, depth: Int = 0) throws {
             let nameLine = lineNumber
+            guard depth < Self.maximumDepth else {
+                throw fail("joints nested more than \(Self.maximumDepth) deep", line: nameLine)
+            }
             let name = try next("a joint name")
             guard name != "{" else { throw fail("a joint has no name", line: nameLine) }
             try expect("{")
@@ -200,7 +206,7 @@ struct BVHFile: Sendable {
                 let token = try next("JOINT, End Site or }")
                 switch token.uppercased() {
                 case "JOINT":
-                    try parseJoint(parent: index)
+                    try parseJoint(parent: index, depth: depth + 1)
                 case "END":
                     try expect("Site")
                     try expect("{")

@@ -60,8 +60,11 @@ public struct SkeletonPainter: Sendable {
                        from a: (Double, Double), to b: (Double, Double)) {
         guard a.0.isFinite, a.1.isFinite, b.0.isFinite, b.1.isFinite else { return }
         let reach = radius + 1
-        let x0 = max(0, Int((min(a.0, b.0) - reach).rounded(.down))), x1 = min(width - 1, Int((max(a.0, b.0) + reach).rounded(.up)))
-        let y0 = max(0, Int((min(a.1, b.1) - reach).rounded(.down))), y1 = min(height - 1, Int((max(a.1, b.1) + reach).rounded(.up)))
+        // Clamped before converting, so coordinates far off the image cannot overflow Int.
+        func column(_ v: Double) -> Int { Int(min(max(v, -1), Double(width))) }
+        func row(_ v: Double) -> Int { Int(min(max(v, -1), Double(height))) }
+        let x0 = max(0, column((min(a.0, b.0) - reach).rounded(.down))), x1 = min(width - 1, column((max(a.0, b.0) + reach).rounded(.up)))
+        let y0 = max(0, row((min(a.1, b.1) - reach).rounded(.down))), y1 = min(height - 1, row((max(a.1, b.1) + reach).rounded(.up)))
         guard x0 <= x1, y0 <= y1 else { return }
         let dx = b.0 - a.0, dy = b.1 - a.1
         let lengthSquared = dx * dx + dy * dy
