@@ -22,7 +22,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Generator file (default: $PSGAN_MODEL, else the model bundled in samples/).")
     var model: String?
 
-    @Option(help: "Pose file: native psgan JSON, or a directory of OpenPose *_keypoints.json files.")
+    @Option(help: "Pose input: native psgan JSON, OpenPose (a file or a directory), ComfyUI, COCO, MMPose or BVH.")
     var poses: String
 
     @Option(help: "Output video file (.mp4, .mkv, .webm, .mov), or a directory for --codec png.")
@@ -42,17 +42,20 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 (lossless) or png (a directory of frames).")
     var codec: String?
 
-    @Option(help: "Frame rate of the video (default: the pose file's, else 30).")
+    @Option(help: "Frame rate of the video (default: the poses', after any --resample, else 30). It does not resample.")
     var fps: Double?
 
     @Option(help: "Constant rate factor for h264, hevc, vp9 and av1 (default 18 for h264).")
     var crf: Int?
 
-    @Option(help: ArgumentHelp("Frames A to B-1 of the pose file (zero-based); either side may be left out.", valueName: "A:B"))
+    @Option(help: ArgumentHelp("Frames A to B-1 of the pose file (after any --resample; zero-based); either side may be left out.", valueName: "A:B"))
     var frames: FrameRange?
 
-    @Option(help: ArgumentHelp("The pose file's canvas size, needed for OpenPose input.", valueName: "WxH"))
-    var canvas: CanvasSize?
+    @OptionGroup(title: "Pose input")
+    var reading: PoseInputOptions
+
+    @OptionGroup(title: "Pose cleanup")
+    var cleaning: PoseCleanupOptions
 
     @Option(help: ArgumentHelp("Upscale each frame before encoding: srgan-x2, srgan-x4, anime-x4, or an upscaler .safetensors file.",
                                valueName: "NAME|PATH"))
@@ -86,7 +89,8 @@ struct RenderCommand: ParsableCommand {
         let modelURL = try DefaultModel.resolve(model)
         let model = try PSGANModel(contentsOf: modelURL)
         let config = model.config
-        let sequence = try PoseFileReader.read(URL(fileURLWithPath: poses), canvas: canvas.map { ($0.width, $0.height) })
+        let side = Double(config.resolution)
+        let sequence = try cleaning.apply(to: reading.read(poses), path: poses, target: (side, side))
         let prepared = try Renderer.prepare(sequence, for: config)
         let range = try (frames ?? FrameRange(":")!).resolve(frameCount: prepared.count).get()
 

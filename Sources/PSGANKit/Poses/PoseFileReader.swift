@@ -1,13 +1,18 @@
 import Foundation
 
-/// Reads pose files: the native psgan format and OpenPose's per-frame keypoint JSON.
+/// Reads pose files: the native psgan format, OpenPose, ComfyUI `POSE_KEYPOINT`, COCO keypoint
+/// annotations, MMPose predictions and BVH motion capture.
 ///
-/// The format is told from the content, not the file name:
+/// The format is told from the content, not the file name (or forced with
+/// ``PoseReadOptions/format``):
 /// - a **directory** is OpenPose output: every `*_keypoints.json` file in it, in name order
 ///   (runs of digits compare as numbers, so `f2` comes before `f10`), is one frame;
-/// - a **file** whose top-level JSON object has `"format": "psgan-pose"` is the native format
-///   (see `docs/pose-format.md`);
-/// - a **file** whose top-level JSON object has `"people"` is a single OpenPose frame;
+/// - a **file** starting with `HIERARCHY` is BVH;
+/// - a JSON **object** with `"format"` is the native format (see `docs/pose-format.md`); with
+///   `"people"` a single OpenPose frame (a ComfyUI frame when it also has `"canvas_width"`); with
+///   `"images"` and `"annotations"` COCO; with `"instance_info"` MMPose;
+/// - a JSON **array** of objects with `"people"` or `"canvas_width"` is ComfyUI; with
+///   `"instances"` (or `"keypoints"`) MMPose;
 /// - anything else is a ``PoseFileError``.
 ///
 /// Every problem with the input, down to one bad number, is reported as a ``PoseFileError`` that
@@ -17,54 +22,112 @@ public enum PoseFileReader {
     /// The largest file the reader will open, in bytes (64 MiB: over an hour of BODY_25 poses).
     public static let maximumFileSize = 64 << 20
 
-    /// Reads the pose file or OpenPose directory at `url`.
+    /// Reads the pose file or OpenPose directory at `url`, taking the largest person in each frame.
     ///
     /// - Parameters:
-    ///   - url: a native pose file, one OpenPose `*_keypoints.json` file, or a directory of them.
+    ///   - url: a pose file of any supported format, or a directory of OpenPose files.
     ///   - canvas: the size in pixels of the images the poses were detected on. OpenPose files do
     ///     not record it, so it is required for them; for a native file it overrides the file's
     ///     own `canvas`.
     /// - Returns: the poses; `fps` is `nil` for OpenPose input.
     public static func read(_ url: URL, canvas: (width: Int, height: Int)? = nil) throws -> PoseSequence {
+        try read(url, options: PoseReadOptions(canvas: canvas))
+    }
+
+    /// Reads the pose input at `url` as `options` say (format, person, canvas, BVH camera).
+    public static func read(_ url: URL, options: PoseReadOptions) throws -> PoseSequence {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw PoseFileError(url: url, problem: "no such file or directory")
         }
+        let canvas = options.canvas
         if let canvas, canvas.width <= 0 || canvas.height <= 0 {
             throw PoseFileError(url: url, problem: "the canvas size must be positive (got \(canvas.width)x\(canvas.height))")
         }
         if isDirectory.boolValue {
-            return try readOpenPoseDirectory(url, canvas: canvas)
+            if let format = options.format, format != .openpose {
+                throw PoseFileError(url: url, problem: "is a directory; only OpenPose input (a directory of *_keypoints.json files) can be, not \(format.rawValue)")
+            }
+            return try readOpenPoseDirectory(url, canvas: canvas, person: options.person)
         }
 
-        let root = try parseJSON(at: url)
-        guard case .object(let object) = root else {
+        let data = try loadData(at: url)
+        if options.format == .bvh || (options.format == nil && looksLikeBVH(data)) {
+            let bvh = try BVHFile(data: data, file: PoseFileError.displayPath(of: url))
+            return try BVHPoseMapping.poses(bvh, camera: options.camera, file: PoseFileError.displayPath(of: url))
+        }
+        let root = try parseJSON(data, url: url)
+        let format: PoseFormat
+        if let forced = options.format {
+            format = forced
+        } else if let detected = PoseFormat.detect(json: root) {
+            format = detected
+        } else if case .object = root {
+            throw PoseFileError(url: url, problem: "not a psgan pose file (missing \"format\")")
+        } else if case .array = root {
+            throw PoseFileError(url: url, problem: "not a psgan pose file (the top level is an array, but not of ComfyUI or MMPose frames)")
+        } else {
             throw PoseFileError(url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
         }
-        if object["format"] != nil {
+
+        switch format {
+        case .native:
+            guard case .object(let object) = root else {
+                throw PoseFileError(url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
+            }
             var poses = try NativeParser(url: url, root: object).parse()
             if let canvas {
                 poses.canvasWidth = Double(canvas.width)
                 poses.canvasHeight = Double(canvas.height)
             }
             return poses
-        }
-        if object["people"] != nil {
-            let frame = try parseOpenPoseFrame(object, url: url)
+        case .openpose:
+            guard case .object(let object) = root, object["people"] != nil else {
+                throw PoseFileError(url: url, problem: "not an OpenPose keypoints file (missing \"people\")")
+            }
+            let frame = try parseOpenPoseFrame(object, url: url, person: options.person)
             guard let frame else {
-                throw PoseFileError(url: url, problem: "nobody is in this OpenPose frame (\"people\" is empty), so its keypoint layout cannot be told")
+                throw PoseFileError(url: url, problem: "nobody is in this OpenPose frame (\"people\" is empty or has no person \(options.person)), so its keypoint layout cannot be told")
             }
             let size = try openPoseCanvas(canvas, url: url)
             return PoseSequence(layout: frame.layout.name, keypointCount: frame.layout.count, fps: nil,
                                 canvasWidth: size.width, canvasHeight: size.height, frames: [frame.keypoints])
+        case .comfyui:
+            return try ComfyUIParser(url: url, person: options.person, canvas: canvas).parse(root)
+        case .coco:
+            return try COCOAnnotationParser(url: url, person: options.person, canvas: canvas, order: options.cocoOrder).parse(root)
+        case .mmpose:
+            return try MMPoseParser(url: url, person: options.person, canvas: canvas).parse(root)
+        case .bvh:
+            fatalError("handled above")
         }
-        throw PoseFileError(url: url, problem: "not a psgan pose file (missing \"format\")")
+    }
+
+    /// The format of the input at `url`, told from its content as ``read(_:options:)`` does.
+    public static func format(of url: URL) throws -> PoseFormat {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw PoseFileError(url: url, problem: "no such file or directory")
+        }
+        if isDirectory.boolValue { return .openpose }
+        let data = try loadData(at: url)
+        if looksLikeBVH(data) { return .bvh }
+        guard let format = PoseFormat.detect(json: try parseJSON(data, url: url)) else {
+            throw PoseFileError(url: url, problem: "not a pose file psgan can read (native, OpenPose, ComfyUI, COCO, MMPose or BVH)")
+        }
+        return format
+    }
+
+    /// Whether `data` starts (after white space) with `HIERARCHY`, as BVH files do.
+    static func looksLikeBVH(_ data: Data) -> Bool {
+        let bytes = data.prefix(256).drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
+        return bytes.starts(with: Array("HIERARCHY".utf8))
     }
 
     // MARK: - OpenPose
 
-    /// One OpenPose frame: the first person's keypoints and the layout their count implies.
-    private struct OpenPoseFrame {
+    /// One OpenPose frame: the chosen person's keypoints and the layout their count implies.
+    struct OpenPoseFrame {
         var layout: KeypointLayout
         var keypoints: [Keypoint]
     }
@@ -76,7 +139,7 @@ public enum PoseFileReader {
         return (Double(canvas.width), Double(canvas.height))
     }
 
-    private static func readOpenPoseDirectory(_ url: URL, canvas: (width: Int, height: Int)?) throws -> PoseSequence {
+    private static func readOpenPoseDirectory(_ url: URL, canvas: (width: Int, height: Int)?, person: PersonSelection) throws -> PoseSequence {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: url.path)
@@ -103,11 +166,11 @@ public enum PoseFileReader {
         var frames: [[Keypoint]?] = []
         frames.reserveCapacity(files.count)
         for file in files {
-            let root = try parseJSON(at: file)
+            let root = try parseJSON(loadData(at: file), url: file)
             guard case .object(let object) = root, object["people"] != nil else {
                 throw PoseFileError(url: file, problem: "not an OpenPose keypoints file (missing \"people\")")
             }
-            let frame = try parseOpenPoseFrame(object, url: file)
+            let frame = try parseOpenPoseFrame(object, url: file, person: person)
             if let frame {
                 if let layout, layout != frame.layout {
                     throw PoseFileError(url: file, problem: "pose_keypoints_2d has \(frame.layout.count * 3) values (\(frame.layout.displayName)), but earlier frames have \(layout.count * 3) (\(layout.displayName)); all frames must use one layout")
@@ -117,7 +180,7 @@ public enum PoseFileReader {
             frames.append(frame?.keypoints)
         }
         guard let layout else {
-            throw PoseFileError(url: url, problem: "nobody is in any frame (every \"people\" is empty), so the keypoint layout cannot be told")
+            throw PoseFileError(url: url, problem: "nobody is in any frame (every \"people\" is empty, or has no person \(person)), so the keypoint layout cannot be told")
         }
         let empty = [Keypoint](repeating: .missing, count: layout.count)
         return PoseSequence(layout: layout.name, keypointCount: layout.count, fps: nil,
@@ -125,51 +188,67 @@ public enum PoseFileReader {
                             frames: frames.map { $0 ?? empty })
     }
 
-    /// The first person's keypoints in an OpenPose frame, or `nil` when `people` is empty.
-    private static func parseOpenPoseFrame(_ object: [String: JSONValue], url: URL) throws -> OpenPoseFrame? {
-        guard case .array(let people)? = object["people"] else {
-            throw PoseFileError(url: url, problem: "\"people\" is \(object["people"]?.kind ?? "missing"), not an array")
+    /// The chosen person's keypoints in an OpenPose frame, or `nil` when there is nobody to choose.
+    ///
+    /// Every person is checked, so a damaged entry is reported even when another one is chosen.
+    static func parseOpenPoseFrame(_ object: [String: JSONValue], url: URL, frame: Int? = nil,
+                                   person selection: PersonSelection) throws -> OpenPoseFrame? {
+        guard case .array(let people) = object["people"] else {
+            throw PoseFileError(url: url, frame: frame, problem: "\"people\" is \(object["people"]?.kind ?? "missing"), not an array")
         }
-        guard let first = people.first else { return nil }
-        guard case .object(let person) = first else {
-            throw PoseFileError(url: url, problem: "the first person is \(first.kind), not an object")
-        }
-        guard let raw = person["pose_keypoints_2d"] else {
-            throw PoseFileError(url: url, problem: "the first person has no \"pose_keypoints_2d\"")
-        }
-        guard case .array(let values) = raw else {
-            throw PoseFileError(url: url, problem: "pose_keypoints_2d is \(raw.kind), not an array")
-        }
-        let layout: KeypointLayout
-        switch values.count {
-        case KeypointLayout.coco18.count * 3: layout = .coco18
-        case KeypointLayout.body25.count * 3: layout = .body25
-        default:
-            throw PoseFileError(url: url, problem: "pose_keypoints_2d has \(values.count) values; expected 54 (COCO-18) or 75 (BODY_25)")
-        }
-        var keypoints: [Keypoint] = []
-        keypoints.reserveCapacity(layout.count)
-        for index in 0..<layout.count {
-            func number(_ offset: Int, _ name: String) throws -> Double {
-                let value = values[index * 3 + offset]
-                guard case .number(let number) = value, number.isFinite else {
-                    throw PoseFileError(url: url, keypoint: index, problem: "\(name) is not a finite number (got \(value.kind))")
+        var parsed: [OpenPoseFrame] = []
+        for (p, entry) in people.enumerated() {
+            guard case .object(let person) = entry else {
+                throw PoseFileError(url: url, frame: frame, problem: "person \(p) is \(entry.kind), not an object")
+            }
+            guard let raw = person["pose_keypoints_2d"] else {
+                throw PoseFileError(url: url, frame: frame, problem: "person \(p) has no \"pose_keypoints_2d\"")
+            }
+            if raw == .null { continue }  // ComfyUI writes null for a person without a body
+            guard case .array(let values) = raw else {
+                throw PoseFileError(url: url, frame: frame, problem: "pose_keypoints_2d is \(raw.kind), not an array")
+            }
+            let layout: KeypointLayout
+            switch values.count {
+            case KeypointLayout.coco18.count * 3: layout = .coco18
+            case KeypointLayout.body25.count * 3: layout = .body25
+            default:
+                throw PoseFileError(url: url, frame: frame, problem: "pose_keypoints_2d has \(values.count) values; expected 54 (COCO-18) or 75 (BODY_25)")
+            }
+            if let first = parsed.first, first.layout != layout {
+                throw PoseFileError(url: url, frame: frame, problem: "person \(p) has \(layout.displayName) keypoints but person 0 has \(first.layout.displayName)")
+            }
+            var keypoints: [Keypoint] = []
+            keypoints.reserveCapacity(layout.count)
+            for index in 0..<layout.count {
+                func number(_ offset: Int, _ name: String) throws -> Double {
+                    let value = values[index * 3 + offset]
+                    guard case .number(let number) = value, number.isFinite else {
+                        throw PoseFileError(url: url, frame: frame, keypoint: index, problem: "\(name) is not a finite number (got \(value.kind))")
+                    }
+                    return number
                 }
-                return number
+                let x = try number(0, "x"), y = try number(1, "y"), confidence = try number(2, "confidence")
+                guard (0...1).contains(confidence) else {
+                    throw PoseFileError(url: url, frame: frame, keypoint: index, problem: "confidence \(PoseFileError.show(confidence)) is outside [0, 1]")
+                }
+                keypoints.append(Keypoint(x: x, y: y, confidence: confidence))
             }
-            let x = try number(0, "x"), y = try number(1, "y"), confidence = try number(2, "confidence")
-            guard (0...1).contains(confidence) else {
-                throw PoseFileError(url: url, keypoint: index, problem: "confidence \(PoseFileError.show(confidence)) is outside [0, 1]")
-            }
-            keypoints.append(Keypoint(x: x, y: y, confidence: confidence))
+            parsed.append(OpenPoseFrame(layout: layout, keypoints: keypoints))
         }
-        return OpenPoseFrame(layout: layout, keypoints: keypoints)
+        guard let chosen = selection.choose(from: parsed.map(\.keypoints)) else { return nil }
+        return parsed[chosen]
     }
 
     // MARK: - JSON
 
     /// Reads and parses the JSON file at `url`, turning every failure into a ``PoseFileError``.
     static func parseJSON(at url: URL) throws -> JSONValue {
+        try parseJSON(loadData(at: url), url: url)
+    }
+
+    /// Reads the regular file at `url` (at most ``maximumFileSize`` bytes).
+    static func loadData(at url: URL) throws -> Data {
         let attributes: [FileAttributeKey: Any]
         do {
             // Through any symbolic links: what matters is the file that will be read.
@@ -192,6 +271,11 @@ public enum PoseFileReader {
         if data.count > maximumFileSize {
             throw PoseFileError(url: url, problem: "the file is too large (more than \(maximumFileSize >> 20) MiB)")
         }
+        return data
+    }
+
+    /// Parses `data`, the JSON text of the file at `url`.
+    static func parseJSON(_ data: Data, url: URL) throws -> JSONValue {
         let bytes = [UInt8](data)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw PoseFileError(url: url, problem: "the file is empty")
