@@ -44,6 +44,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("render-frames"), help: "Also time a whole H.264 render of this many frames at the first resolution, against generating them alone (0: skip).")
     var renderFrames = 0
 
+    @Option(help: "Measure only these stages: generator, upscaler, encoder, render (repeat). Default: all that apply.")
+    var only: [String] = []
+
     @Flag(help: "Print JSON (one object with a 'results' list) instead of a table.")
     var json = false
 
@@ -59,6 +62,13 @@ struct BenchCommand: ParsableCommand {
         stages += upscalers.map { "upscaler:\($0)" }
         stages += encoders.map { "encoder:\($0)" }
         if renderFrames > 0, let first = resolutions.first { stages.append("render:\(first)") }
+        if !only.isEmpty {
+            let known = ["generator", "upscaler", "encoder", "render"]
+            if let unknown = only.first(where: { !known.contains($0) }) {
+                throw ValidationError("--only \(unknown): use \(known.joined(separator: ", "))")
+            }
+            stages = stages.filter { only.contains(String($0.split(separator: ":")[0])) }
+        }
         var results: [BenchmarkResult] = []
         for stage in stages {
             if !json { FileHandle.standardError.write(Data("measuring \(stage)...\n".utf8)) }
