@@ -121,7 +121,8 @@ struct Winograd3x3 {
                         t3[j] = r1[j] - r3[j]
                     }
                     let tileBase = (by - blockRows.lowerBound) * blocksWide
-                    for (i, ti) in [t0, t1, t2, t3].enumerated() {
+                    for i in 0..<4 {
+                        let ti = t + i * padded
                         let d0 = v + ((i * 4 + 0) * channels + c) * tiles + tileBase
                         let d1 = v + ((i * 4 + 1) * channels + c) * tiles + tileBase
                         let d2 = v + ((i * 4 + 2) * channels + c) * tiles + tileBase
@@ -152,27 +153,38 @@ struct Winograd3x3 {
         let channels = outputChannels
         let work = { (o: Int) in
             let plane = output + o * height * width
-            var p = [UnsafeMutablePointer<Float>]()
-            p.reserveCapacity(16)
-            for xi in 0..<16 { p.append(m + (xi * channels + o) * tiles) }
+            let stride = channels * tiles
+            let m0 = m + o * tiles, m1 = m0 + stride, m2 = m1 + stride, m3 = m2 + stride
+            let m4 = m3 + stride, m5 = m4 + stride, m6 = m5 + stride, m7 = m6 + stride
+            let m8 = m7 + stride, m9 = m8 + stride, m10 = m9 + stride, m11 = m10 + stride
+            let m12 = m11 + stride, m13 = m12 + stride, m14 = m13 + stride, m15 = m14 + stride
             for by in blockRows {
                 let tileBase = (by - blockRows.lowerBound) * blocksWide
                 let y = 2 * by
-                for bx in 0..<blocksWide {
+                let top = plane + y * width
+                let hasBottom = y + 1 < height
+                let bottom = hasBottom ? top + width : top
+                // Whole 2x2 blocks first, then a last half-block when the width is odd.
+                let whole = width / 2
+                for bx in 0..<whole {
                     let t = tileBase + bx
                     // Rows of Aᵀ M: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3 (per column j).
-                    let s00 = p[0][t] + p[4][t] + p[8][t], s01 = p[1][t] + p[5][t] + p[9][t]
-                    let s02 = p[2][t] + p[6][t] + p[10][t], s03 = p[3][t] + p[7][t] + p[11][t]
-                    let s10 = p[4][t] - p[8][t] - p[12][t], s11 = p[5][t] - p[9][t] - p[13][t]
-                    let s12 = p[6][t] - p[10][t] - p[14][t], s13 = p[7][t] - p[11][t] - p[15][t]
-                    let x = 2 * bx
-                    let top = plane + y * width + x
-                    top[0] = s00 + s01 + s02
-                    if x + 1 < width { top[1] = s01 - s02 - s03 }
-                    if y + 1 < height {
-                        let bottom = top + width
-                        bottom[0] = s10 + s11 + s12
-                        if x + 1 < width { bottom[1] = s11 - s12 - s13 }
+                    let s00 = m0[t] + m4[t] + m8[t], s01 = m1[t] + m5[t] + m9[t]
+                    let s02 = m2[t] + m6[t] + m10[t], s03 = m3[t] + m7[t] + m11[t]
+                    top[2 * bx] = s00 + s01 + s02
+                    top[2 * bx + 1] = s01 - s02 - s03
+                    if hasBottom {
+                        let s10 = m4[t] - m8[t] - m12[t], s11 = m5[t] - m9[t] - m13[t]
+                        let s12 = m6[t] - m10[t] - m14[t], s13 = m7[t] - m11[t] - m15[t]
+                        bottom[2 * bx] = s10 + s11 + s12
+                        bottom[2 * bx + 1] = s11 - s12 - s13
+                    }
+                }
+                if whole < blocksWide {
+                    let t = tileBase + whole
+                    top[2 * whole] = (m0[t] + m4[t] + m8[t]) + (m1[t] + m5[t] + m9[t]) + (m2[t] + m6[t] + m10[t])
+                    if hasBottom {
+                        bottom[2 * whole] = (m4[t] - m8[t] - m12[t]) + (m5[t] - m9[t] - m13[t]) + (m6[t] - m10[t] - m14[t])
                     }
                 }
             }
