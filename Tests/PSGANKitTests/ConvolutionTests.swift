@@ -79,11 +79,33 @@ import Testing
         #expect(relativeL2(out, Self.direct(input, weight, cin: cin, cout: cout, k: 3, h: h, w: w)) < 1e-6)
     }
 
+    @Test func largeKernelsWithFewOutputsUseKernelToRow() {
+        let cin = 6, cout = 3, h = 13, w = 11
+        let weight = Self.values(cout * cin * 81, seed: 5), input = Self.values(cin * h * w, seed: 6)
+        let conv = Conv2D(weight: weight, bias: [0, 0, 0], outputChannels: cout, inputChannels: cin, kernel: 9)
+        #expect(conv.kernelToRow != nil && conv.winograd == nil)
+        let truth = Self.direct(input, weight, cin: cin, cout: cout, k: 9, h: h, w: w)
+        #expect(relativeL2(run(conv, input, h: h, w: w), truth) < 1e-6)
+        // Banded: a budget of one band row at a time.
+        let banded = KernelToRow(weight: weight, outputChannels: cout, inputChannels: cin, kernel: 9, scratchBudget: 1)
+        #expect(banded.bandRows(height: h, width: w) == 1)
+        var out = [Float](repeating: .nan, count: cout * h * w)
+        var scratch = [Float](repeating: 0, count: banded.scratchCount(height: h, width: w))
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    banded.apply(input: i.baseAddress!, height: h, width: w, output: o.baseAddress!, scratch: s.baseAddress!)
+                }
+            }
+        }
+        #expect(relativeL2(out, truth) < 1e-6)
+    }
+
     @Test func otherKernelsUseIm2col() {
-        let cin = 3, cout = 2, h = 6, w = 5
+        let cin = 3, cout = 30, h = 6, w = 5
         let weight = Self.values(cout * cin * 25, seed: 5), input = Self.values(cin * h * w, seed: 6)
-        let conv = Conv2D(weight: weight, bias: [0, 0], outputChannels: cout, inputChannels: cin, kernel: 5)
-        #expect(conv.winograd == nil)
+        let conv = Conv2D(weight: weight, bias: [Float](repeating: 0, count: cout), outputChannels: cout, inputChannels: cin, kernel: 5)
+        #expect(conv.winograd == nil && conv.kernelToRow == nil)
         #expect(relativeL2(run(conv, input, h: h, w: w), Self.direct(input, weight, cin: cin, cout: cout, k: 5, h: h, w: w)) < 1e-6)
     }
 }

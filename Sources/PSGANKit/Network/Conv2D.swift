@@ -4,7 +4,8 @@ import Dispatch
 /// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) on OpenBLAS SGEMM.
 ///
 /// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 (the generator's and upscalers' hot path)
-/// runs as Winograd F(2x2, 3x3) (see ``Winograd3x3``), and other sizes (the upscalers' 9x9) as
+/// runs as Winograd F(2x2, 3x3) (see ``Winograd3x3``), large kernels with few outputs (the SRGAN's
+/// final 9x9, 64 → 3) as kn2row (see ``KernelToRow``), and the rest (the SRGAN's first 9x9) as
 /// im2col plus GEMM. ``Algorithm/im2col`` forces the im2col path for any size, as a reference.
 ///
 /// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
@@ -26,6 +27,8 @@ struct Conv2D {
     let bias: [Float]
     /// The Winograd form of a 3x3 convolution, when it is used.
     let winograd: Winograd3x3?
+    /// The kn2row form of a large kernel with few outputs, when it is used.
+    let kernelToRow: KernelToRow?
 
     /// Most floats an im2col band may take (32 MiB).
     static let columnBudget = 8 << 20
@@ -42,6 +45,9 @@ struct Conv2D {
         winograd = kernel == 3 && algorithm == .automatic
             ? Winograd3x3(weight: weight, outputChannels: outputChannels, inputChannels: inputChannels)
             : nil
+        kernelToRow = kernel > 3 && outputChannels * kernel * kernel <= 512 && algorithm == .automatic
+            ? KernelToRow(weight: weight, outputChannels: outputChannels, inputChannels: inputChannels, kernel: kernel)
+            : nil
     }
 
     /// Rows of output per im2col band at this width.
@@ -53,6 +59,7 @@ struct Conv2D {
     /// Floats of scratch (im2col band or Winograd buffers) needed at this size (0 for a 1x1 kernel).
     func columnCount(height: Int, width: Int) -> Int {
         if let winograd { return winograd.scratchCount(height: height, width: width) }
+        if let kernelToRow { return kernelToRow.scratchCount(height: height, width: width) }
         return kernel == 1 ? 0 : inputChannels * kernel * kernel * width * bandRows(height: height, width: width)
     }
 
@@ -64,6 +71,8 @@ struct Conv2D {
         weight.withUnsafeBufferPointer { w in
             if let winograd {
                 winograd.apply(input: input, height: height, width: width, output: output, scratch: columns)
+            } else if let kernelToRow {
+                kernelToRow.apply(input: input, height: height, width: width, output: output, scratch: columns)
             } else if kernel == 1 {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                             Int32(outputChannels), Int32(pixels), Int32(inputChannels),
