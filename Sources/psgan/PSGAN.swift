@@ -7,6 +7,6 @@ struct PSGAN: ParsableCommand {
         commandName: "psgan",
         abstract: "Render a character performing a pose sequence with a PSGAN generator.",
         version: "0.1.0",
-        subcommands: [RenderCommand.self, CompareCommand.self, UpscaleCommand.self, ModelCommand.self]
+        subcommands: [RenderCommand.self, BatchCommand.self, CompareCommand.self, UpscaleCommand.self, ModelCommand.self]
     )
 }

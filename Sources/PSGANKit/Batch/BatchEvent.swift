@@ -5,8 +5,12 @@ import Foundation
 /// The schema is documented in `docs/batch.md`: every line is one JSON object whose `"event"` says
 /// which kind it is; job events carry the job's `index`, `name` and `output`.
 public enum BatchEvent: Sendable {
+    /// The manifest (or the shard settings) cannot be used; nothing was rendered.
+    case manifestInvalid(error: String)
     /// The run is starting: the manifest, how many jobs it has, the shard and the concurrency.
     case batchStarted(manifest: String, jobsTotal: Int, shard: BatchShard, jobsSelected: Int, concurrency: Int, blasThreads: Int?)
+    /// A dry run's view of a job: whether its output is already complete.
+    case jobPlanned(job: BatchJob, complete: Bool)
     /// A stale temporary output of a killed run was removed before its job.
     case partialRemoved(job: BatchJob, path: String)
     /// A job's output already exists, so it was not rendered again.
@@ -25,6 +29,8 @@ public enum BatchEvent: Sendable {
     /// The event's name, the `"event"` field.
     public var name: String {
         switch self {
+        case .manifestInvalid: return "manifest_invalid"
+        case .jobPlanned: return "job_planned"
         case .batchStarted: return "batch_started"
         case .partialRemoved: return "partial_removed"
         case .jobSkipped: return "job_skipped"
@@ -49,6 +55,11 @@ public enum BatchEvent: Sendable {
                        ("shard", "{\"index\": \(shard.index), \"count\": \(shard.count)}"),
                        ("jobs_selected", String(selected)), ("concurrency", String(concurrency)),
                        ("blas_threads", blas.map(String.init) ?? "null")]
+        case let .manifestInvalid(error):
+            fields.append(("error", error.jsonQuoted))
+        case let .jobPlanned(j, complete):
+            job(j)
+            fields.append(("complete", complete ? "true" : "false"))
         case let .partialRemoved(j, path):
             job(j)
             fields.append(("path", path.jsonQuoted))

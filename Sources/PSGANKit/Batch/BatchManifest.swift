@@ -172,10 +172,10 @@ public struct BatchManifest: Sendable {
                 guard case .object(let object) = item else { throw fail(place, "must be an object, found \(item.kind)") }
                 var label = place
                 if case .string(let name)? = object["name"] { label = "job \(i) (\(name))" }
-                try Self.checkKeys(object, allowed: Settings.keys.union(["name", "character", "pose", "output"]), place: label, path: path)
                 var name: String?
                 if let value = object["name"] {
                     guard case .string(let text) = value, !text.isEmpty else { throw fail(label, "\"name\" must be a non-empty string") }
+                    try Self.checkName(text, place: label, path: path)
                     name = text
                 }
                 guard case .string(let characterName)? = object["character"] else {
@@ -190,6 +190,8 @@ public struct BatchManifest: Sendable {
                 guard let pose = poses.first(where: { $0.name == poseName }) else {
                     throw fail(label, "no pose entry is named '\(poseName)' (known: \(poses.map(\.name).joined(separator: ", ")))")
                 }
+                if object["name"] == nil { label = "job \(i) (\(character.name)-\(pose.name))" }
+                try Self.checkKeys(object, allowed: Settings.keys.union(["name", "character", "pose", "output"]), place: label, path: path)
                 var template: OutputTemplate?
                 if let value = object["output"] {
                     guard case .string(let text) = value else { throw fail(label, "\"output\" must be a path template string") }

@@ -12,7 +12,9 @@ import Foundation
 ///
 /// With a concurrency above 1, that many jobs run at once on threads of this process, each with
 /// its own model, generator and encoder; OpenBLAS's thread count (process-wide) is set to the
-/// cores divided by the concurrency, unless `OPENBLAS_NUM_THREADS` is set.
+/// cores divided by the concurrency, unless `OPENBLAS_NUM_THREADS` is set. Encoders keep their
+/// own thread choice, as in `psgan render`: their output depends on it, and this way a job's file
+/// is byte-identical whatever the concurrency.
 public final class BatchRunner: @unchecked Sendable {
     /// What a run did.
     public struct Summary: Sendable {
@@ -145,9 +147,7 @@ public final class BatchRunner: @unchecked Sendable {
         lock.withLock { events(event) }
     }
 
-    private func runJob(_ original: BatchJob) {
-        var job = original
-        if concurrency > 1 { job.render.encoderThreads = max(1, Self.cores / concurrency) }
+    private func runJob(_ job: BatchJob) {
         for path in Self.removeStalePartials(of: job) {
             emit(.partialRemoved(job: job, path: path))
         }
