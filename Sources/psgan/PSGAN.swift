@@ -7,6 +7,7 @@ struct PSGAN: ParsableCommand {
         commandName: "psgan",
         abstract: "Render a character performing a pose sequence with a PSGAN generator.",
         version: "0.1.0",
-        subcommands: [RenderCommand.self, PoseCommand.self, UpscaleCommand.self, CompareCommand.self, ModelCommand.self, BenchCommand.self]
+        subcommands: [RenderCommand.self, BatchCommand.self, PoseCommand.self, UpscaleCommand.self, CompareCommand.self,
+                      ModelCommand.self, BenchCommand.self]
     )
 }

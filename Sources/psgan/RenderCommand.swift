@@ -86,53 +86,29 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let modelURL = try DefaultModel.resolve(model)
-        let model = try PSGANModel(contentsOf: modelURL)
-        let config = model.config
-        let side = Double(config.resolution)
-        let sequence = try cleaning.apply(to: reading.read(poses), path: poses, target: (side, side))
-        let prepared = try Renderer.prepare(sequence, for: config)
-        let range = try (frames ?? FrameRange(":")!).resolve(frameCount: prepared.count).get()
-
-        let track: CharacterTrack
-        if character.isEmpty {
-            track = CharacterTrack(latent: try Character.seed(seed ?? 0).latent(dimension: config.latentDim))
-        } else {
-            track = try CharacterTrack(keyframes: character.map { (try $0.character(), $0.frame) },
-                                       latentDim: config.latentDim, interpolation: interp)
-        }
-
-        let videoCodec: VideoCodec
-        if let codec {
-            videoCodec = try VideoCodec(parsing: codec)
-        } else {
-            videoCodec = VideoContainer(fileExtension: URL(fileURLWithPath: out).pathExtension)?.defaultCodec ?? .h264
-        }
-        let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? 30, crf: crf)
-        let renderer = Renderer(model: model)
-        let upscaler = try upscale.map { try UpscalerChoice.load($0, tile: tile) }
-        let scale = upscaler?.model.scale ?? 1
-        let size = config.resolution * scale
+        var job = RenderJob(
+            model: try DefaultModel.resolve(model), poses: URL(fileURLWithPath: poses),
+            characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
+            frames: frames, codec: try codec.map { try VideoCodec(parsing: $0) }, fps: fps, crf: crf,
+            upscaler: try upscale.map { try UpscalerChoice.resolve($0) }, tile: tile, output: URL(fileURLWithPath: out))
+        job.reading = reading.readOptions
+        job.inputFPS = reading.inputFPS
+        job.cleanup = cleaning.cleanup(target: (0, 0))
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
-        let writer = try VideoWriter(url: URL(fileURLWithPath: out), width: size, height: size, settings: settings)
-        cleanup.url = writer.temporaryURL
         let reporter = ProgressReporter(quiet: quiet)
-        let started = Date()
+        let result: RenderJob.Result
+        var writing = false
         do {
-            try renderer.render(poses: prepared, track: track, frames: range,
-                                sink: { _, image in try writer.append(upscaler?.upscale(image) ?? image) },
-                                progress: reporter.update)
-            try writer.finish()
+            result = try job.run(temporaryOutput: { cleanup.url = $0; writing = true }, progress: reporter.update)
         } catch {
-            writer.cancel()
-            reporter.abandon()
+            if writing { reporter.abandon() }
             throw error
         }
-        let seconds = Date().timeIntervalSince(started)
-        reporter.finish(summary: "wrote \(out): \(range.count) frames, \(size)x\(size)\(upscale.map { " (upscaled x\(scale) by \($0))" } ?? ""), "
-            + "\(videoCodec.rawValue), \(Self.format(settings.fps)) fps, in \(String(format: "%.1f", seconds)) s "
-            + "(\(String(format: "%.2f", Double(range.count) / seconds)) frames/s)")
+        let (size, scale, seconds) = (result.size, result.scale, result.seconds)
+        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscale.map { " (upscaled x\(scale) by \($0))" } ?? ""), "
+            + "\(result.codec.rawValue), \(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s "
+            + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s)")
     }
 
     private static func format(_ value: Double) -> String {

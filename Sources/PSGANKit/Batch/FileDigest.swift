@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+
+/// SHA-256 digests of finished outputs, for `psgan batch --json`.
+public enum FileDigest {
+    /// The lowercase hex SHA-256 of a file's bytes; for a directory (PNG frames), of its regular
+    /// files' bytes one after another in name order.
+    ///
+    /// - Throws: ``RenderError`` naming the file when it cannot be read.
+    public static func sha256(of url: URL) throws -> String {
+        var hasher = SHA256()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw RenderError("\(url.path): cannot hash: no such file")
+        }
+        if isDirectory.boolValue {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
+            } catch {
+                throw RenderError("\(url.path): cannot list the directory (\(SafeTensorsFile.reason(error)))")
+            }
+            for name in names where !name.hasPrefix(".") {
+                try feed(url.appendingPathComponent(name), into: &hasher)
+            }
+        } else {
+            try feed(url, into: &hasher)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func feed(_ url: URL, into hasher: inout SHA256) throws {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw RenderError("\(url.path): cannot open the file to hash it")
+        }
+        defer { try? handle.close() }
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw RenderError("\(url.path): cannot read the file to hash it (\(SafeTensorsFile.reason(error)))")
+            }
+            if chunk.isEmpty { return }
+            hasher.update(data: chunk)
+        }
+    }
+}
