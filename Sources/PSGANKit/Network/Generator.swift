@@ -12,7 +12,11 @@ import Dispatch
 /// ```
 ///
 /// A generator owns its scratch buffers and reuses them from frame to frame, so one instance must
-/// not run two frames at once; make one per thread.
+/// not run two frames at once; make one per thread. Three feature buffers suffice: the concat input
+/// of a block (`concat`), its first convolution's output (`first`) and its second's (`second`),
+/// which the next block upsamples into `concat`. 3x3 convolutions on maps of at least 32 x 32 run
+/// as Winograd F(4x4, 3x3); smaller maps, where the GEMMs would be too narrow to pay for Winograd's
+/// four-times-larger weights, run as im2col.
 public final class Generator {
     /// The model's config.
     public let config: GeneratorConfig
@@ -21,8 +25,9 @@ public final class Generator {
     private let denseBias: [Float]
     private let convs: [(scale: Int, first: Conv2D, second: Conv2D?)]
     private let toRGB: Conv2D
-    private let bufferA: UnsafeMutableBufferPointer<Float>
-    private let bufferB: UnsafeMutableBufferPointer<Float>
+    private let concat: UnsafeMutableBufferPointer<Float>
+    private let firstOutput: UnsafeMutableBufferPointer<Float>
+    private let secondOutput: UnsafeMutableBufferPointer<Float>
     private let columns: UnsafeMutableBufferPointer<Float>
     private let norms: UnsafeMutableBufferPointer<Float>
 
@@ -36,47 +41,49 @@ public final class Generator {
         denseBias = w["dense.bias"]!
         var convs: [(Int, Conv2D, Conv2D?)] = []
         let c4 = config.channels[4]!
+        func algorithm(_ s: Int) -> Conv2D.Algorithm { s >= 32 ? .automatic : .im2col }
         convs.append((4, Conv2D(weight: w["b4.conv.weight"]!, bias: w["b4.conv.bias"]!,
-                                outputChannels: c4, inputChannels: c4 + k, kernel: 3), nil))
+                                outputChannels: c4, inputChannels: c4 + k, kernel: 3, algorithm: algorithm(4)), nil))
         for s in config.scales.dropFirst() {
             let c = config.channels[s]!, previous = config.channels[s / 2]!
             convs.append((s,
                           Conv2D(weight: w["b\(s).conv0.weight"]!, bias: w["b\(s).conv0.bias"]!,
-                                 outputChannels: c, inputChannels: previous + k, kernel: 3),
+                                 outputChannels: c, inputChannels: previous + k, kernel: 3, algorithm: algorithm(s)),
                           Conv2D(weight: w["b\(s).conv1.weight"]!, bias: w["b\(s).conv1.bias"]!,
-                                 outputChannels: c, inputChannels: c, kernel: 3)))
+                                 outputChannels: c, inputChannels: c, kernel: 3, algorithm: algorithm(s))))
         }
         self.convs = convs
         let r = config.resolution
         toRGB = Conv2D(weight: w["torgb.weight"]!, bias: w["torgb.bias"]!,
                        outputChannels: 3, inputChannels: config.channels[r]!, kernel: 1)
 
+        var concatFloats = c4 * 16
         var featureFloats = 3 * r * r
         var columnFloats = 0
         for (s, first, second) in convs {
-            featureFloats = max(featureFloats, first.inputChannels * s * s, first.outputChannels * s * s)
+            concatFloats = max(concatFloats, first.inputChannels * s * s)
+            featureFloats = max(featureFloats, first.outputChannels * s * s)
             columnFloats = max(columnFloats, first.columnCount(height: s, width: s),
                                second?.columnCount(height: s, width: s) ?? 0)
         }
-        bufferA = .allocate(capacity: featureFloats)
-        bufferB = .allocate(capacity: featureFloats)
+        concat = .allocate(capacity: concatFloats)
+        firstOutput = .allocate(capacity: featureFloats)
+        secondOutput = .allocate(capacity: featureFloats)
         columns = .allocate(capacity: max(columnFloats, 1))
         norms = .allocate(capacity: r * r)
-        bufferA.initialize(repeating: 0)
-        bufferB.initialize(repeating: 0)
-        columns.initialize(repeating: 0)
-        norms.initialize(repeating: 0)
+        for buffer in [concat, firstOutput, secondOutput, columns, norms] { buffer.initialize(repeating: 0) }
     }
 
     deinit {
-        bufferA.deallocate()
-        bufferB.deallocate()
+        concat.deallocate()
+        firstOutput.deallocate()
+        secondOutput.deallocate()
         columns.deallocate()
         norms.deallocate()
     }
 
     /// Bytes of scratch memory this generator holds.
-    public var scratchBytes: Int { 4 * (bufferA.count + bufferB.count + columns.count + norms.count) }
+    public var scratchBytes: Int { 4 * (concat.count + firstOutput.count + secondOutput.count + columns.count + norms.count) }
 
     /// Runs one frame: the float RGB image `[3, R, R]` (nominal range [-1, 1]) for `latent` and
     /// keypoints already in model-canvas pixels.
@@ -97,37 +104,39 @@ public final class Generator {
         for v in latent { meanSquare += v * v }
         let inverse = 1 / (meanSquare / Float(l) + 1e-8).squareRoot()
         let z = latent.map { $0 * inverse }
-        var input = bufferB, output = bufferA
         dense.withUnsafeBufferPointer { w in
             z.withUnsafeBufferPointer { zp in
                 cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(c4 * 16), Int32(l), 1,
-                            w.baseAddress, Int32(l), zp.baseAddress, 1, 0, input.baseAddress, 1)
+                            w.baseAddress, Int32(l), zp.baseAddress, 1, 0, concat.baseAddress, 1)
             }
         }
-        activate(input.baseAddress!, channels: c4, pixels: 16, bias: denseBias)
+        activate(concat.baseAddress!, channels: c4, pixels: 16, bias: denseBias)
 
+        // Where the latest block's result is: the dense output sits in `concat` already.
+        var result = concat
         for (s, first, second) in convs {
             let pixels = s * s
             let previous = first.inputChannels - k
             if s > 4 {
-                Self.upsample2x(output.baseAddress!, channels: previous, size: s / 2, into: input.baseAddress!)
+                Self.upsample2x(result.baseAddress!, channels: previous, size: s / 2, into: concat.baseAddress!)
             }
-            conditions.write(scale: s, into: UnsafeMutableBufferPointer(rebasing: input[previous * pixels ..< (previous + k) * pixels]))
-            first.apply(input: input.baseAddress!, height: s, width: s, output: output.baseAddress!,
+            conditions.write(scale: s, into: UnsafeMutableBufferPointer(rebasing: concat[previous * pixels ..< (previous + k) * pixels]))
+            first.apply(input: concat.baseAddress!, height: s, width: s, output: firstOutput.baseAddress!,
                         columns: columns.baseAddress!, addingBias: false)
-            activate(output.baseAddress!, channels: first.outputChannels, pixels: pixels, bias: first.bias)
+            activate(firstOutput.baseAddress!, channels: first.outputChannels, pixels: pixels, bias: first.bias)
+            result = firstOutput
             if let second {
-                second.apply(input: output.baseAddress!, height: s, width: s, output: input.baseAddress!,
+                second.apply(input: firstOutput.baseAddress!, height: s, width: s, output: secondOutput.baseAddress!,
                              columns: columns.baseAddress!, addingBias: false)
-                activate(input.baseAddress!, channels: second.outputChannels, pixels: pixels, bias: second.bias)
-                swap(&input, &output)
+                activate(secondOutput.baseAddress!, channels: second.outputChannels, pixels: pixels, bias: second.bias)
+                result = secondOutput
             }
-            // The layer's result is now in `output`; `input` is free for the next concat.
         }
 
         let r = config.resolution
-        toRGB.apply(input: output.baseAddress!, height: r, width: r, output: input.baseAddress!, columns: columns.baseAddress!)
-        return Array(input[0 ..< 3 * r * r])
+        let rgb = result.baseAddress == firstOutput.baseAddress ? secondOutput : firstOutput
+        toRGB.apply(input: result.baseAddress!, height: r, width: r, output: rgb.baseAddress!, columns: columns.baseAddress!)
+        return Array(rgb[0 ..< 3 * r * r])
     }
 
     /// Adds the per-channel bias, applies leaky ReLU (slope 0.2), then pixel norm over channels,

@@ -56,11 +56,21 @@ struct Winograd3x3 {
     }
 
     /// Block rows (of 4 output rows) per band for an image of this size.
+    ///
+    /// A band aims at ``cacheTarget`` floats of V and M, so that the GEMMs read the transformed
+    /// input back from cache, but takes at least ``minimumTiles`` blocks (the GEMMs' width) and
+    /// never more than ``scratchBudget`` floats.
     func bandBlockRows(height: Int, width: Int) -> Int {
         let blocksWide = (width + 3) / 4, blocksHigh = (height + 3) / 4
-        let perBlockRow = 36 * (inputChannels + outputChannels) * blocksWide
-        return max(1, min(blocksHigh, scratchBudget / perBlockRow))
+        let perTile = 36 * (inputChannels + outputChannels)
+        let tiles = min(scratchBudget / perTile, max(Self.cacheTarget / perTile, Self.minimumTiles))
+        return max(1, min(blocksHigh, tiles / blocksWide))
     }
+
+    /// Floats of V and M a band aims at (8 MiB, about what stays in this machine's caches).
+    static let cacheTarget = 2 << 20
+    /// The fewest blocks a band takes, when the scratch budget allows.
+    static let minimumTiles = 256
 
     /// Floats of scratch `apply` needs at this size.
     func scratchCount(height: Int, width: Int) -> Int {
