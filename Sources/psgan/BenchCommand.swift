@@ -166,7 +166,7 @@ struct BenchCommand: ParsableCommand {
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         let environment = ProcessInfo.processInfo.environment
-        let blas = ["OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE"].compactMap { key in environment[key].map { "\(key)=\($0)" } }
+        let blas = ["PSGAN_THREADS", "OPENBLAS_CORETYPE"].compactMap { key in environment[key].map { "\(key)=\($0)" } }
         return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores" + (blas.isEmpty ? "" : ", " + blas.joined(separator: " "))
     }
 

@@ -59,15 +59,14 @@ public final class BatchRunner: @unchecked Sendable {
     /// The cores the jobs share.
     public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Sets OpenBLAS's thread count for `concurrency` jobs at once (cores / concurrency, at least
-    /// 1) unless `OPENBLAS_NUM_THREADS` is set or `concurrency` is 1; returns the count in effect.
+    /// The cores each of `concurrency` jobs running at once gets (cores / concurrency, at least 1).
+    ///
+    /// Nothing needs setting: psgan runs OpenBLAS single-threaded and spreads each job's work over
+    /// the cores with Dispatch, whose thread pool the concurrent jobs share, so N jobs at once split
+    /// the cores between them by themselves.
     @discardableResult
     public static func configureBLAS(concurrency: Int) -> Int {
-        let fromEnvironment = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap { Int($0) }
-        if concurrency > 1 && fromEnvironment == nil {
-            openblas_set_num_threads(Int32(max(1, cores / concurrency)))
-        }
-        return Int(openblas_get_num_threads())
+        max(1, cores / max(1, concurrency))
     }
 
     /// Whether `job`'s output is already there (a file, or a non-empty directory for png).

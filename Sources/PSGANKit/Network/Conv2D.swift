@@ -74,10 +74,8 @@ struct Conv2D {
             } else if let kernelToRow {
                 kernelToRow.apply(input: input, height: height, width: width, output: output, scratch: columns)
             } else if kernel == 1 {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                            Int32(outputChannels), Int32(pixels), Int32(inputChannels),
-                            1, w.baseAddress, Int32(inputChannels), input, Int32(pixels),
-                            0, output, Int32(pixels))
+                BLAS.sgemm(m: outputChannels, n: pixels, k: inputChannels, a: w.baseAddress!, lda: inputChannels,
+                           b: input, ldb: pixels, c: output, ldc: pixels)
             } else {
                 let rows = bandRows(height: height, width: width)
                 var y0 = 0
@@ -87,10 +85,8 @@ struct Conv2D {
                     Self.im2col(input: input, channels: inputChannels, height: height, width: width,
                                 kernel: kernel, rows: y0..<y1, columns: columns)
                     let depth = inputChannels * kernel * kernel
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(outputChannels), Int32(band), Int32(depth),
-                                1, w.baseAddress, Int32(depth), columns, Int32(band),
-                                0, output + y0 * width, Int32(pixels))
+                    BLAS.sgemm(m: outputChannels, n: band, k: depth, a: w.baseAddress!, lda: depth,
+                               b: columns, ldb: band, c: output + y0 * width, ldc: pixels)
                     y0 = y1
                 }
             }

@@ -60,10 +60,8 @@ struct KernelToRow {
                 let y1 = min(height, y0 + rows)
                 let zStart = max(0, y0 - pad), zEnd = min(height, y1 + pad)
                 let n = (zEnd - zStart) * width
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                            Int32(outputChannels * kk), Int32(n), Int32(inputChannels),
-                            1, w.baseAddress, Int32(inputChannels), input + zStart * width, Int32(pixels),
-                            0, z, Int32(n))
+                BLAS.sgemm(m: outputChannels * kk, n: n, k: inputChannels, a: w.baseAddress!, lda: inputChannels,
+                           b: input + zStart * width, ldb: pixels, c: z, ldc: n)
                 for o in 0..<outputChannels {
                     let plane = output + o * pixels
                     for ky in 0..<kernel {

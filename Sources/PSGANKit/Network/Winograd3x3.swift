@@ -91,7 +91,8 @@ struct Winograd3x3 {
                 let by1 = min(blocksHigh, by0 + bandRows)
                 let tiles = (by1 - by0) * blocksWide
                 transformInput(input, height: height, width: width, blockRows: by0..<by1, into: v, tiles: tiles)
-                for xi in 0..<36 {
+                let inputChannels = inputChannels, outputChannels = outputChannels
+                BLAS.batch(36) { xi in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                                 Int32(outputChannels), Int32(tiles), Int32(inputChannels),
                                 1, u.baseAddress! + xi * outputChannels * inputChannels, Int32(inputChannels),

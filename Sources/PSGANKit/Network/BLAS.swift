@@ -1,0 +1,66 @@
+import COpenBLAS
+import Dispatch
+import Foundation
+
+/// Matrix products on OpenBLAS, run single-threaded inside, with psgan's own parallelism around them.
+///
+/// On a machine with few cores, OpenBLAS's worker threads spin while psgan's own loops (im2col,
+/// Winograd transforms, activations) run, and fight them for the cores. So OpenBLAS is set to one
+/// thread, and psgan spreads work over the cores itself with Dispatch: independent GEMMs (the 36
+/// of a Winograd convolution) run side by side, and a single wide GEMM is split by columns. Each
+/// output element is computed the same way whatever the split, so results do not depend on the
+/// number of cores.
+enum BLAS {
+    /// Sets OpenBLAS to one thread, once per process.
+    static let configured: Void = { openblas_set_num_threads(1) }()
+
+    /// Columns below which a GEMM is not split.
+    static let minimumColumnsPerTask = 256
+
+    /// `C[m, n] = A[m, k] × B[k, n]` (row-major, no transposes, `beta` 0), split across cores: by
+    /// columns when there are enough of them, else by rows.
+    static func sgemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                      c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = configured
+        func run(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                        1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+        }
+        if cores > 1 && n >= cores * minimumColumnsPerTask {
+            // Column chunks rounded to 16 so each starts on a cache line.
+            let chunk = ((n + cores - 1) / cores + 15) / 16 * 16
+            DispatchQueue.concurrentPerform(iterations: cores) { t in
+                let n0 = t * chunk, n1 = min(n, n0 + chunk)
+                if n0 < n1 { run(m, n1 - n0, a, b + n0, c + n0) }
+            }
+        } else if cores > 1 && m >= cores * minimumRowsPerTask {
+            let chunk = ((m + cores - 1) / cores + 15) / 16 * 16
+            DispatchQueue.concurrentPerform(iterations: cores) { t in
+                let m0 = t * chunk, m1 = min(m, m0 + chunk)
+                if m0 < m1 { run(m1 - m0, n, a + m0 * lda, b, c + m0 * ldc) }
+            }
+        } else {
+            run(m, n, a, b, c)
+        }
+    }
+
+    /// Rows below which a narrow GEMM is not split.
+    static let minimumRowsPerTask = 32
+
+    /// Runs `count` independent single-threaded GEMMs (given by `body`) side by side.
+    static func batch(_ count: Int, _ body: (Int) -> Void) {
+        _ = configured
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+
+    /// The number of parts a wide GEMM is split into: `$PSGAN_THREADS` when set, else the cores.
+    ///
+    /// Splitting changes which thread computes which outputs, never how, so frames are the same
+    /// for any value (`DeterminismTests` checks it).
+    static let cores: Int = {
+        if let value = ProcessInfo.processInfo.environment["PSGAN_THREADS"].flatMap({ Int($0) }), value >= 1 {
+            return min(value, 256)
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+}
