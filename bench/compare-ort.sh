@@ -18,7 +18,7 @@ for res in 256 1024; do
     python3 "$ort_generator" --res "$res" --k 20 --threads "$threads" --frames "$frames"
 done
 echo "== upscalers, ${upscale_size}x${upscale_size} input"
-"$psgan" bench --only upscaler --upscale-size "$upscale_size" --upscale-frames 2 | sed -n '2,4p'
-python3 bench/ort_upscalers.py --size "$upscale_size" --threads "$threads" --frames 2
+"$psgan" bench --only upscaler --upscale-size "$upscale_size" --upscale-frames 3 | sed -n '2,4p'
+python3 bench/ort_upscalers.py --size "$upscale_size" --threads "$threads" --frames 3
 echo "== 120-frame 256x256 H.264 render against generating alone"
 "$psgan" bench --only render --resolution 256 --keypoints 20 --render-frames 120 | sed -n '2,3p'
