@@ -142,17 +142,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func generatorConfig(resolution: Int) throws -> GeneratorConfig {
-        var channelMap: [Int: Int] = [:]
-        if channels == "paper" {
-            channelMap = GeneratorConfig.paperChannels(resolution: resolution)
-        } else {
-            for item in channels.split(separator: ",") {
-                let pair = item.split(separator: ":")
-                guard pair.count == 2, let s = Int(pair[0]), let c = Int(pair[1]) else {
-                    throw ValidationError("--channels: '\(item)' is not RESOLUTION:CHANNELS")
-                }
-                channelMap[s] = c
-            }
+        guard let channelMap = GeneratorConfig.channels(parsing: channels, resolution: resolution) else {
+            throw ValidationError("--channels: '\(channels)' is neither 'paper' nor a list like 4:512,8:512")
         }
         let config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: keypoints,
                                      layout: keypoints == 18 ? "coco18" : "bench\(keypoints)", channels: channelMap)

@@ -48,19 +48,8 @@ struct ModelInitCommand: ParsableCommand {
         } else {
             throw ValidationError("layout '\(layout)' is not built in; give its keypoint count with --keypoints")
         }
-        let channelMap: [Int: Int]
-        if channels == "paper" {
-            channelMap = GeneratorConfig.paperChannels(resolution: resolution)
-        } else {
-            var parsed: [Int: Int] = [:]
-            for item in channels.split(separator: ",") {
-                let pair = item.split(separator: ":")
-                guard pair.count == 2, let s = Int(pair[0]), let c = Int(pair[1]) else {
-                    throw ValidationError("--channels: '\(item)' is not RESOLUTION:CHANNELS")
-                }
-                parsed[s] = c
-            }
-            channelMap = parsed
+        guard let channelMap = GeneratorConfig.channels(parsing: channels, resolution: resolution) else {
+            throw ValidationError("--channels: '\(channels)' is neither 'paper' nor a list like 4:512,8:512")
         }
         let config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: count,
                                      layout: layout, channels: channelMap)

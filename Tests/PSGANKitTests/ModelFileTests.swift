@@ -149,6 +149,10 @@ import Testing
         // FLOPs: 2*4*3*16 + 2*16*21*3*9 + 2*64*9*(21*2 + 2*2) + 2*64*2*3.
         #expect(config.flopsPerFrame == Double(384 + 18144 + 52992 + 768))
         #expect(GeneratorConfig.paperChannels(resolution: 256) == [4: 512, 8: 512, 16: 512, 32: 512, 64: 256, 128: 128, 256: 64])
+        #expect(GeneratorConfig.channels(parsing: "paper", resolution: 16) == [4: 512, 8: 512, 16: 512])
+        #expect(GeneratorConfig.channels(parsing: "4:8,8:6", resolution: 8) == [4: 8, 8: 6])
+        #expect(GeneratorConfig.channels(parsing: "4:8,8", resolution: 8) == nil)
+        #expect(GeneratorConfig.channels(parsing: "", resolution: 8) == nil)
     }
 
     @Test func metadataWithQuotesAndControlCharactersRoundTrips() throws {

@@ -38,6 +38,20 @@ public struct GeneratorConfig: Equatable, Sendable {
         return result
     }
 
+    /// Parses a channel schedule: `paper` (see ``paperChannels(resolution:)``) or a list such as
+    /// `4:512,8:512,16:256`; nil when the text is neither. The list is not checked against a
+    /// resolution here (``validate(path:)`` does that).
+    public static func channels(parsing text: String, resolution: Int) -> [Int: Int]? {
+        if text == "paper" { return paperChannels(resolution: resolution) }
+        var parsed: [Int: Int] = [:]
+        for item in text.split(separator: ",") {
+            let pair = item.split(separator: ":")
+            guard pair.count == 2, let s = Int(pair[0]), let c = Int(pair[1]) else { return nil }
+            parsed[s] = c
+        }
+        return parsed.isEmpty ? nil : parsed
+    }
+
     /// Checks every field; the error names `path` (a file or a command-line option).
     public func validate(path: String) throws {
         guard (8...1024).contains(resolution), resolution & (resolution - 1) == 0 else {
