@@ -5,6 +5,6 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Make and examine PSGAN generator files.",
-        subcommands: [ModelInitCommand.self, ModelInspectCommand.self]
+        subcommands: [ModelInitCommand.self, ModelInspectCommand.self, ModelEvalCommand.self]
     )
 }

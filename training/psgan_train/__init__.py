@@ -1,0 +1,1 @@
+"""Training pipeline for psgan: procedural dataset, PSGAN model, progressive training, export."""
