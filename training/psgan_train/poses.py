@@ -1,0 +1,143 @@
+"""Procedural COCO-18 poses: joint angles sampled within human limits, or walk/run/wave cycles.
+
+Everything is batched torch over B samples and deterministic from a ``torch.Generator``. Poses are
+built in body units (figure height about 1), front-facing with a body/head yaw, then fitted into an
+R x R canvas. OpenPose order: Nose, Neck, RShoulder, RElbow, RWrist, LShoulder, LElbow, LWrist,
+RHip, RKnee, RAnkle, LHip, LKnee, LAnkle, REye, LEye, REar, LEar. The character's right side is on
+the image's left (the character faces the viewer).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+NAMES = ["Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist",
+         "RHip", "RKnee", "RAnkle", "LHip", "LKnee", "LAnkle", "REye", "LEye", "REar", "LEar"]
+BONES = [(1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10), (1, 11), (11, 12),
+         (12, 13), (1, 0), (0, 14), (14, 16), (0, 15), (15, 17)]
+
+
+@dataclass
+class Figure:
+    """A batch of posed figures in canvas pixels.
+
+    ``kp``: ``[B, 18, 3]`` keypoints (x, y, confidence). ``head``: head centre ``[B, 2]``;
+    ``head_r``: head radius ``[B]``; ``yaw``: head yaw in radians ``[B]`` (positive turns the face
+    toward the image's right); ``unit``: pixels per body unit ``[B]``; ``hip``: hip centre ``[B, 2]``.
+    """
+
+    kp: torch.Tensor
+    head: torch.Tensor
+    head_r: torch.Tensor
+    yaw: torch.Tensor
+    unit: torch.Tensor
+    hip: torch.Tensor
+
+
+def _u(g: torch.Generator, n: int, lo: float, hi: float) -> torch.Tensor:
+    return lo + (hi - lo) * torch.rand(n, generator=g)
+
+
+def _dir(angle: torch.Tensor) -> torch.Tensor:
+    """Unit vector for an angle measured from straight down (y grows down), positive toward +x."""
+    return torch.stack([torch.sin(angle), torch.cos(angle)], -1)
+
+
+def sample_angles(g: torch.Generator, n: int) -> dict[str, torch.Tensor]:
+    """Joint angles (radians): half random within limits, half from walk/run/wave cycles."""
+    d2r = math.pi / 180
+    a = {
+        "lean": _u(g, n, -10, 10) * d2r,
+        "r_upper": _u(g, n, -160, 30) * d2r,  # right arm swings toward -x (image left) when raised
+        "l_upper": _u(g, n, -30, 160) * d2r,
+        "r_elbow": _u(g, n, 0, 140) * d2r,
+        "l_elbow": _u(g, n, 0, 140) * d2r,
+        "r_thigh": _u(g, n, -45, 8) * d2r,
+        "l_thigh": _u(g, n, -8, 45) * d2r,
+        "r_knee": _u(g, n, 0, 90) * d2r,
+        "l_knee": _u(g, n, 0, 90) * d2r,
+        "head_tilt": _u(g, n, -15, 15) * d2r,
+        "yaw": _u(g, n, -50, 50) * d2r,
+    }
+    cyc = torch.rand(n, generator=g) < 0.5
+    kind = torch.randint(0, 3, (n,), generator=g)  # 0 walk, 1 run, 2 wave
+    phase = _u(g, n, 0, 2 * math.pi)
+    amp = torch.where(kind == 1, torch.full((n,), 1.6), torch.ones(n))
+    s = torch.sin(phase)
+    cycle = {
+        "lean": torch.where(kind == 1, torch.full((n,), 6 * d2r), torch.zeros(n)),
+        "r_upper": -25 * d2r * amp * s,
+        "l_upper": -25 * d2r * amp * s,
+        "r_elbow": (15 + 40 * (amp - 1)) * d2r + 10 * d2r * s.abs(),
+        "l_elbow": (15 + 40 * (amp - 1)) * d2r + 10 * d2r * s.abs(),
+        "r_thigh": 22 * d2r * amp * s,
+        "l_thigh": -22 * d2r * amp * s,
+        "r_knee": 25 * d2r * amp * torch.clamp(-torch.cos(phase), min=0) + 5 * d2r,
+        "l_knee": 25 * d2r * amp * torch.clamp(torch.cos(phase), min=0) + 5 * d2r,
+        "head_tilt": 5 * d2r * torch.sin(2 * phase),
+        "yaw": a["yaw"] * 0.6,
+    }
+    wave = kind == 2
+    cycle["l_upper"] = torch.where(wave, (130 + 20 * s) * d2r, cycle["l_upper"])
+    cycle["l_elbow"] = torch.where(wave, (40 + 30 * torch.cos(phase)) * d2r, cycle["l_elbow"])
+    cycle["r_upper"] = torch.where(wave, -8 * d2r * torch.ones(n), cycle["r_upper"])
+    return {k: torch.where(cyc, cycle[k], a[k]) for k in a}
+
+
+def sample_figures(g: torch.Generator, n: int, resolution: int, proportions: dict[str, torch.Tensor]) -> Figure:
+    """Pose ``n`` figures with the given body proportions (from ``avatars``) and fit them to the canvas."""
+    ang = sample_angles(g, n)
+    P = proportions
+    hip = torch.zeros(n, 2)
+    torso_dir = -_dir(ang["lean"])  # pointing up
+    neck = hip + torso_dir * P["torso"][:, None]
+    side = torch.stack([-torso_dir[:, 1], torso_dir[:, 0]], -1)  # +x-ish perpendicular (image right)
+    yaw_body = ang["yaw"] * 0.5
+    width = torch.cos(yaw_body).clamp(min=0.45)
+    r_sh = neck - side * (P["shoulder"] * width)[:, None]
+    l_sh = neck + side * (P["shoulder"] * width)[:, None]
+    r_hip = hip - side * (P["hip"] * width)[:, None]
+    l_hip = hip + side * (P["hip"] * width)[:, None]
+    # Arms: upper-arm angle from down; elbow bends the forearm toward the body's front/inside.
+    r_el = r_sh + _dir(ang["r_upper"] + ang["lean"]) * P["upper_arm"][:, None]
+    r_wr = r_el + _dir(ang["r_upper"] + ang["lean"] + ang["r_elbow"]) * P["forearm"][:, None]
+    l_el = l_sh + _dir(ang["l_upper"] + ang["lean"]) * P["upper_arm"][:, None]
+    l_wr = l_el + _dir(ang["l_upper"] + ang["lean"] - ang["l_elbow"]) * P["forearm"][:, None]
+    r_kn = r_hip + _dir(ang["r_thigh"]) * P["thigh"][:, None]
+    r_an = r_kn + _dir(ang["r_thigh"] - ang["r_knee"] * torch.sign(ang["r_thigh"] + 1e-6) * 0.6) * P["shin"][:, None]
+    l_kn = l_hip + _dir(ang["l_thigh"]) * P["thigh"][:, None]
+    l_an = l_kn + _dir(ang["l_thigh"] - ang["l_knee"] * torch.sign(ang["l_thigh"] + 1e-6) * 0.6) * P["shin"][:, None]
+    r = P["head"]
+    head_dir = -_dir(ang["lean"] + ang["head_tilt"])
+    head = neck + head_dir * (r * 1.2)[:, None]
+    yaw = ang["yaw"]
+    sy, cy = torch.sin(yaw), torch.cos(yaw)
+
+    def face(dx: torch.Tensor, dy: float) -> torch.Tensor:
+        return head + torch.stack([dx * r, torch.full_like(r, dy) * r], -1)
+
+    nose = face(0.55 * sy, 0.3)
+    r_eye = face(-0.36 * cy + 0.5 * sy, 0.12)
+    l_eye = face(0.36 * cy + 0.5 * sy, 0.12)
+    r_ear = face(-0.86 * cy + 0.1 * sy, 0.1)
+    l_ear = face(0.86 * cy + 0.1 * sy, 0.1)
+    pts = torch.stack([nose, neck, r_sh, r_el, r_wr, l_sh, l_el, l_wr, r_hip, r_kn, r_an,
+                       l_hip, l_kn, l_an, r_eye, l_eye, r_ear, l_ear], 1)  # [n, 18, 2]
+    conf = torch.ones(n, 18)
+    conf[:, 16] = torch.where(yaw > 0.6, 0.0, 1.0)  # right ear hidden when turned far right
+    conf[:, 17] = torch.where(yaw < -0.6, 0.0, 1.0)
+    # Fit: bounding box including the head and hair, feet and hands.
+    margin = torch.stack([r * 1.5, r * 1.5], -1)[:, None]
+    lo = torch.minimum(pts.min(1).values, head - margin[:, 0] * 1.1) - torch.stack([0 * r, 0 * r], -1)
+    hi = torch.maximum(pts.max(1).values + r[:, None] * 0.4, head + margin[:, 0])
+    size = (hi - lo).max(1).values
+    fill = _u(g, n, 0.72, 0.92)
+    unit = fill * resolution / size
+    slack = resolution - (hi - lo) * unit[:, None]
+    offset = slack * torch.rand(n, 2, generator=g) * 0.6 + slack * 0.2 - lo * unit[:, None]
+    kp_xy = pts * unit[:, None, None] + offset[:, None]
+    kp = torch.cat([kp_xy, conf[..., None]], -1)
+    return Figure(kp=kp, head=head * unit[:, None] + offset, head_r=r * unit, yaw=yaw, unit=unit,
+                  hip=hip * unit[:, None] + offset)
