@@ -1,0 +1,67 @@
+"""Training configs: small JSON files in ``configs/`` (or any path), checked on load."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters. ``images_per_phase``: real images shown per fade-in phase and per stable
+    phase; ``dataset_pool``: when > 0, that many images are rendered once and sampled from (cheap
+    on CPU), 0 renders a fresh batch every step (GPU)."""
+
+    resolution: int = 32
+    latent_dim: int = 32
+    channel_base: int = 64
+    channel_max: int = 32
+    batch_size: int = 16
+    images_per_phase: int = 320
+    learning_rate: float = 0.002
+    dataset_pool: int = 2048
+    seed: int = 0
+    keypoints: int = 18
+    layout: str = "coco18"
+
+    def validate(self) -> None:
+        """Raise ValueError on values the contract or the trainer cannot take."""
+        r = self.resolution
+        if r < 8 or r > 1024 or 2 ** int(round(math.log2(r))) != r:
+            raise ValueError(f"resolution must be a power of two from 8 to 1024, got {r}")
+        for name in ("latent_dim", "channel_base", "channel_max", "batch_size", "images_per_phase"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.batch_size < 2:
+            raise ValueError("batch_size must be at least 2 (minibatch stddev)")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+
+
+def load_config(name_or_path: str) -> TrainConfig:
+    """A config by name (``smoke``, ``full``) or JSON path; unknown keys are an error."""
+    path = Path(name_or_path)
+    if not path.exists():
+        path = CONFIG_DIR / f"{name_or_path}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.json")))
+        raise ValueError(f"no config {name_or_path!r}: not a file, and not one of {known}")
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not valid JSON ({e})") from None
+    allowed = {f.name for f in fields(TrainConfig)}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+    cfg = TrainConfig(**data)
+    cfg.validate()
+    return cfg
+
+
+def config_dict(cfg: TrainConfig) -> dict:
+    """The config as a plain dict (stored in checkpoints)."""
+    return asdict(cfg)

@@ -1,0 +1,118 @@
+"""Export a training checkpoint to the contract's generator file, and check it through psgan.
+
+    python3 -m psgan_train.export runs/smoke/checkpoint.pt --out smoke.safetensors [--f16] [--psgan PATH]
+
+The check runs the same seeded latent and pose through the torch generator and through
+``psgan model eval``; their float outputs must agree to a relative L2 error under 1e-4 (F32) or
+2e-2 (F16, whose rounded weights the torch side does not see). Without a psgan binary (``--psgan``,
+``PSGAN_BIN``, ``.build/{debug,release}/psgan`` upward from here, or ``psgan`` on PATH) the check is
+skipped with a message.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .avatars import render_batch
+from .config import TrainConfig
+from .contract import seeded_latent
+from .train import build_models
+
+
+def load_checkpoint_generator(path: str | Path):
+    """The generator stored in a training checkpoint (clear errors for missing or foreign files)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:  # noqa: BLE001 - any unpickling failure means "not a checkpoint"
+        raise ValueError(f"{path}: not a training checkpoint ({e})") from None
+    if not isinstance(ck, dict) or "generator" not in ck or "config" not in ck:
+        raise ValueError(f"{path}: not a psgan_train checkpoint (no generator/config)")
+    cfg = TrainConfig(**ck["config"])
+    g, _ = build_models(cfg)
+    g.load_state_dict(ck["generator"])
+    g.eval()
+    return g, ck
+
+
+def export(g, out: str | Path, f16: bool = False, extra: dict | None = None) -> None:
+    """Write the contract's safetensors file for generator ``g``."""
+    tensors = g.export_tensors()
+    if f16:
+        tensors = {k: v.half() for k, v in tensors.items()}
+    config = g.config()
+    config.update(extra or {})
+    save_file(tensors, str(out), metadata={"format": "psgan-generator", "version": "1", "config": json.dumps(config)})
+
+
+def find_psgan(explicit: str | None = None) -> str | None:
+    """A psgan binary: explicit, $PSGAN_BIN, a SwiftPM build dir above this file, or PATH."""
+    for cand in (explicit, os.environ.get("PSGAN_BIN")):
+        if cand:
+            if not Path(cand).exists():
+                raise FileNotFoundError(f"psgan binary not found at {cand}")
+            return cand
+    for parent in Path(__file__).resolve().parents:
+        for kind in ("debug", "release"):
+            p = parent / ".build" / kind / "psgan"
+            if p.exists():
+                return str(p)
+    return shutil.which("psgan")
+
+
+def check_with_psgan(g, model_file: str | Path, psgan: str, seed: int = 7, pose_seed: int = 3) -> float:
+    """Relative L2 error between torch and ``psgan model eval`` for one seeded latent and a dataset pose."""
+    _, kp = render_batch(pose_seed, 1, g.resolution)
+    kp[0, 5, 2] = 0.0  # one missing keypoint too
+    z = seeded_latent(seed, g.latent_dim)
+    with torch.no_grad():
+        ref = g(z[None], kp)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        kp_file, out = Path(tmp) / "kp.json", Path(tmp) / "out.safetensors"
+        kp_file.write_text(json.dumps(kp[0].tolist()))
+        subprocess.run([psgan, "model", "eval", "--model", str(model_file), "--latent-seed", str(seed),
+                        "--keypoints", str(kp_file), "--out", str(out)], check=True, capture_output=True, text=True)
+        got = load_file(str(out))["rgb"]
+    return ((got - ref).norm() / ref.norm()).item()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint")
+    ap.add_argument("--out", required=True, help="generator file to write (.safetensors)")
+    ap.add_argument("--f16", action="store_true", help="store F16 tensors (half the size)")
+    ap.add_argument("--psgan", help="psgan binary for the check")
+    ap.add_argument("--no-check", action="store_true", help="skip the psgan check")
+    a = ap.parse_args(argv)
+    try:
+        g, ck = load_checkpoint_generator(a.checkpoint)
+        export(g, a.out, a.f16, {"trained_by": "psgan_train", "train_state": ck.get("state", {})})
+        print(f"wrote {a.out}")
+        if a.no_check:
+            return
+        psgan = find_psgan(a.psgan)
+        if psgan is None:
+            print("check skipped: no psgan binary (build with `swift build`, or pass --psgan)")
+            return
+    except (ValueError, FileNotFoundError) as e:
+        raise SystemExit(f"error: {e}")
+    err = check_with_psgan(g, a.out, psgan)
+    limit = 2e-2 if a.f16 else 1e-4
+    print(f"check: torch vs {psgan}: relative L2 error {err:.3e} (limit {limit:.0e})")
+    if not err < limit:
+        raise SystemExit("error: export check failed")
+
+
+if __name__ == "__main__":
+    main()

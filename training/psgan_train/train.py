@@ -1,0 +1,182 @@
+"""Progressive PSGAN training: WGAN-GP, equalized LR, pixel norm, minibatch stddev, pose maps at every scale.
+
+    python3 -m psgan_train.train --config smoke --out runs/smoke [--resume]
+
+Schedule: level 0 (4x4) runs one stable phase; every later level a fade-in phase (alpha 0 -> 1)
+and a stable phase, each ``images_per_phase`` real images. One critic step per generator step,
+gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99). A checkpoint
+(``checkpoint.pt``) is written every phase end and at the end; ``--resume`` continues from it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from .avatars import render_batch
+from .config import TrainConfig, config_dict, load_config
+from .model import Discriminator, Generator, channel_schedule
+
+
+def build_models(cfg: TrainConfig) -> tuple[Generator, Discriminator]:
+    """Generator and critic for a config (weights seeded from ``cfg.seed``)."""
+    torch.manual_seed(cfg.seed)
+    ch = channel_schedule(cfg.resolution, cfg.channel_base, cfg.channel_max)
+    g = Generator(cfg.resolution, cfg.latent_dim, cfg.keypoints, ch, cfg.layout)
+    g.freeze_dense_row_bias()
+    d = Discriminator(cfg.resolution, cfg.keypoints, ch)
+    return g, d
+
+
+def phases(cfg: TrainConfig) -> list[tuple[int, bool]]:
+    """The (level, fading) phases in order."""
+    levels = int(math.log2(cfg.resolution)) - 1
+    out = [(0, False)]
+    for lv in range(1, levels):
+        out += [(lv, True), (lv, False)]
+    return out
+
+
+class DataSource:
+    """Real images and keypoints at full resolution: a pre-rendered pool or fresh batches per step."""
+
+    def __init__(self, cfg: TrainConfig, device: torch.device):
+        self.cfg, self.device = cfg, device
+        self.pool = None
+        if cfg.dataset_pool > 0:
+            imgs, kps = [], []
+            for i in range(0, cfg.dataset_pool, 64):
+                n = min(64, cfg.dataset_pool - i)
+                im, kp = render_batch(cfg.seed * 1_000_003 + i, n, cfg.resolution, device)
+                imgs.append(im); kps.append(kp.to(device))
+            self.pool = (torch.cat(imgs), torch.cat(kps))
+
+    def batch(self, step: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """Batch number ``step`` (deterministic)."""
+        if self.pool is not None:
+            idx = torch.randint(0, len(self.pool[0]), (self.cfg.batch_size,), generator=gen)
+            return self.pool[0][idx.to(self.device)], self.pool[1][idx.to(self.device)]
+        im, kp = render_batch(self.cfg.seed * 1_000_003 + 7919 * (step + 1), self.cfg.batch_size,
+                              self.cfg.resolution, self.device)
+        return im, kp.to(self.device)
+
+
+def downscale(img: torch.Tensor, level: int, alpha: float, resolution: int) -> torch.Tensor:
+    """Real images at scale 4*2**level, blended with the coarser scale during fade-in (as in ProGAN)."""
+    size = 4 * 2 ** level
+    x = F.adaptive_avg_pool2d(img, size) if size < resolution else img
+    if level > 0 and alpha < 1.0:
+        coarse = F.interpolate(F.avg_pool2d(x, 2), scale_factor=2, mode="nearest")
+        x = alpha * x + (1 - alpha) * coarse
+    return x
+
+
+def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None = None,
+          max_steps: int | None = None, log=print) -> dict:
+    """Run (or resume) training into ``out``; returns a summary. ``max_steps`` stops early (tests)."""
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out / "checkpoint.pt"
+    g, d = build_models(cfg)
+    g.to(dev); d.to(dev)
+    opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=cfg.learning_rate, betas=(0.0, 0.99))
+    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.learning_rate, betas=(0.0, 0.99))
+    state = {"phase": 0, "images": 0, "step": 0}
+    rng = torch.Generator().manual_seed(cfg.seed + 1)
+    if resume:
+        if not ckpt_path.exists():
+            raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
+        ck = torch.load(ckpt_path, map_location=dev, weights_only=False)
+        if ck["config"] != config_dict(cfg):
+            raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']}")
+        g.load_state_dict(ck["generator"]); d.load_state_dict(ck["discriminator"])
+        opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
+        state = ck["state"]; rng.set_state(ck["rng"])
+        log(f"resumed at phase {state['phase']}, {state['images']} images into it, step {state['step']}")
+    t0 = time.time()
+    data = DataSource(cfg, dev)
+    log(f"dataset ready in {time.time() - t0:.1f}s")
+    plan = phases(cfg)
+
+    def save() -> None:
+        torch.save({"config": config_dict(cfg), "generator": g.state_dict(), "discriminator": d.state_dict(),
+                    "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "state": state,
+                    "rng": rng.get_state()}, ckpt_path.with_suffix(".tmp"))
+        ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+
+    steps_run = 0
+    last = {}
+    while state["phase"] < len(plan):
+        level, fading = plan[state["phase"]]
+        while state["images"] < cfg.images_per_phase:
+            if max_steps is not None and steps_run >= max_steps:
+                save()
+                return {"stopped": True, **state, **last}
+            alpha = min(1.0, state["images"] / cfg.images_per_phase) if fading else 1.0
+            real, kp = data.batch(state["step"], rng)
+            real = downscale(real, level, alpha, cfg.resolution)
+            b = real.shape[0]
+            z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
+            # Critic step: WGAN-GP with drift.
+            fake = g(z, kp, level, alpha).detach()
+            d_real, d_fake = d(real, kp, level, alpha), d(fake, kp, level, alpha)
+            eps = torch.rand(b, 1, 1, 1, generator=rng).to(dev)
+            mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+            grad, = torch.autograd.grad(d(mix, kp, level, alpha).sum(), mix, create_graph=True)
+            gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+            loss_d = d_fake.mean() - d_real.mean() + 10 * gp + 0.001 * (d_real ** 2).mean()
+            opt_d.zero_grad(set_to_none=True); loss_d.backward(); opt_d.step()
+            # Generator step.
+            z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
+            loss_g = -d(g(z, kp, level, alpha), kp, level, alpha).mean()
+            opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
+            state["images"] += b; state["step"] += 1; steps_run += 1
+            last = {"loss_d": loss_d.item(), "loss_g": loss_g.item(), "gp": gp.item()}
+            if state["step"] % 10 == 0:
+                log(f"step {state['step']} level {level} ({4 * 2 ** level}px) {'fade' if fading else 'stable'} "
+                    f"alpha {alpha:.2f} loss_d {last['loss_d']:.3f} loss_g {last['loss_g']:.3f} gp {last['gp']:.3f} "
+                    f"[{time.time() - t0:.0f}s]")
+        state["phase"] += 1; state["images"] = 0
+        save()
+    save()
+    write_samples(g, cfg, out / "samples.png")
+    return {"stopped": False, **state, **last, "seconds": time.time() - t0}
+
+
+def write_samples(g: Generator, cfg: TrainConfig, path: Path, count: int = 8) -> None:
+    """Real images (top row) and generated ones for the same poses (bottom row) as a PNG."""
+    from PIL import Image
+    dev = next(g.parameters()).device
+    real, kp = render_batch(cfg.seed + 424242, count, cfg.resolution, dev)
+    z = torch.randn(count, cfg.latent_dim, generator=torch.Generator().manual_seed(cfg.seed)).to(dev)
+    with torch.no_grad():
+        fake = g(z, kp.to(dev))
+    grid = torch.cat([torch.cat(list(real), 2), torch.cat(list(fake), 2)], 1)
+    arr = ((grid.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+    Image.fromarray(arr).save(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", required=True, help="config name (smoke, full) or JSON path")
+    ap.add_argument("--out", required=True, help="run directory (checkpoint.pt goes here)")
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    ap.add_argument("--device", help="torch device (default: cuda if available, else cpu)")
+    ap.add_argument("--max-steps", type=int, help="stop (and checkpoint) after this many steps")
+    a = ap.parse_args(argv)
+    try:
+        cfg = load_config(a.config)
+        summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps)
+    except (ValueError, FileNotFoundError) as e:
+        raise SystemExit(f"error: {e}")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""A few training steps, resume, export and the round trip through psgan."""
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors import safe_open
+
+from psgan_train.config import TrainConfig, load_config
+from psgan_train.export import check_with_psgan, export, find_psgan, load_checkpoint_generator
+from psgan_train.train import build_models, train
+
+TINY = TrainConfig(resolution=16, latent_dim=8, channel_base=16, channel_max=8, batch_size=4,
+                   images_per_phase=8, dataset_pool=16, seed=3)
+
+
+def quiet(*_):
+    pass
+
+
+def test_train_then_resume(tmp_path):
+    first = train(TINY, tmp_path, max_steps=3, device="cpu", log=quiet)
+    assert first["stopped"] and first["step"] == 3
+    ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert ck["state"]["step"] == 3
+    done = train(TINY, tmp_path, resume=True, device="cpu", log=quiet)
+    # 5 phases at R=16 (4 stable, 8 fade+stable, 16 fade+stable), 2 steps each.
+    assert not done["stopped"] and done["phase"] == 5 and done["step"] == 10
+    assert torch.isfinite(torch.tensor(done["loss_d"]))
+    assert (tmp_path / "samples.png").exists()
+
+
+def test_resume_without_checkpoint_fails(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        train(TINY, tmp_path / "none", resume=True, device="cpu", log=quiet)
+
+
+def test_resume_with_other_config_fails(tmp_path):
+    train(TINY, tmp_path, max_steps=1, device="cpu", log=quiet)
+    other = TrainConfig(**{**TINY.__dict__, "seed": 4})
+    with pytest.raises(ValueError):
+        train(other, tmp_path, resume=True, device="cpu", log=quiet)
+
+
+def test_bad_configs(tmp_path):
+    with pytest.raises(ValueError, match="no config"):
+        load_config("nonexistent")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"resolution": 48}))
+    with pytest.raises(ValueError, match="power of two"):
+        load_config(str(bad))
+    bad.write_text(json.dumps({"resolutoin": 32}))
+    with pytest.raises(ValueError, match="unknown keys"):
+        load_config(str(bad))
+    assert load_config("smoke").resolution == 32 and load_config("full").resolution == 256
+
+
+def test_missing_checkpoint_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_checkpoint_generator(tmp_path / "nope.pt")
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="not a training checkpoint"):
+        load_checkpoint_generator(junk)
+
+
+def test_export_file_follows_the_contract(tmp_path):
+    g, _ = build_models(TINY)
+    path = tmp_path / "g.safetensors"
+    export(g, path)
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata()
+        assert meta["format"] == "psgan-generator" and meta["version"] == "1"
+        config = json.loads(meta["config"])
+        assert config["resolution"] == 16 and config["keypoints"] == 18
+        c = {int(k): v for k, v in config["channels"].items()}
+        shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    assert shapes["dense.weight"] == (c[4] * 16, 8)
+    assert shapes["b4.conv.weight"] == (c[4], c[4] + 18, 3, 3)
+    assert shapes["b16.conv0.weight"] == (c[16], c[8] + 18, 3, 3)
+    assert shapes["torgb.weight"] == (3, c[16], 1, 1)
+    assert len(shapes) == 2 + 2 + 4 * 2 + 2
+
+
+@pytest.mark.parametrize("f16", [False, True])
+def test_export_round_trip_through_psgan(tmp_path, f16):
+    psgan = find_psgan()
+    if psgan is None:
+        pytest.skip("no psgan binary: run `swift build` in the repository root first")
+    train(TINY, tmp_path, max_steps=4, device="cpu", log=quiet)
+    g, _ = load_checkpoint_generator(tmp_path / "checkpoint.pt")
+    path = tmp_path / "g.safetensors"
+    export(g, path, f16=f16)
+    err = check_with_psgan(g, path, psgan)
+    print(f"export round trip ({'F16' if f16 else 'F32'}): relative L2 {err:.3e}")
+    assert err < (2e-2 if f16 else 1e-4)
