@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .poses import Figure, sample_figures
+from .poses import Figure, figures_from_frames, sample_figures
 
 OUTLINE = torch.tensor([0.13, 0.10, 0.16])
 HAIR = torch.tensor([[0.12, 0.10, 0.12], [0.40, 0.24, 0.14], [0.93, 0.80, 0.45], [0.96, 0.62, 0.74],
@@ -115,15 +115,26 @@ def sample_proportions(g: torch.Generator, n: int) -> dict[str, torch.Tensor]:
             "thigh": 0.2 * leg, "shin": 0.19 * leg, "limb": _u(g, n, 0.032, 0.042)}
 
 
-def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.device = "cpu"
+def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.device = "cpu",
+                 frames: torch.Tensor | None = None, frame_fraction: float = 0.5
                  ) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` characters from ``seed``: images ``[n, 3, R, R]`` in [-1, 1] and keypoints ``[n, 18, 3]``
-    (x, y, confidence) in canvas pixels. The same seed gives the same batch on any device."""
+    (x, y, confidence) in canvas pixels. The same seed gives the same batch on any device.
+
+    With ``frames`` (recorded COCO-18 poses, ``poses.load_pose_frames``), about ``frame_fraction``
+    of the batch takes its pose from a random frame instead of the procedural generator."""
     if resolution < 16 or n < 1:
         raise ValueError(f"need resolution >= 16 and n >= 1 (got {resolution}, {n})")
     g = torch.Generator().manual_seed(int(seed))
     props = sample_proportions(g, n)
     fig = sample_figures(g, n, resolution, props)
+    if frames is not None and len(frames):
+        pick = torch.randint(0, len(frames), (n,), generator=g)
+        rec = figures_from_frames(g, frames[pick], resolution, props)
+        use = torch.rand(n, generator=g) < frame_fraction
+        fig = Figure(*(torch.where(use.reshape(-1, *([1] * (a.dim() - 1))), b, a)
+                       for a, b in zip((fig.kp, fig.head, fig.head_r, fig.yaw, fig.unit, fig.hip),
+                                       (rec.kp, rec.head, rec.head_r, rec.yaw, rec.unit, rec.hip))))
     look = {
         "hair": _pick(g, HAIR, n), "skin": _pick(g, SKIN, n), "top": _pick(g, CLOTH, n),
         "bottom": _pick(g, CLOTH, n), "shoes": _pick(g, CLOTH[[0, 1, 3, 9]], n), "eyes": _pick(g, EYES, n),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 CONFIG_DIR = Path(__file__).parent / "configs"
@@ -13,7 +13,9 @@ CONFIG_DIR = Path(__file__).parent / "configs"
 class TrainConfig:
     """Hyper-parameters. ``images_per_phase``: real images shown per fade-in phase and per stable
     phase; ``dataset_pool``: when > 0, that many images are rendered once and sampled from (cheap
-    on CPU), 0 renders a fresh batch every step (GPU)."""
+    on CPU), 0 renders a fresh batch every step (GPU). ``pose_files``: psgan native coco18 pose
+    files (``psgan pose convert motion.bvh --azimuth A``) that ``pose_fraction`` of the poses come
+    from; the rest are procedural."""
 
     resolution: int = 32
     latent_dim: int = 32
@@ -26,6 +28,8 @@ class TrainConfig:
     seed: int = 0
     keypoints: int = 18
     layout: str = "coco18"
+    pose_files: list = field(default_factory=list)
+    pose_fraction: float = 0.5
 
     def validate(self) -> None:
         """Raise ValueError on values the contract or the trainer cannot take."""
@@ -37,6 +41,11 @@ class TrainConfig:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if self.batch_size < 2:
             raise ValueError("batch_size must be at least 2 (minibatch stddev)")
+        if not 0 <= self.pose_fraction <= 1:
+            raise ValueError(f"pose_fraction must be in [0, 1], got {self.pose_fraction}")
+        for p in self.pose_files:
+            if not Path(p).exists():
+                raise ValueError(f"pose file {p} not found (make it with `psgan pose convert`)")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
 

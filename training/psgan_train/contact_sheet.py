@@ -11,12 +11,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .avatars import render_batch
-from .poses import BONES
+from .poses import BONES, load_pose_frames
 
 
-def contact_sheet(seed: int, count: int, resolution: int, columns: int = 4, keypoints: bool = True) -> Image.Image:
+def contact_sheet(seed: int, count: int, resolution: int, columns: int = 4, keypoints: bool = True,
+                  frames=None) -> Image.Image:
     """A grid of ``count`` samples from ``seed``, keypoints drawn as coloured dots joined by bones."""
-    images, kps = render_batch(seed, count, resolution)
+    images, kps = render_batch(seed, count, resolution, frames=frames)
     arr = ((images.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()
     rows = (count + columns - 1) // columns
     sheet = Image.new("RGB", (columns * resolution, rows * resolution), "white")
@@ -46,8 +47,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--resolution", type=int, default=256)
     ap.add_argument("--columns", type=int, default=4)
     ap.add_argument("--no-keypoints", action="store_true", help="images only")
+    ap.add_argument("--poses", nargs="*", default=[], help="psgan native coco18 pose files (e.g. from a BVH) "
+                    "to take about half the poses from")
     a = ap.parse_args(argv)
-    contact_sheet(a.seed, a.count, a.resolution, a.columns, not a.no_keypoints).save(a.out, optimize=True)
+    frames = load_pose_frames(a.poses) if a.poses else None
+    contact_sheet(a.seed, a.count, a.resolution, a.columns, not a.no_keypoints, frames).save(a.out, optimize=True)
     print(f"wrote {a.out}")
 
 

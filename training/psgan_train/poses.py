@@ -128,10 +128,15 @@ def sample_figures(g: torch.Generator, n: int, resolution: int, proportions: dic
     conf = torch.ones(n, 18)
     conf[:, 16] = torch.where(yaw > 0.6, 0.0, 1.0)  # right ear hidden when turned far right
     conf[:, 17] = torch.where(yaw < -0.6, 0.0, 1.0)
-    # Fit: bounding box including the head and hair, feet and hands.
-    margin = torch.stack([r * 1.5, r * 1.5], -1)[:, None]
-    lo = torch.minimum(pts.min(1).values, head - margin[:, 0] * 1.1) - torch.stack([0 * r, 0 * r], -1)
-    hi = torch.maximum(pts.max(1).values + r[:, None] * 0.4, head + margin[:, 0])
+    return _fit(g, pts, conf, head, r, yaw, hip, resolution)
+
+
+def _fit(g: torch.Generator, pts: torch.Tensor, conf: torch.Tensor, head: torch.Tensor, r: torch.Tensor,
+         yaw: torch.Tensor, hip: torch.Tensor, resolution: int) -> Figure:
+    """Scale and place figures given in body units so that they fill 72-92% of the canvas."""
+    n = pts.shape[0]
+    lo = torch.minimum(pts.min(1).values, head - (r * 1.65)[:, None])
+    hi = torch.maximum(pts.max(1).values + r[:, None] * 0.4, head + (r * 1.5)[:, None])
     size = (hi - lo).max(1).values
     fill = _u(g, n, 0.72, 0.92)
     unit = fill * resolution / size
@@ -141,3 +146,51 @@ def sample_figures(g: torch.Generator, n: int, resolution: int, proportions: dic
     kp = torch.cat([kp_xy, conf[..., None]], -1)
     return Figure(kp=kp, head=head * unit[:, None] + offset, head_r=r * unit, yaw=yaw, unit=unit,
                   hip=hip * unit[:, None] + offset)
+
+
+MIRROR = [0, 1, 5, 6, 7, 2, 3, 4, 11, 12, 13, 8, 9, 10, 15, 14, 17, 16]
+
+
+def load_pose_frames(paths: list[str], stride: int = 4) -> torch.Tensor:
+    """COCO-18 frames ``[N, 18, 3]`` from psgan native pose files (e.g. ``psgan pose convert x.bvh``),
+    every ``stride``-th frame, keeping frames with neck, both hips and a head point present."""
+    import json
+    frames = []
+    for path in paths:
+        data = json.loads(open(path).read())
+        if data.get("format") != "psgan-pose" or data.get("layout") != "coco18":
+            raise ValueError(f"{path}: not a coco18 psgan pose file (make one with `psgan pose convert`)")
+        frames += data["frames"][::stride]
+    t = torch.tensor(frames, dtype=torch.float32).reshape(-1, 18, 3)
+    ok = (t[:, [1, 8, 11], 2] > 0).all(1) & (t[:, [0, 14, 15, 16, 17], 2] > 0).any(1)
+    if not ok.any():
+        raise ValueError(f"no usable frames in {paths}")
+    return t[ok]
+
+
+def figures_from_frames(g: torch.Generator, frames: torch.Tensor, resolution: int,
+                        proportions: dict[str, torch.Tensor]) -> Figure:
+    """Figures from recorded frames ``[n, 18, 3]`` (randomly mirrored), refitted to the canvas.
+    The torso length sets the body unit; the head radius comes from ``proportions``."""
+    n = frames.shape[0]
+    flip = torch.rand(n, generator=g) < 0.5
+    mirrored = frames[:, MIRROR].clone()
+    mirrored[..., 0] = -mirrored[..., 0]
+    f = torch.where(flip[:, None, None], mirrored, frames)
+    pts, conf = f[..., :2], (f[..., 2] > 0).float()
+    hip = (pts[:, 8] + pts[:, 11]) / 2
+    torso = torch.linalg.vector_norm(pts[:, 1] - hip, dim=-1).clamp(min=1e-3)
+    pts = (pts - hip[:, None]) / (torso / proportions["torso"])[:, None, None]
+    hip = torch.zeros_like(hip)
+    face = conf[:, [0, 14, 15, 16, 17], None]
+    head = (pts[:, [0, 14, 15, 16, 17]] * face).sum(1) / face.sum(1).clamp(min=1)
+    r = proportions["head"]
+    ears = conf[:, 16] * conf[:, 17] > 0
+    ear_mid = torch.where(ears[:, None], (pts[:, 16] + pts[:, 17]) / 2, head)
+    yaw = torch.asin(((pts[:, 0, 0] - ear_mid[:, 0]) / (0.55 * r)).clamp(-1, 1)) * conf[:, 0]
+    # Keep the head on the neck: the drawn head is larger than a real one, so move it up to sit on it.
+    lift = (r * 1.2 - torch.linalg.vector_norm(head - pts[:, 1], dim=-1)).clamp(min=0)
+    up = torch.tensor([0.0, -1.0])
+    pts[:, [0, 14, 15, 16, 17]] += (up * lift[:, None])[:, None]
+    head = head + up * lift[:, None]
+    return _fit(g, pts, conf, head, r, yaw, hip, resolution)

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .avatars import render_batch
+from .poses import load_pose_frames
 from .config import TrainConfig, config_dict, load_config
 from .model import Discriminator, Generator, channel_schedule
 
@@ -48,11 +49,16 @@ class DataSource:
     def __init__(self, cfg: TrainConfig, device: torch.device):
         self.cfg, self.device = cfg, device
         self.pool = None
+        self.frames = load_pose_frames(cfg.pose_files) if cfg.pose_files else None
+        if self.frames is not None:
+            log_frames = len(self.frames)
+            print(f"{log_frames} recorded pose frames from {len(cfg.pose_files)} file(s)")
         if cfg.dataset_pool > 0:
             imgs, kps = [], []
             for i in range(0, cfg.dataset_pool, 64):
                 n = min(64, cfg.dataset_pool - i)
-                im, kp = render_batch(cfg.seed * 1_000_003 + i, n, cfg.resolution, device)
+                im, kp = render_batch(cfg.seed * 1_000_003 + i, n, cfg.resolution, device,
+                                      self.frames, cfg.pose_fraction)
                 imgs.append(im); kps.append(kp.to(device))
             self.pool = (torch.cat(imgs), torch.cat(kps))
 
@@ -62,7 +68,7 @@ class DataSource:
             idx = torch.randint(0, len(self.pool[0]), (self.cfg.batch_size,), generator=gen)
             return self.pool[0][idx.to(self.device)], self.pool[1][idx.to(self.device)]
         im, kp = render_batch(self.cfg.seed * 1_000_003 + 7919 * (step + 1), self.cfg.batch_size,
-                              self.cfg.resolution, self.device)
+                              self.cfg.resolution, self.device, self.frames, self.cfg.pose_fraction)
         return im, kp.to(self.device)
 
 

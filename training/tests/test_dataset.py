@@ -45,3 +45,27 @@ def test_bad_arguments():
     import pytest
     with pytest.raises(ValueError):
         render_batch(0, 0, 64)
+
+
+def test_recorded_poses_are_used_and_on_figure(tmp_path):
+    """Frames from a pose file drive the figures and their keypoints stay on the drawn body."""
+    import json
+    from psgan_train.poses import load_pose_frames
+    frame = [[100, 40, 1], [100, 60, 1], [85, 62, 1], [80, 85, 1], [78, 105, 1], [115, 62, 1], [120, 85, 1],
+             [122, 105, 1], [92, 110, 1], [90, 140, 1], [90, 170, 1], [108, 110, 1], [110, 140, 1],
+             [110, 170, 1], [96, 37, 1], [104, 37, 1], [92, 40, 1], [108, 40, 1]]
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"format": "psgan-pose", "version": 1, "layout": "coco18", "fps": 30,
+                                "canvas": {"width": 200, "height": 200}, "frames": [frame] * 4}))
+    frames = load_pose_frames([str(path)], stride=1)
+    img, kp = render_batch(3, 8, 96, frames=frames, frame_fraction=1.0)
+    # Every figure is the recorded pose (or its mirror): wrists level and below the elbows.
+    assert torch.all(kp[:, 4, 1] > kp[:, 3, 1]) and torch.all(kp[:, 7, 1] > kp[:, 6, 1])
+    for i in range(8):
+        for k in range(18):
+            x, y = int(kp[i, k, 0]), int(kp[i, k, 1])
+            assert not torch.all(img[i, :, y, x] > 0.98), (i, k)
+    path.write_text(json.dumps({"format": "other"}))
+    import pytest
+    with pytest.raises(ValueError):
+        load_pose_frames([str(path)])
