@@ -168,6 +168,10 @@ def _draw(fig: Figure, look: dict, limb_u: torch.Tensor, res: int, device: torch
         d = sd_capsule(p, a, b, ra, rb)
         return d, (sd_capsule(p, a - light, b - light, ra, rb) if s else None)
 
+    def union(*pairs):
+        """One shape from several (sdf, shifted sdf) pairs, so joints get no outline across them."""
+        return (torch.stack([q[0] for q in pairs]).amin(0), torch.stack([q[1] for q in pairs]).amin(0))
+
     style, hair = look["style"], look["hair"]
     down = torch.tensor([0.0, 1.0], device=device)
     # Back hair.
@@ -184,13 +188,13 @@ def _draw(fig: Figure, look: dict, limb_u: torch.Tensor, res: int, device: torch
     # Legs: skin, then socks, trousers/shorts, shoes.
     lr = limb * 1.1
     for hip, kn, an in (("rhip", "rkn", "ran"), ("lhip", "lkn", "lan")):
-        c.fill(cap(J[hip], J[kn], lr * 1.15, lr), look["skin"])
-        c.fill(cap(J[kn], J[an], lr, lr * 0.8), look["skin"])
+        c.fill(union(cap(J[hip], J[kn], lr * 1.15, lr), cap(J[kn], J[an], lr, lr * 0.8)), look["skin"])
         c.fill(cap(J[kn] * 0.8 + J[an] * 0.2, J[an], lr * 1.05, lr * 0.85), look["socks"],
                 enabled=look["skirt"] & look["socks_on"])
         trousers = ~look["skirt"]
-        c.fill(cap(J[hip], J[kn], lr * 1.3, lr * 1.15), look["bottom"], enabled=trousers)
-        c.fill(cap(J[kn], J[an], lr * 1.15, lr * 1.0), look["bottom"], enabled=trousers & ~look["shorts"])
+        c.fill(union(cap(J[hip], J[kn], lr * 1.3, lr * 1.15), cap(J[kn], J[an], lr * 1.15, lr * 1.0)), look["bottom"],
+               enabled=trousers & ~look["shorts"])
+        c.fill(cap(J[hip], J[kn] * 0.6 + J[hip] * 0.4, lr * 1.3, lr * 1.2), look["bottom"], enabled=trousers & look["shorts"])
         toe = J[an] + down * (lr * 0.6)[:, None] + torch.stack([torch.sin(fig.yaw), torch.zeros_like(r)], -1) * (lr * 1.2)[:, None]
         c.fill(cap(J[an], toe, lr * 0.95, lr * 0.9), look["shoes"])
     # Skirt: a quad from the waist to below the hips, flaring with the legs.
@@ -218,11 +222,10 @@ def _draw(fig: Figure, look: dict, limb_u: torch.Tensor, res: int, device: torch
     # Arms over the torso.
     ar = limb * 0.85
     for sh, el, wr in (("rsh", "rel", "rwr"), ("lsh", "lel", "lwr")):
-        c.fill(cap(J[sh], J[el], ar, ar * 0.9), look["skin"])
-        c.fill(cap(J[el], J[wr], ar * 0.9, ar * 0.75), look["skin"])
-        c.fill(cap(J[sh], J[sh] * 0.45 + J[el] * 0.55, ar * 1.25, ar * 1.1), look["top"])
-        c.fill(cap(J[el], J[wr], ar * 1.05, ar * 0.95), look["top"], enabled=look["long_sleeve"])
-        c.fill(cap(J[sh] * 0.5 + J[el] * 0.5, J[el], ar * 1.1, ar * 1.05), look["top"], enabled=look["long_sleeve"])
+        c.fill(union(cap(J[sh], J[el], ar, ar * 0.9), cap(J[el], J[wr], ar * 0.9, ar * 0.75)), look["skin"])
+        c.fill(cap(J[sh], J[sh] * 0.45 + J[el] * 0.55, ar * 1.25, ar * 1.1), look["top"], enabled=~look["long_sleeve"])
+        c.fill(union(cap(J[sh], J[el], ar * 1.25, ar * 1.05), cap(J[el], J[wr], ar * 1.05, ar * 0.95)), look["top"],
+               enabled=look["long_sleeve"])
         hand = J[wr] + (J[wr] - J[el]) / torch.linalg.vector_norm(J[wr] - J[el], dim=-1, keepdim=True).clamp(min=1e-3) * (ar * 0.6)[:, None]
         c.paint(sd_ellipse(p, hand, ar * 1.0, ar * 1.0), look["skin"])
     # Face: eyes (white, iris, highlight), mouth hint, then bangs over the forehead.
