@@ -15,7 +15,8 @@ class TrainConfig:
     phase; ``dataset_pool``: when > 0, that many images are rendered once and sampled from (cheap
     on CPU), 0 renders a fresh batch every step (GPU). ``pose_files``: psgan native coco18 pose
     files (``psgan pose convert motion.bvh --azimuth A``) that ``pose_fraction`` of the poses come
-    from; the rest are procedural."""
+    from; the rest are procedural. ``checkpoint_every``: steps between checkpoints inside a phase
+    (every phase end writes one too)."""
 
     resolution: int = 32
     latent_dim: int = 32
@@ -30,13 +31,15 @@ class TrainConfig:
     layout: str = "coco18"
     pose_files: list = field(default_factory=list)
     pose_fraction: float = 0.5
+    checkpoint_every: int = 1000
 
     def validate(self) -> None:
         """Raise ValueError on values the contract or the trainer cannot take."""
         r = self.resolution
         if r < 8 or r > 1024 or 2 ** int(round(math.log2(r))) != r:
             raise ValueError(f"resolution must be a power of two from 8 to 1024, got {r}")
-        for name in ("latent_dim", "channel_base", "channel_max", "batch_size", "images_per_phase"):
+        for name in ("latent_dim", "channel_base", "channel_max", "batch_size", "images_per_phase",
+                     "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if self.batch_size < 2:

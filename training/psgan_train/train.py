@@ -86,6 +86,9 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
           max_steps: int | None = None, log=print) -> dict:
     """Run (or resume) training into ``out``; returns a summary. ``max_steps`` stops early (tests)."""
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "checkpoint.pt"
     g, d = build_models(cfg)
@@ -143,25 +146,36 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
             opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
             state["images"] += b; state["step"] += 1; steps_run += 1
             last = {"loss_d": loss_d.item(), "loss_g": loss_g.item(), "gp": gp.item()}
+            if state["step"] % cfg.checkpoint_every == 0:
+                save()
             if state["step"] % 10 == 0:
                 log(f"step {state['step']} level {level} ({4 * 2 ** level}px) {'fade' if fading else 'stable'} "
                     f"alpha {alpha:.2f} loss_d {last['loss_d']:.3f} loss_g {last['loss_g']:.3f} gp {last['gp']:.3f} "
                     f"[{time.time() - t0:.0f}s]")
         state["phase"] += 1; state["images"] = 0
         save()
+        write_samples(g, cfg, out / f"samples-phase{state['phase'] - 1}.png", level, 1.0)
     save()
     write_samples(g, cfg, out / "samples.png")
     return {"stopped": False, **state, **last, "seconds": time.time() - t0}
 
 
-def write_samples(g: Generator, cfg: TrainConfig, path: Path, count: int = 8) -> None:
-    """Real images (top row) and generated ones for the same poses (bottom row) as a PNG."""
+def write_samples(g: Generator, cfg: TrainConfig, path: Path, level: int | None = None, alpha: float = 1.0,
+                  count: int = 8) -> None:
+    """Real images (top row) and generated ones for the same poses (bottom row) as a PNG, at scale
+    ``4 * 2**level`` (default: full) shown at full size."""
     from PIL import Image
     dev = next(g.parameters()).device
     real, kp = render_batch(cfg.seed + 424242, count, cfg.resolution, dev)
     z = torch.randn(count, cfg.latent_dim, generator=torch.Generator().manual_seed(cfg.seed)).to(dev)
+    level = g.max_level if level is None else level
     with torch.no_grad():
-        fake = g(z, kp.to(dev))
+        fake = g(z, kp.to(dev), level, alpha)
+    real = downscale(real, level, alpha, cfg.resolution)
+    if level < g.max_level:
+        factor = cfg.resolution // fake.shape[-1]
+        fake = F.interpolate(fake, scale_factor=factor, mode="nearest")
+        real = F.interpolate(real, scale_factor=factor, mode="nearest")
     grid = torch.cat([torch.cat(list(real), 2), torch.cat(list(fake), 2)], 1)
     arr = ((grid.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
     Image.fromarray(arr).save(path)

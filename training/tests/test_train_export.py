@@ -28,6 +28,7 @@ def test_train_then_resume(tmp_path):
     assert not done["stopped"] and done["phase"] == 5 and done["step"] == 10
     assert torch.isfinite(torch.tensor(done["loss_d"]))
     assert (tmp_path / "samples.png").exists()
+    assert sorted(p.name for p in tmp_path.glob("samples-phase*.png")) == [f"samples-phase{i}.png" for i in range(5)]
 
 
 def test_resume_without_checkpoint_fails(tmp_path):
