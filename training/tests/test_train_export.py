@@ -124,3 +124,14 @@ def test_training_is_deterministic_from_the_seed(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     fresh, _ = build_models(TINY)
     assert any(not torch.equal(a[k], v) for k, v in fresh.state_dict().items())  # it did train
+
+
+def test_resume_matches_an_uninterrupted_run(tmp_path):
+    train(TINY, tmp_path / "straight", device="cpu", log=quiet)
+    train(TINY, tmp_path / "split", max_steps=3, device="cpu", log=quiet)
+    train(TINY, tmp_path / "split", resume=True, device="cpu", log=quiet)
+    a = torch.load(tmp_path / "straight" / "checkpoint.pt", weights_only=False)
+    b = torch.load(tmp_path / "split" / "checkpoint.pt", weights_only=False)
+    assert a["state"] == b["state"]
+    for k in a["generator"]:
+        assert torch.allclose(a["generator"][k], b["generator"][k], rtol=1e-5, atol=1e-6), k
