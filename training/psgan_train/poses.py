@@ -185,6 +185,11 @@ def figures_from_frames(g: torch.Generator, frames: torch.Tensor, resolution: in
     face = conf[:, [0, 14, 15, 16, 17], None]
     head = (pts[:, [0, 14, 15, 16, 17]] * face).sum(1) / face.sum(1).clamp(min=1)
     r = proportions["head"]
+    # An anime head is larger than a real one: spread the face points to the drawn head's size.
+    offsets = pts[:, [0, 14, 15, 16, 17]] - head[:, None]
+    spread = (torch.linalg.vector_norm(offsets, dim=-1) * face[..., 0]).amax(1).clamp(min=1e-3)
+    k = (0.82 * r / spread).clamp(1.0, 3.0)
+    pts[:, [0, 14, 15, 16, 17]] = head[:, None] + offsets * k[:, None, None]
     ears = conf[:, 16] * conf[:, 17] > 0
     ear_mid = torch.where(ears[:, None], (pts[:, 16] + pts[:, 17]) / 2, head)
     yaw = torch.asin(((pts[:, 0, 0] - ear_mid[:, 0]) / (0.55 * r)).clamp(-1, 1)) * conf[:, 0]
