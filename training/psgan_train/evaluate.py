@@ -1,0 +1,329 @@
+"""Quality figures for a generator file on held-out poses (issue 7).
+
+    python3 -m psgan_train.evaluate MODEL.safetensors [--json out.json] [--sheet sheet.png]
+        [--poses ../poses/mocap-*.json] [--pose-count 8] [--seeds 0 1 2 3] [--device cpu]
+
+Held-out poses: the procedural pose sampler at seeds ``HELD_OUT_SEED + i`` (training draws its
+batches from ``seed * 1_000_003 + i`` and ``seed * 1_000_003 + 7919 * step``, far below 10**12), and
+recorded sequences (``poses/mocap-*.json`` by default; no training config lists them).
+
+Figure mask. Images are quantised as psgan writes them (``round((x + 1) / 2 * 255)``, clamped). A
+pixel is *background* when all three channels are >= 235 (near-white) and it is 4-connected
+through such pixels to the image border; every other pixel is *figure* (so the white eyes or a white
+top inside the drawn outline are figure). A keypoint *lands on the figure* when any pixel of the 3x3 block around
+``(floor(x), floor(y))`` is figure (a 1-pixel tolerance for the outline's antialiasing).
+
+Figures:
+
+1. Pose consistency: the share of visible keypoints (confidence > 0, inside the canvas) that land
+   on the generated figure; and the silhouette IoU between the generated figure mask and the dataset
+   renderer's figure mask for the same pose (1 = same silhouette; an empty union counts as 0).
+2. Temporal stability: for each recorded sequence, a fixed latent (one character) over T frames;
+   the mean absolute frame-to-frame change of the generated frames (RGB in [0, 1]) divided by the
+   same change of the dataset renderer's frames (one fixed character) for the same poses
+   (``temporal_ratio``; about 1 = moves as much as the pose, >> 1 = flicker, << 1 = frozen). And
+   the still test: one pose repeated N frames; ``still_max_change`` is the largest frame-to-frame
+   mean absolute change (0 = no flicker).
+3. Diversity: for each pose, the mean over seed pairs of the mean absolute pixel difference inside
+   the union of the two figure masks (0 = all seeds draw the same image). Latent interpolation
+   smoothness: along a slerp from seed A to seed B in K steps, the largest step change divided by
+   the mean step change (1 = perfectly even; large = a jump).
+
+Everything is deterministic: latents are the contract's seeded latents (SplitMix64), poses come
+from fixed seeds and files.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from .avatars import render_batch
+from .contract import load_generator_file, seeded_latent
+from .poses import load_pose_frames
+
+HELD_OUT_SEED = 10 ** 12
+BACKGROUND_MIN = 235  # a pixel is background when all channels >= this (0..255)
+DEFAULT_POSE_FILES = ["mocap-front.json", "mocap-side.json", "mocap-three-quarter.json"]
+
+
+# ---------------------------------------------------------------- pure figures on image tensors
+
+def to_uint8(img: torch.Tensor) -> torch.Tensor:
+    """Images in [-1, 1] to 0..255 integers, as psgan quantises them."""
+    return torch.round((img.float().clamp(-1, 1) + 1) / 2 * 255).to(torch.int32)
+
+
+def figure_mask(img: torch.Tensor) -> torch.Tensor:
+    """``[B, R, R]`` bool: True where the pixel is not background. Background is the near-white
+    pixels (all channels >= BACKGROUND_MIN) 4-connected to the image border, so white parts enclosed
+    by the figure's outline (eye whites, a white top) count as figure."""
+    white = (to_uint8(img) >= BACKGROUND_MIN).all(1).float()[:, None]
+    bg = torch.zeros_like(white)
+    for edge in ((slice(None), 0), (slice(None), -1), (0, slice(None)), (-1, slice(None))):
+        bg[(..., *edge)] = white[(..., *edge)]
+    pool = torch.nn.functional.max_pool2d
+    while True:
+        before = bg
+        for _ in range(32):  # 4-connected growth through white pixels
+            bg = torch.maximum(pool(bg, (3, 1), 1, (1, 0)), pool(bg, (1, 3), 1, (0, 1))) * white
+        if torch.equal(bg, before):
+            return bg[:, 0] == 0
+
+
+def keypoint_hits(img: torch.Tensor, kp: torch.Tensor) -> tuple[int, int]:
+    """(visible keypoints that land on the figure, visible keypoints) over a batch."""
+    mask = figure_mask(img)
+    # 3x3 dilation: a keypoint counts when any pixel of its 3x3 block is figure.
+    near = torch.nn.functional.max_pool2d(mask.float()[:, None], 3, stride=1, padding=1)[:, 0] > 0
+    res = img.shape[-1]
+    x, y = torch.floor(kp[..., 0]).long(), torch.floor(kp[..., 1]).long()
+    vis = (kp[..., 2] > 0) & (x >= 0) & (x < res) & (y >= 0) & (y < res)
+    b = torch.arange(kp.shape[0])[:, None].expand_as(x)
+    on = near[b, y.clamp(0, res - 1), x.clamp(0, res - 1)] & vis
+    return int(on.sum()), int(vis.sum())
+
+
+def silhouette_iou(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Mean over the batch of IoU(figure mask of a, figure mask of b); an empty union scores 0."""
+    ma, mb = figure_mask(a), figure_mask(b)
+    inter = (ma & mb).flatten(1).sum(1).float()
+    union = (ma | mb).flatten(1).sum(1).float()
+    iou = torch.where(union > 0, inter / union.clamp(min=1), torch.zeros_like(union))
+    return float(iou.mean())
+
+
+def frame_changes(frames: torch.Tensor) -> torch.Tensor:
+    """Mean absolute change (RGB in [0, 1], from the quantised frames) between consecutive frames ``[T-1]``."""
+    q = to_uint8(frames).float() / 255
+    return (q[1:] - q[:-1]).abs().flatten(1).mean(1)
+
+
+def pair_distance(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Mean absolute difference (RGB in [0, 1]) inside the union of the two figure masks (0 if empty)."""
+    union = figure_mask(a[None])[0] | figure_mask(b[None])[0]
+    if not union.any():
+        return 0.0
+    qa, qb = to_uint8(a).float() / 255, to_uint8(b).float() / 255
+    return float((qa - qb).abs()[:, union].mean())
+
+
+def smoothness_ratio(frames: torch.Tensor) -> float:
+    """Largest step change / mean step change along a sequence (1 = even steps; 1 if nothing moves)."""
+    d = frame_changes(frames)
+    mean = float(d.mean())
+    return float(d.max()) / mean if mean > 0 else 1.0
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
+    """Spherical interpolation between latents a and b (linear if they are parallel)."""
+    an, bn = a / a.norm(), b / b.norm()
+    omega = math.acos(float((an * bn).sum().clamp(-1, 1)))
+    if omega < 1e-6:
+        return (1 - t) * a + t * b
+    return (math.sin((1 - t) * omega) * a + math.sin(t * omega) * b) / math.sin(omega)
+
+
+# ---------------------------------------------------------------- poses
+
+def heldout_poses(count: int, resolution: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``count`` procedural held-out poses and the dataset renderer's images for them."""
+    imgs, kps = [], []
+    for i in range(count):
+        im, kp = render_batch(HELD_OUT_SEED + i, 1, resolution)
+        imgs.append(im)
+        kps.append(kp)
+    return torch.cat(imgs), torch.cat(kps)
+
+
+def sequence_reference(path: str, frames: int, resolution: int, stride: int = 2,
+                       character_seed: int = HELD_OUT_SEED) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``frames`` frames (every ``stride``-th) of a coco18 pose file drawn by the dataset
+    renderer as one character (same seed each frame, so same look, mirroring and placement draw).
+    The renderer fits each frame to the canvas, so the keypoints are its (refitted) ones."""
+    seq = load_pose_frames([path], stride=stride)[:frames]
+    if len(seq) < 2:
+        raise ValueError(f"{path}: fewer than 2 usable frames")
+    imgs, kps = [], []
+    for f in seq:
+        im, kp = render_batch(character_seed, 1, resolution, frames=f[None], frame_fraction=1.0)
+        imgs.append(im)
+        kps.append(kp)
+    return torch.cat(imgs), torch.cat(kps)
+
+
+# ---------------------------------------------------------------- the evaluation
+
+GeneratorFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def _run(g: GeneratorFn, z: torch.Tensor, kp: torch.Tensor, device: str, batch: int = 16) -> torch.Tensor:
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(z), batch):
+            out.append(g(z[i:i + batch].to(device), kp[i:i + batch].to(device)).float().cpu())
+    return torch.cat(out)
+
+
+def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_files: list[str] = (),
+             sequence_frames: int = 16, still_frames: int = 8, interp_steps: int = 16,
+             interp_seeds: tuple[int, int] = (0, 1), device: str = "cpu") -> dict:
+    """Every figure for generator ``g`` (``g(z [B, L], kp [B, 18, 3]) -> [B, 3, R, R]`` in [-1, 1],
+    with ``g.resolution`` and ``g.latent_dim``)."""
+    res, dim = g.resolution, g.latent_dim
+    seeds = list(seeds)
+    if len(seeds) < 1:
+        raise ValueError("need at least one seed")
+    ref, kp = heldout_poses(pose_count, res)
+    lat = {s: seeded_latent(s, dim) for s in set(seeds) | set(interp_seeds)}
+    # Seeds x poses, seed-major.
+    z = torch.stack([lat[s] for s in seeds for _ in range(pose_count)])
+    kps = kp.repeat(len(seeds), 1, 1)
+    gen = _run(g, z, kps, device)
+    hits, visible = keypoint_hits(gen, kps)
+    out: dict = {"pose_consistency": {
+        "keypoints_on_figure": hits / visible if visible else 0.0, "keypoints_visible": visible,
+        "silhouette_iou": silhouette_iou(gen, ref.repeat(len(seeds), 1, 1, 1)),
+        "reference_keypoints_on_figure": (lambda h: h[0] / h[1] if h[1] else 0.0)(keypoint_hits(ref, kp)),
+    }}
+    # Diversity: pairwise distances between seeds, per pose.
+    grid = gen.reshape(len(seeds), pose_count, *gen.shape[1:])
+    dists = [pair_distance(grid[i, p], grid[j, p]) for p in range(pose_count)
+             for i, j in itertools.combinations(range(len(seeds)), 2)]
+    out["diversity"] = {"mean_pairwise_l1_in_union_mask": sum(dists) / len(dists) if dists else 0.0,
+                        "pairs": len(dists)}
+    # Interpolation smoothness (first held-out pose).
+    za, zb = lat[interp_seeds[0]], lat[interp_seeds[1]]
+    zi = torch.stack([slerp(za, zb, k / interp_steps) for k in range(interp_steps + 1)])
+    frames = _run(g, zi, kp[:1].expand(len(zi), -1, -1), device)
+    steps = frame_changes(frames)
+    out["diversity"]["interpolation"] = {"steps": interp_steps, "seeds": list(interp_seeds),
+                                         "max_over_mean_step": smoothness_ratio(frames),
+                                         "mean_step": float(steps.mean())}
+    # Temporal stability.
+    seqs = []
+    for path in pose_files:
+        r, k = sequence_reference(path, sequence_frames, res)
+        f = _run(g, lat[seeds[0]].expand(len(k), -1), k, device)
+        gen_change, ref_change = float(frame_changes(f).mean()), float(frame_changes(r).mean())
+        seqs.append({"file": str(path), "frames": len(k), "generated_change": gen_change,
+                     "reference_change": ref_change,
+                     "ratio": gen_change / ref_change if ref_change > 0 else float("inf")})
+    still = _run(g, lat[seeds[0]].expand(still_frames, -1), kp[:1].expand(still_frames, -1, -1), device)
+    out["temporal"] = {"sequences": seqs,
+                       "temporal_ratio": sum(s["ratio"] for s in seqs) / len(seqs) if seqs else None,
+                       "still_frames": still_frames, "still_max_change": float(frame_changes(still).max())}
+    out["_grid"] = grid  # for the contact sheet; dropped from the JSON
+    out["_reference"] = ref
+    return out
+
+
+def contact_sheet(grid: torch.Tensor, reference: torch.Tensor, path: str, cell: int = 96) -> None:
+    """PNG: the dataset renderer's images on top, then one row per seed; one column per pose."""
+    from PIL import Image
+    rows = torch.cat([reference[None], grid])  # [S + 1, P, 3, R, R]
+    s, p, _, r, _ = rows.shape
+    scale = max(1, cell // r)
+    q = to_uint8(rows).to(torch.uint8).permute(0, 3, 1, 4, 2).reshape(s * r, p * r, 3)
+    img = Image.fromarray(q.numpy())
+    img.resize((p * r * scale, s * r * scale), Image.NEAREST).save(path)
+
+
+def sha256(path: str) -> str:
+    """Hex SHA-256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_model(path: str, resolution: int | None = None):
+    """The torch generator of a contract file, with clear errors."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"no model file at {path}")
+    try:
+        g = load_generator_file(str(p))
+    except ValueError:
+        raise
+    except Exception as e:  # noqa: BLE001 - unreadable safetensors, missing tensors
+        raise ValueError(f"{path}: not a readable psgan generator file ({e})") from None
+    if resolution is not None and resolution != g.resolution:
+        raise ValueError(f"{path}: model resolution is {g.resolution}, not the requested {resolution}")
+    if g.keypoints != 18 or g.layout != "coco18":
+        raise ValueError(f"{path}: evaluation needs a coco18 (18 keypoint) model, not {g.layout}/{g.keypoints}")
+    return g.eval()
+
+
+def table(r: dict) -> str:
+    """The human summary."""
+    pc, tm, dv = r["pose_consistency"], r["temporal"], r["diversity"]
+    lines = [f"model      {r['inputs']['model']} ({r['inputs']['resolution']}px, sha256 {r['inputs']['sha256'][:12]})",
+             f"{'figure':48} value",
+             f"{'pose: keypoints on figure':48} {pc['keypoints_on_figure']:.3f}  (of {pc['keypoints_visible']}; renderer itself {pc['reference_keypoints_on_figure']:.3f})",
+             f"{'pose: silhouette IoU vs renderer':48} {pc['silhouette_iou']:.3f}"]
+    for s in tm["sequences"]:
+        lines.append(f"{'temporal: ' + Path(s['file']).name + ' gen/ref change':48} {s['ratio']:.3f}"
+                     f"  ({s['generated_change']:.4f} / {s['reference_change']:.4f}, {s['frames']} frames)")
+    if tm["temporal_ratio"] is not None:
+        lines.append(f"{'temporal: mean ratio':48} {tm['temporal_ratio']:.3f}")
+    lines += [f"{'temporal: still pose max change (' + str(tm['still_frames']) + ' frames)':48} {tm['still_max_change']:.6f}",
+              f"{'diversity: mean pairwise L1 in union mask':48} {dv['mean_pairwise_l1_in_union_mask']:.4f}  ({dv['pairs']} pairs)",
+              f"{'diversity: interpolation max/mean step':48} {dv['interpolation']['max_over_mean_step']:.3f}"
+              f"  (mean step {dv['interpolation']['mean_step']:.4f}, {dv['interpolation']['steps']} steps)"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI entry point."""
+    here = Path(__file__).resolve().parents[2] / "poses"
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model", help="generator file (.safetensors, psgan-generator v1)")
+    ap.add_argument("--json", help="write every figure and the exact inputs here")
+    ap.add_argument("--sheet", help="write a contact sheet PNG (renderer row, then seeds x poses)")
+    ap.add_argument("--poses", nargs="*", help=f"coco18 pose files for the temporal figure (default: {', '.join(DEFAULT_POSE_FILES)})")
+    ap.add_argument("--pose-count", type=int, default=8, help="held-out procedural poses (default 8)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3], help="latent seeds (default 0 1 2 3)")
+    ap.add_argument("--frames", type=int, default=16, help="frames per pose sequence (default 16)")
+    ap.add_argument("--still-frames", type=int, default=8)
+    ap.add_argument("--interp-steps", type=int, default=16)
+    ap.add_argument("--resolution", type=int, help="refuse a model of any other resolution")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    a = ap.parse_args(argv)
+    pose_files = a.poses if a.poses is not None else [str(here / f) for f in DEFAULT_POSE_FILES]
+    try:
+        if a.pose_count < 1 or a.frames < 2 or a.still_frames < 2 or a.interp_steps < 1:
+            raise ValueError("need --pose-count >= 1, --frames >= 2, --still-frames >= 2, --interp-steps >= 1")
+        for f in pose_files:
+            if not Path(f).exists():
+                raise FileNotFoundError(f"no pose file at {f}")
+        g = load_model(a.model, a.resolution).to(a.device)
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        r = evaluate(g, pose_count=a.pose_count, seeds=a.seeds, pose_files=pose_files, sequence_frames=a.frames,
+                     still_frames=a.still_frames, interp_steps=a.interp_steps, device=a.device)
+    except (ValueError, FileNotFoundError) as e:
+        raise SystemExit(f"error: {e}")
+    grid, ref = r.pop("_grid"), r.pop("_reference")
+    r["inputs"] = {"model": str(a.model), "sha256": sha256(a.model), "resolution": g.resolution,
+                   "latent_dim": g.latent_dim, "procedural_pose_seeds": [HELD_OUT_SEED, HELD_OUT_SEED + a.pose_count - 1],
+                   "pose_files": [str(f) for f in pose_files], "sequence_frames": a.frames, "sequence_stride": 2,
+                   "latent_seeds": a.seeds, "interp_seeds": [0, 1], "still_frames": a.still_frames,
+                   "background_min": BACKGROUND_MIN, "device": a.device, "torch": torch.__version__}
+    print(table(r))
+    if a.json:
+        Path(a.json).write_text(json.dumps(r, indent=1) + "\n")
+        print(f"wrote {a.json}")
+    if a.sheet:
+        contact_sheet(grid, ref, a.sheet)
+        print(f"wrote {a.sheet}")
+
+
+if __name__ == "__main__":
+    main()
