@@ -214,10 +214,11 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
         gen_change, ref_change = float(frame_changes(f).mean()), float(frame_changes(r).mean())
         seqs.append({"file": str(path), "frames": len(k), "generated_change": gen_change,
                      "reference_change": ref_change,
-                     "ratio": gen_change / ref_change if ref_change > 0 else float("inf")})
+                     "ratio": gen_change / ref_change if ref_change > 0 else None})
     still = _run(g, lat[seeds[0]].expand(still_frames, -1), kp[:1].expand(still_frames, -1, -1), device)
     out["temporal"] = {"sequences": seqs,
-                       "temporal_ratio": sum(s["ratio"] for s in seqs) / len(seqs) if seqs else None,
+                       "temporal_ratio": (sum(s["ratio"] for s in seqs) / len(seqs)
+                                          if seqs and all(s["ratio"] is not None for s in seqs) else None),
                        "still_frames": still_frames, "still_max_change": float(frame_changes(still).max())}
     out["_grid"] = grid  # for the contact sheet; dropped from the JSON
     out["_reference"] = ref
@@ -270,7 +271,8 @@ def table(r: dict) -> str:
              f"{'pose: keypoints on figure':48} {pc['keypoints_on_figure']:.3f}  (of {pc['keypoints_visible']}; renderer itself {pc['reference_keypoints_on_figure']:.3f})",
              f"{'pose: silhouette IoU vs renderer':48} {pc['silhouette_iou']:.3f}"]
     for s in tm["sequences"]:
-        lines.append(f"{'temporal: ' + Path(s['file']).name + ' gen/ref change':48} {s['ratio']:.3f}"
+        ratio = "n/a (pose does not move)" if s["ratio"] is None else f"{s['ratio']:.3f}"
+        lines.append(f"{'temporal: ' + Path(s['file']).name + ' gen/ref change':48} {ratio}"
                      f"  ({s['generated_change']:.4f} / {s['reference_change']:.4f}, {s['frames']} frames)")
     if tm["temporal_ratio"] is not None:
         lines.append(f"{'temporal: mean ratio':48} {tm['temporal_ratio']:.3f}")

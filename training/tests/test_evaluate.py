@@ -99,6 +99,15 @@ def test_slerp_endpoints():
     assert torch.allclose(ev.slerp(a, b, 0.0), a, atol=1e-5) and torch.allclose(ev.slerp(a, b, 1.0), b, atol=1e-5)
 
 
+def test_identical_seeds_no_diversity(tmp_path):
+    from psgan_train.model import Generator, channel_schedule
+    torch.manual_seed(0)
+    g = Generator(RES, 8, 18, channel_schedule(RES, 16, 8)).eval()
+    same = ev.evaluate(g, pose_count=2, seeds=[3, 3], interp_steps=2)
+    assert same["diversity"]["mean_pairwise_l1_in_union_mask"] == 0.0
+    assert ev.evaluate(g, pose_count=2, seeds=[3, 4], interp_steps=2)["diversity"]["mean_pairwise_l1_in_union_mask"] > 0
+
+
 def test_model_errors(tmp_path):
     with pytest.raises(FileNotFoundError):
         ev.load_model(str(tmp_path / "missing.safetensors"))
