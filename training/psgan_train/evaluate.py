@@ -315,7 +315,8 @@ def main(argv: list[str] | None = None) -> None:
     grid, ref = r.pop("_grid"), r.pop("_reference")
     r["inputs"] = {"model": str(a.model), "sha256": sha256(a.model), "resolution": g.resolution,
                    "latent_dim": g.latent_dim, "procedural_pose_seeds": [HELD_OUT_SEED, HELD_OUT_SEED + a.pose_count - 1],
-                   "pose_files": [str(f) for f in pose_files], "sequence_frames": a.frames, "sequence_stride": 2,
+                   "pose_files": [str(f) for f in pose_files], "pose_file_sha256": [sha256(f) for f in pose_files],
+                   "sequence_frames": a.frames, "sequence_stride": 2,
                    "latent_seeds": a.seeds, "interp_seeds": [0, 1], "still_frames": a.still_frames,
                    "background_min": BACKGROUND_MIN, "device": a.device, "torch": torch.__version__}
     print(table(r))
