@@ -60,8 +60,7 @@ struct PosePreviewCommand: ParsableCommand {
             throw error
         }
         let range = try (frames ?? FrameRange(":")!).resolve(frameCount: poses.frameCount).get()
-        let videoCodec = try codec.map { try VideoCodec(parsing: $0) }
-            ?? VideoContainer(fileExtension: URL(fileURLWithPath: out).pathExtension)?.defaultCodec ?? .h264
+        let videoCodec = VideoCodec.resolved(try codec.map { try VideoCodec(parsing: $0) }, for: URL(fileURLWithPath: out))
         let settings = VideoSettings(codec: videoCodec, fps: fps ?? poses.fps ?? PoseSequence.assumedFPS)
         let painter = SkeletonPainter(width: width, height: height)
         let cleanup = InterruptCleanup()

@@ -128,12 +128,7 @@ struct UpscaleCommand: ParsableCommand {
     /// Upscales a video frame by frame into a new video at the input's frame rate.
     private func upscaleVideo(_ reader: FrameReader, _ upscaler: Upscaler, to url: URL, size: (Int, Int),
                               reporter: ProgressReporter) throws {
-        let videoCodec: VideoCodec
-        if let codec {
-            videoCodec = try VideoCodec(parsing: codec)
-        } else {
-            videoCodec = VideoContainer(fileExtension: url.pathExtension)?.defaultCodec ?? .h264
-        }
+        let videoCodec = VideoCodec.resolved(try codec.map { try VideoCodec(parsing: $0) }, for: url)
         guard videoCodec != .png else {
             throw RenderError("\(url.path): a video input gives a video; to get PNG frames, give a video file name")
         }

@@ -85,7 +85,7 @@ public struct RenderJob: Sendable {
 
     /// The codec the render will use: ``codec``, else the one the output's extension implies.
     public var resolvedCodec: VideoCodec {
-        codec ?? VideoContainer(fileExtension: output.pathExtension)?.defaultCodec ?? .h264
+        VideoCodec.resolved(codec, for: output)
     }
 
     /// The pose input, read and cleaned up for a model canvas of `side` x `side`.

@@ -27,6 +27,13 @@ public enum VideoCodec: String, CaseIterable, Sendable {
     /// A directory of lossless RGB PNG files, `frame_000000.png`, `frame_000001.png`, ...
     case png
 
+    /// The codec for writing to `output`: `requested` when given, else the one the output's
+    /// extension implies (`.webm` → VP9, `.mp4`/`.mkv`/`.mov` → H.264), else H.264 (the writer then
+    /// reports an unknown extension).
+    public static func resolved(_ requested: VideoCodec?, for output: URL) -> VideoCodec {
+        requested ?? VideoContainer(fileExtension: output.pathExtension)?.defaultCodec ?? .h264
+    }
+
     /// Parses a codec name case-insensitively, accepting aliases such as `h265` for ``hevc``.
     ///
     /// - Throws: ``VideoError`` naming the unknown codec and listing the known ones.
