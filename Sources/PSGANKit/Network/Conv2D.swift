@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 
 /// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) on OpenBLAS SGEMM.
 ///
@@ -129,10 +128,6 @@ struct Conv2D {
                 }
             }
         }
-        if channels * band * kernel >= 1 << 16 {
-            DispatchQueue.concurrentPerform(iterations: channels, execute: fill)
-        } else {
-            for c in 0..<channels { fill(c) }
-        }
+        forEachIndex(channels, parallel: channels * band * kernel >= 1 << 16, fill)
     }
 }

@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 
 /// The PSGAN generator's forward pass, exactly per the contract: latent and pose in, RGB out.
 ///
@@ -166,11 +165,7 @@ public final class Generator {
                     for p in p0..<p1 { row[p] *= sums[p] }
                 }
             }
-            if chunks > 1 {
-                DispatchQueue.concurrentPerform(iterations: chunks, execute: run)
-            } else {
-                run(0)
-            }
+            forEachIndex(chunks, parallel: true, run)
         }
     }
 

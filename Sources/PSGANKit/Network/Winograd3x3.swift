@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 
 /// A 3x3, stride-1, zero-padded convolution by Winograd's minimal filtering F(4x4, 3x3).
 ///
@@ -161,11 +160,7 @@ struct Winograd3x3 {
                 }
             }
         }
-        if channels * tiles >= 1 << 13 {
-            DispatchQueue.concurrentPerform(iterations: channels, execute: work)
-        } else {
-            for c in 0..<channels { work(c) }
-        }
+        forEachIndex(channels, parallel: channels * tiles >= 1 << 13, work)
     }
 
     /// `Y = Aᵀ M A` for every output channel and block of the band, written into the image.
@@ -224,10 +219,6 @@ struct Winograd3x3 {
                 }
             }
         }
-        if channels * tiles >= 1 << 13 {
-            DispatchQueue.concurrentPerform(iterations: channels, execute: work)
-        } else {
-            for o in 0..<channels { work(o) }
-        }
+        forEachIndex(channels, parallel: channels * tiles >= 1 << 13, work)
     }
 }

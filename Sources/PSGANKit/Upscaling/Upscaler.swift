@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Runs an ``UpscalerModel`` on images, tile by tile, with bounded memory.
@@ -225,11 +224,7 @@ public final class Upscaler {
 
     /// Runs `body` for each channel, in parallel when the map is large.
     private static func parallel(channels: Int, pixels: Int, _ body: (Int) -> Void) {
-        if channels * pixels >= 1 << 16 && channels > 1 {
-            DispatchQueue.concurrentPerform(iterations: channels, execute: body)
-        } else {
-            for c in 0..<channels { body(c) }
-        }
+        forEachIndex(channels, parallel: channels * pixels >= 1 << 16, body)
     }
 
     /// In-place PReLU on `[channels, pixels]` with one shared slope or one per channel.
