@@ -33,9 +33,7 @@ struct PoseInputOptions: ParsableArguments {
 
     func validate() throws {
         if let person, person < 0 { throw ValidationError("--person must be 0 or more") }
-        if let inputFPS, !(inputFPS.isFinite && inputFPS > 0 && inputFPS <= 1000) {
-            throw ValidationError("--input-fps must be a number above 0 and at most 1000")
-        }
+        try OptionChecks.frameRate(inputFPS, option: "--input-fps")
         if let problem = camera.problem { throw ValidationError(problem) }
     }
 

@@ -40,9 +40,7 @@ struct PosePreviewCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let fps, !(fps.isFinite && fps > 0 && fps <= 1000) {
-            throw ValidationError("--fps must be a number above 0 and at most 1000")
-        }
+        try OptionChecks.frameRate(fps, option: "--fps")
     }
 
     func run() throws {

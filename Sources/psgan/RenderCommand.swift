@@ -71,12 +71,8 @@ struct RenderCommand: ParsableCommand {
         if seed != nil && !character.isEmpty {
             throw ValidationError("give either --seed or --character, not both")
         }
-        if let fps, !(fps.isFinite && fps > 0 && fps <= 1000) {
-            throw ValidationError("--fps must be a number above 0 and at most 1000")
-        }
-        if let crf, !(0...63).contains(crf) {
-            throw ValidationError("--crf must be from 0 to 63")
-        }
+        try OptionChecks.frameRate(fps, option: "--fps")
+        try OptionChecks.crf(crf)
         if let tile, tile < 1 {
             throw ValidationError("--tile must be at least 1")
         }

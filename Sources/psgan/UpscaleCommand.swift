@@ -43,7 +43,7 @@ struct UpscaleCommand: ParsableCommand {
 
     func validate() throws {
         if let tile, tile < 1 { throw ValidationError("--tile must be at least 1") }
-        if let crf, !(0...63).contains(crf) { throw ValidationError("--crf must be from 0 to 63") }
+        try OptionChecks.crf(crf)
     }
 
     func run() throws {
