@@ -46,13 +46,38 @@ def load_checkpoint_generator(path: str | Path):
 
 
 def export(g, out: str | Path, f16: bool = False, extra: dict | None = None) -> None:
-    """Write the contract's safetensors file for generator ``g``."""
+    """Write the contract's safetensors file for generator ``g``, byte for byte the same for the same
+    weights (see ``canonical_header``), through a temporary file renamed into place."""
     tensors = g.export_tensors()
     if f16:
         tensors = {k: v.half() for k, v in tensors.items()}
     config = g.config()
     config.update(extra or {})
-    save_file(tensors, str(out), metadata={"format": "psgan-generator", "version": "1", "config": json.dumps(config)})
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        save_file(tensors, str(tmp), metadata={"format": "psgan-generator", "version": "1",
+                                                "config": json.dumps(config, sort_keys=True)})
+        canonical_header(tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def canonical_header(path: Path) -> None:
+    """Rewrite a safetensors file's JSON header with sorted keys (tensors and ``__metadata__``).
+
+    ``safetensors`` writes the metadata keys in hash-map order, which changes from run to run, so
+    two exports of one checkpoint could differ in their sha256. The data section is kept as is
+    (every entry keeps its offsets); the header is padded with spaces to a multiple of 8 bytes, as
+    the format recommends.
+    """
+    raw = path.read_bytes()
+    length = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + length])
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(len(text).to_bytes(8, "little") + text + raw[8 + length:])
 
 
 def find_psgan(explicit: str | None = None) -> str | None:

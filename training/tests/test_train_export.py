@@ -83,6 +83,21 @@ def test_export_file_follows_the_contract(tmp_path):
     assert len(shapes) == 2 + 2 + 4 * 2 + 2
 
 
+def test_export_is_byte_for_byte_reproducible(tmp_path):
+    import hashlib
+    g, _ = build_models(TINY)
+    digests = set()
+    for i in range(4):
+        path = tmp_path / f"g{i}.safetensors"
+        export(g, path, extra={"trained_by": "test", "train_state": {"step": 3, "images": 12}})
+        digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+        raw = path.read_bytes()
+        length = int.from_bytes(raw[:8], "little")
+        assert length % 8 == 0 and json.loads(raw[8:8 + length])["__metadata__"]["format"] == "psgan-generator"
+    assert len(digests) == 1
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
 @pytest.mark.parametrize("f16", [False, True])
 def test_export_round_trip_through_psgan(tmp_path, f16):
     psgan = find_psgan()
