@@ -56,9 +56,7 @@ struct BatchCommand: ParsableCommand {
         let url = URL(fileURLWithPath: manifest)
         let resolver = BatchManifest.Resolver(
             defaultModel: { try DefaultModel.resolve(nil) },
-            builtInUpscaler: { name in
-                UpscalerChoice.builtIn.contains { $0.name == name } ? try UpscalerChoice.resolve(name) : nil
-            })
+            builtInUpscaler: UpscalerChoice.builtInFile)
         let loaded: BatchManifest
         let selectedShard: BatchShard
         do {

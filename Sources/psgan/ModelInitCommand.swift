@@ -36,6 +36,10 @@ struct ModelInitCommand: ParsableCommand {
     @Option(help: "Stored precision: f32 or f16.")
     var precision: SafeTensorsWriter.Precision = .f32
 
+    @Option(help: ArgumentHelp("The upscaler renders of this model apply unless told otherwise (a built-in name, stored as the config's 'upscale').",
+                               valueName: "NAME"))
+    var upscale: String?
+
     @Option(help: "Where to write the model file (.safetensors).")
     var out: String
 
@@ -52,7 +56,10 @@ struct ModelInitCommand: ParsableCommand {
             throw ValidationError("--channels: '\(channels)' is neither 'paper' nor a list like 4:512,8:512")
         }
         let config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: count,
-                                     layout: layout, channels: channelMap)
+                                     layout: layout, channels: channelMap, upscale: upscale)
+        if let upscale, UpscalerChoice.builtIn.allSatisfy({ $0.name != upscale }) {
+            throw ValidationError("--upscale: '\(upscale)' is not a built-in upscaler (\(UpscalerChoice.namesList))")
+        }
         do {
             try config.validate(path: "psgan model init")
         } catch let error as ModelFileError {

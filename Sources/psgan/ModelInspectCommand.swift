@@ -19,7 +19,7 @@ struct ModelInspectCommand: ParsableCommand {
         let config = model.config
         let dtypes = Set(config.tensorShapes.compactMap { safetensors.tensors[$0.name]?.dtype.rawValue }).sorted()
         let channels = config.scales.map { "\($0):\(config.channels[$0]!)" }.joined(separator: " ")
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("format", "psgan-generator v1 (\(dtypes.joined(separator: ", ")))"),
             ("resolution", "\(config.resolution)x\(config.resolution)"),
             ("latent_dim", "\(config.latentDim)"),
@@ -28,6 +28,9 @@ struct ModelInspectCommand: ParsableCommand {
             ("parameters", "\(config.parameterCount)"),
             ("GFLOP/frame", String(format: "%.3f", config.flopsPerFrame / 1e9)),
         ]
+        if let upscale = config.upscale {
+            rows.append(("upscale", "\(upscale) (applied by renders that name no --upscale)"))
+        }
         print(file)
         for (key, value) in rows {
             print("  \(key.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value)")

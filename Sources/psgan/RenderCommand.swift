@@ -57,8 +57,8 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup(title: "Pose cleanup")
     var cleaning: PoseCleanupOptions
 
-    @Option(help: ArgumentHelp("Upscale each frame before encoding: srgan-x2, srgan-x4, anime-x4, or an upscaler .safetensors file.",
-                               valueName: "NAME|PATH"))
+    @Option(help: ArgumentHelp("Upscale each frame before encoding: srgan-x2, srgan-x4, anime-x4, an upscaler .safetensors file, or none. Default: the upscaler the model suggests (`psgan model inspect`), if any.",
+                               valueName: "NAME|PATH|none"))
     var upscale: String?
 
     @Option(help: "Upscaler tile size in input pixels (default: automatic, bounded memory).")
@@ -76,8 +76,8 @@ struct RenderCommand: ParsableCommand {
         if let tile, tile < 1 {
             throw ValidationError("--tile must be at least 1")
         }
-        if tile != nil && upscale == nil {
-            throw ValidationError("--tile needs --upscale")
+        if tile != nil && upscale == "none" {
+            throw ValidationError("--tile needs an upscaler, not --upscale none")
         }
     }
 
@@ -86,7 +86,9 @@ struct RenderCommand: ParsableCommand {
             model: try DefaultModel.resolve(model), poses: URL(fileURLWithPath: poses),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
             frames: frames, codec: try codec.map { try VideoCodec(parsing: $0) }, fps: fps, crf: crf,
-            upscaler: try upscale.map { try UpscalerChoice.resolve($0) }, tile: tile, output: URL(fileURLWithPath: out))
+            upscaler: try upscale.flatMap { $0 == "none" ? nil : try UpscalerChoice.resolve($0) }, tile: tile,
+            output: URL(fileURLWithPath: out))
+        if upscale == nil { job.suggestedUpscalerLookup = UpscalerChoice.builtInFile }
         job.reading = reading.readOptions
         job.inputFPS = reading.inputFPS
         job.cleanup = cleaning.cleanup(target: (0, 0))
@@ -102,7 +104,9 @@ struct RenderCommand: ParsableCommand {
             throw error
         }
         let (size, scale, seconds) = (result.size, result.scale, result.seconds)
-        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscale.map { " (upscaled x\(scale) by \($0))" } ?? ""), "
+        let upscaling = result.suggestedUpscaler.map { " (upscaled x\(scale) by \($0), the model's suggestion; --upscale none for \(size / scale)x\(size / scale))" }
+            ?? upscale.flatMap { $0 == "none" ? nil : " (upscaled x\(scale) by \($0))" } ?? ""
+        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscaling), "
             + "\(result.codec.rawValue), \(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s "
             + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s)")
     }

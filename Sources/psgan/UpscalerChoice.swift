@@ -28,6 +28,12 @@ enum UpscalerChoice {
         return URL(fileURLWithPath: spec)
     }
 
+    /// The file of the built-in upscaler `name`; nil when `name` is not a built-in one (the lookup a
+    /// render uses for a model's suggested upscaler).
+    @Sendable static func builtInFile(_ name: String) throws -> URL? {
+        builtIn.contains { $0.name == name } ? try resolve(name) : nil
+    }
+
     /// Loads the upscaler `spec` names, with an optional tile size.
     static func load(_ spec: String, tile: Int?) throws -> Upscaler {
         Upscaler(model: try UpscalerModel(contentsOf: try resolve(spec)), tileSize: tile)

@@ -63,14 +63,18 @@ import Testing
         #expect(manifest.jobs[1].render.frames == FrameRange("0:10"))
         #expect(manifest.jobs[2].render.output.path == "/data/renders/raw/bo.mkv")
         #expect(manifest.jobs[2].render.upscaler?.path == "/data/renders/ups/x.safetensors")
+        // No "upscale": the model's suggestion applies (looked up by built-in name); "none": no upscaler at all.
+        #expect(manifest.jobs[0].render.upscaler == nil)
+        #expect(try manifest.jobs[0].render.suggestedUpscalerLookup?("srgan-x2")?.path == "/opt/psgan/srgan-x2.safetensors")
+        #expect(manifest.jobs[1].render.suggestedUpscalerLookup == nil)
     }
 
     @Test func problemsNameTheirPlace() {
         let base = #""version": 1, "characters": [1, 2], "poses": ["a.json", "b.json"]"#
         #expect(Self.error(#"{\#(base), "output": "o/{character}.mp4"}"#)
             == "/data/renders/jobs.json: job 1 (seed1-b): writes /data/renders/o/seed1.mp4, as job 0 (seed1-a) does (every job needs its own output)")
-        #expect(Self.error(#"{\#(base), "output": "o/{pose}-{character}.mp4", "defaults": {"tile": 4}}"#)
-            == "/data/renders/jobs.json: job 0 (seed1-a): \"tile\" needs \"upscale\"")
+        #expect(Self.error(#"{\#(base), "output": "o/{pose}-{character}.mp4", "defaults": {"tile": 4, "upscale": "none"}}"#)
+            == "/data/renders/jobs.json: job 0 (seed1-a): \"tile\" needs an upscaler, not \"upscale\": \"none\"")
         #expect(Self.error(#"{\#(base), "output": "o/{pose}-{character}.mp4", "defaults": {"upscale": "esrgan"}}"#)
             .contains("job 0 (seed1-a): unknown upscaler 'esrgan'"))
         #expect(Self.error(#"{"version": 1, "characters": [1, {"seed": 1}], "poses": ["a.json"], "output": "x/{character}.mp4"}"#)

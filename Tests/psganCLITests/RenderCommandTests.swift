@@ -101,4 +101,57 @@ import Testing
         #expect(probe["width"] as? Int == bundled.config.resolution)
         #expect(probe["nb_read_frames"] as? String == "2")
     }
+
+    @Test func aModelsSuggestedUpscalerAppliesUnlessToldOtherwise() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let poses = try CLI.poseFile(in: dir, frames: 2)
+        let model = dir.appendingPathComponent("suggests.safetensors")
+        let made = try CLI.run(["model", "init", "--resolution", "16", "--latent-dim", "8", "--channels", "4:8,8:8,16:4",
+                                "--upscale", "srgan-x2", "--out", model.path])
+        #expect(made.status == 0, "\(made.errors)")
+        let inspected = try CLI.run(["model", "inspect", model.path])
+        #expect(inspected.output.contains("upscale      srgan-x2"), "\(inspected.output)")
+
+        let suggested = dir.appendingPathComponent("suggested.mkv")
+        let first = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--codec", "ffv1", "--out", suggested.path],
+                                in: CLI.repository)
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.errors.contains("32x32 (upscaled x2 by srgan-x2, the model's suggestion; --upscale none for 16x16)"), "\(first.errors)")
+        #expect(try CLI.probe(suggested)["width"] as? Int == 32)
+
+        let plain = dir.appendingPathComponent("plain.mkv")
+        let second = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--upscale", "none", "--codec", "ffv1",
+                                  "--out", plain.path], in: CLI.repository)
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(try CLI.probe(plain)["width"] as? Int == 16)
+
+        // An explicit upscaler beats the suggestion.
+        let four = dir.appendingPathComponent("four.mkv")
+        let third = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--upscale", "srgan-x4", "--codec", "ffv1",
+                                 "--out", four.path], in: CLI.repository)
+        #expect(third.status == 0, "\(third.errors)")
+        #expect(try CLI.probe(four)["width"] as? Int == 64)
+    }
+
+    @Test func anUnknownSuggestedUpscalerIsAOneLineError() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let poses = try CLI.poseFile(in: dir, frames: 2)
+        // A model file from elsewhere may suggest an upscaler this psgan lacks.
+        let tiny = try PSGANModel(contentsOf: try CLI.tinyModel(in: dir))
+        var config = tiny.config
+        config.upscale = "hat-x8"
+        let file = dir.appendingPathComponent("foreign.safetensors")
+        try PSGANModel(config: config, weights: tiny.weights).write(to: file, precision: .f32)
+        let out = dir.appendingPathComponent("x.mp4")
+        let result = try CLI.run(["render", "--model", file.path, "--poses", poses.path, "--out", out.path], in: CLI.repository)
+        #expect(result.status != 0)
+        #expect(result.errors.contains("\(file.path): suggests the upscaler 'hat-x8', which is not a built-in one here"), "\(result.errors)")
+        #expect(result.errors.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        let rescued = try CLI.run(["render", "--model", file.path, "--poses", poses.path, "--upscale", "none", "--out", out.path],
+                                  in: CLI.repository)
+        #expect(rescued.status == 0, "\(rescued.errors)")
+    }
 }

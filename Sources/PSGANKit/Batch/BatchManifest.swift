@@ -13,10 +13,10 @@ public struct BatchManifest: Sendable {
         /// The model for jobs that name none (called at most once, and only when needed).
         public var defaultModel: () throws -> URL
         /// The file of a built-in upscaler name, or nil when `name` is not a built-in one.
-        public var builtInUpscaler: (String) throws -> URL?
+        public var builtInUpscaler: @Sendable (String) throws -> URL?
 
         /// A resolver with the given lookups.
-        public init(defaultModel: @escaping () throws -> URL, builtInUpscaler: @escaping (String) throws -> URL?) {
+        public init(defaultModel: @escaping () throws -> URL, builtInUpscaler: @escaping @Sendable (String) throws -> URL?) {
             self.defaultModel = defaultModel
             self.builtInUpscaler = builtInUpscaler
         }
@@ -231,8 +231,8 @@ public struct BatchManifest: Sendable {
             if let crf = settings.crf, let range = codec.crfRange, !range.contains(crf) {
                 throw fail(label, "\"crf\" \(crf) is out of range for \(codec.rawValue) (\(range.lowerBound)...\(range.upperBound))")
             }
-            if settings.tile != nil && settings.upscale == nil {
-                throw fail(label, "\"tile\" needs \"upscale\"")
+            if settings.tile != nil && settings.upscale == "none" {
+                throw fail(label, "\"tile\" needs an upscaler, not \"upscale\": \"none\"")
             }
             if let other = outputs[output.path] {
                 throw fail(label, "writes \(output.path), as \(other) does (every job needs its own output)")
@@ -249,7 +249,7 @@ public struct BatchManifest: Sendable {
                 defaultModel = model
             }
             var upscaler: URL?
-            if let spec = settings.upscale {
+            if let spec = settings.upscale, spec != "none" {
                 do {
                     if let builtIn = try resolver.builtInUpscaler(spec) {
                         upscaler = builtIn
@@ -262,10 +262,11 @@ public struct BatchManifest: Sendable {
                     throw fail(label, "\(error)")
                 }
             }
-            let render = RenderJob(model: model, poses: item.pose.file, canvas: settings.canvas,
+            var render = RenderJob(model: model, poses: item.pose.file, canvas: settings.canvas,
                                    characters: item.character.characters, frames: settings.frames, codec: codec,
                                    fps: settings.fps, crf: settings.crf, upscaler: upscaler, tile: settings.tile,
                                    output: output)
+            if settings.upscale == nil { render.suggestedUpscalerLookup = resolver.builtInUpscaler }
             jobs.append(BatchJob(index: index, name: name, character: item.character.name, pose: item.pose.name, render: render))
         }
         self.jobs = jobs

@@ -14,17 +14,22 @@ public struct GeneratorConfig: Equatable, Sendable {
     public var layout: String
     /// Channel count C(s) for every scale s = 4, 8, ..., R.
     public var channels: [Int: Int]
+    /// The upscaler the model's author suggests for its frames (a built-in name such as `srgan-x4`),
+    /// stored as the config's optional `upscale` key; renders that name no upscaler apply it.
+    public var upscale: String?
 
     /// The scales 4, 8, ..., R.
     public var scales: [Int] { Array(sequence(first: 4, next: { $0 < self.resolution ? $0 * 2 : nil })) }
 
     /// Creates a config; call ``validate(path:)`` before trusting one built from user input.
-    public init(resolution: Int, latentDim: Int, keypoints: Int, layout: String, channels: [Int: Int]) {
+    public init(resolution: Int, latentDim: Int, keypoints: Int, layout: String, channels: [Int: Int],
+                upscale: String? = nil) {
         self.resolution = resolution
         self.latentDim = latentDim
         self.keypoints = keypoints
         self.layout = layout
         self.channels = channels
+        self.upscale = upscale
     }
 
     /// The paper's channel schedule, `min(16384 / s, 512)` at each scale s.
@@ -80,6 +85,9 @@ public struct GeneratorConfig: Equatable, Sendable {
         if let extra = channels.keys.first(where: { !scales.contains($0) }) {
             throw ModelFileError(path: path, "channels has an entry for \(extra), which is not a scale from 4 to \(resolution)")
         }
+        if let upscale, upscale.isEmpty || upscale.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw ModelFileError(path: path, "upscale \(upscale.jsonQuoted) is not an upscaler name")
+        }
     }
 
     /// Parses the `config` JSON string of a model file; `path` names the file in errors.
@@ -116,14 +124,22 @@ public struct GeneratorConfig: Equatable, Sendable {
                 throw ModelFileError(path: path, "config 'channels[\(key)]' is not an integer")
             }
         }
-        self.init(resolution: resolution, latentDim: latentDim, keypoints: keypoints, layout: layout, channels: channels)
+        var upscale: String?
+        if let value = dict["upscale"] {
+            guard let name = value as? String else {
+                throw ModelFileError(path: path, "config 'upscale' is not a string")
+            }
+            upscale = name
+        }
+        self.init(resolution: resolution, latentDim: latentDim, keypoints: keypoints, layout: layout, channels: channels,
+                  upscale: upscale)
         try validate(path: path)
     }
 
     /// The config as the JSON string stored in a model file.
     public var json: String {
         let channelList = scales.map { "\"\($0)\": \(channels[$0] ?? 0)" }.joined(separator: ", ")
-        return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \(layout.jsonQuoted)}"
+        return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \(layout.jsonQuoted)\(upscale.map { ", \"upscale\": \($0.jsonQuoted)" } ?? "")}"
     }
 
     /// Every tensor of a model with this config, with its shape, in file order.

@@ -26,6 +26,9 @@ public struct RenderJob: Sendable {
         public var size: Int
         /// The upscaler's factor (1 without an upscaler).
         public var scale: Int
+        /// The model's suggested upscaler (``GeneratorConfig/upscale``) when that is what ran; nil
+        /// when ``RenderJob/upscaler`` ran or none did.
+        public var suggestedUpscaler: String?
         /// The codec used.
         public var codec: VideoCodec
         /// The video's frame rate.
@@ -60,6 +63,10 @@ public struct RenderJob: Sendable {
     public var encoderThreads: Int
     /// An upscaler `.safetensors` file applied to every frame, or nil.
     public var upscaler: URL?
+    /// Finds a built-in upscaler's file by name (nil for an unknown name). When set and ``upscaler``
+    /// is nil, the model's suggested upscaler (its config's `upscale`, see ``GeneratorConfig/upscale``)
+    /// is looked up with it and applied; when nil, a job without ``upscaler`` renders at the model's size.
+    public var suggestedUpscalerLookup: (@Sendable (String) throws -> URL?)?
     /// The upscaler's tile size in input pixels; nil chooses automatically.
     public var tile: Int?
     /// Where the finished video (or PNG directory for the png codec) appears.
@@ -130,7 +137,16 @@ public struct RenderJob: Sendable {
         let videoCodec = resolvedCodec
         let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? 30, crf: crf, threads: encoderThreads)
         let renderer = Renderer(model: model)
-        let upscaler = try self.upscaler.map { Upscaler(model: try UpscalerModel(contentsOf: $0), tileSize: tile) }
+        var upscalerFile = self.upscaler
+        var suggested: String?
+        if upscalerFile == nil, let lookup = suggestedUpscalerLookup, let name = config.upscale {
+            guard let file = try lookup(name) else {
+                throw ModelFileError(path: self.model.path, "suggests the upscaler '\(name)', which is not a built-in one here (choose one with --upscale, or --upscale none)")
+            }
+            upscalerFile = file
+            suggested = name
+        }
+        let upscaler = try upscalerFile.map { Upscaler(model: try UpscalerModel(contentsOf: $0), tileSize: tile) }
         let scale = upscaler?.model.scale ?? 1
         let size = config.resolution * scale
         let writer = try VideoWriter(url: output, width: size, height: size, settings: settings)
@@ -145,7 +161,7 @@ public struct RenderJob: Sendable {
             writer.cancel()
             throw error
         }
-        return Result(output: output, frames: range.count, size: size, scale: scale, codec: videoCodec,
+        return Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
                       fps: settings.fps, seconds: Date().timeIntervalSince(started))
     }
 }
