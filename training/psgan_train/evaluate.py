@@ -203,6 +203,7 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
     zi = torch.stack([slerp(za, zb, k / interp_steps) for k in range(interp_steps + 1)])
     frames = _run(g, zi, kp[:1].expand(len(zi), -1, -1), device)
     steps = frame_changes(frames)
+    out["_interpolation"] = frames
     out["diversity"]["interpolation"] = {"steps": interp_steps, "seeds": list(interp_seeds),
                                          "max_over_mean_step": smoothness_ratio(frames),
                                          "mean_step": float(steps.mean())}
@@ -226,11 +227,12 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
 
 
 def contact_sheet(grid: torch.Tensor, reference: torch.Tensor, path: str, cell: int = 96) -> None:
-    """PNG: the dataset renderer's images on top, then one row per seed; one column per pose."""
+    """PNG: the dataset renderer's images on top, then one row per seed; one column per pose. Cells
+    are the model's frames enlarged by a whole factor (nearest neighbour) to about ``cell`` pixels."""
     from PIL import Image
     rows = torch.cat([reference[None], grid])  # [S + 1, P, 3, R, R]
     s, p, _, r, _ = rows.shape
-    scale = max(1, cell // r)
+    scale = max(1, round(cell / r))
     q = to_uint8(rows).to(torch.uint8).permute(0, 3, 1, 4, 2).reshape(s * r, p * r, 3)
     img = Image.fromarray(q.numpy())
     img.resize((p * r * scale, s * r * scale), Image.NEAREST).save(path)
@@ -290,6 +292,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("model", help="generator file (.safetensors, psgan-generator v1)")
     ap.add_argument("--json", help="write every figure and the exact inputs here")
     ap.add_argument("--sheet", help="write a contact sheet PNG (renderer row, then seeds x poses)")
+    ap.add_argument("--cell", type=int, default=96, help="contact sheet cell size in pixels (default 96)")
+    ap.add_argument("--strip", help="write the interpolation frames (seed 0 to 1) as one PNG row")
     ap.add_argument("--poses", nargs="*", help=f"coco18 pose files for the temporal figure (default: {', '.join(DEFAULT_POSE_FILES)})")
     ap.add_argument("--pose-count", type=int, default=8, help="held-out procedural poses (default 8)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3], help="latent seeds (default 0 1 2 3)")
@@ -312,7 +316,7 @@ def main(argv: list[str] | None = None) -> None:
                      still_frames=a.still_frames, interp_steps=a.interp_steps, device=a.device)
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}")
-    grid, ref = r.pop("_grid"), r.pop("_reference")
+    grid, ref, strip = r.pop("_grid"), r.pop("_reference"), r.pop("_interpolation")
     r["inputs"] = {"model": str(a.model), "sha256": sha256(a.model), "resolution": g.resolution,
                    "latent_dim": g.latent_dim, "procedural_pose_seeds": [HELD_OUT_SEED, HELD_OUT_SEED + a.pose_count - 1],
                    "pose_files": [str(f) for f in pose_files], "pose_file_sha256": [sha256(f) for f in pose_files],
@@ -324,8 +328,11 @@ def main(argv: list[str] | None = None) -> None:
         Path(a.json).write_text(json.dumps(r, indent=1) + "\n")
         print(f"wrote {a.json}")
     if a.sheet:
-        contact_sheet(grid, ref, a.sheet)
+        contact_sheet(grid, ref, a.sheet, a.cell)
         print(f"wrote {a.sheet}")
+    if a.strip:
+        contact_sheet(strip[None], strip[:0], a.strip, a.cell)
+        print(f"wrote {a.strip}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
 """Export a training checkpoint to the contract's generator file, and check it through psgan.
 
     python3 -m psgan_train.export runs/smoke/checkpoint.pt --out smoke.safetensors [--f16] [--psgan PATH]
+        [--upscale NAME]
+
+``--upscale`` stores the upscaler psgan applies to the model's frames when a render names none
+(the config's ``upscale`` key: ``srgan-x2``, ``srgan-x4`` or ``anime-x4``).
 
 The check runs the same seeded latent and pose through the torch generator and through
 ``psgan model eval``; their float outputs must agree to a relative L2 error under 1e-4 (F32) or
@@ -119,10 +123,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--f16", action="store_true", help="store F16 tensors (half the size)")
     ap.add_argument("--psgan", help="psgan binary for the check")
     ap.add_argument("--no-check", action="store_true", help="skip the psgan check")
+    ap.add_argument("--upscale", choices=["srgan-x2", "srgan-x4", "anime-x4"],
+                    help="upscaler psgan applies by default to this model's frames")
     a = ap.parse_args(argv)
     try:
         g, ck = load_checkpoint_generator(a.checkpoint)
-        export(g, a.out, a.f16, {"trained_by": "psgan_train", "train_state": ck.get("state", {})})
+        extra = {"trained_by": "psgan_train", "train_state": ck.get("state", {})}
+        if a.upscale:
+            extra["upscale"] = a.upscale
+        export(g, a.out, a.f16, extra)
         print(f"wrote {a.out}")
         if a.no_check:
             return
