@@ -97,8 +97,14 @@ import Testing
         let result = try CLI.run(["render", "--poses", poses.path, "--codec", "ffv1", "--out", out.path], in: CLI.repository)
         #expect(result.status == 0, "\(result.errors)")
         let bundled = try PSGANModel(contentsOf: CLI.repository.appendingPathComponent("samples/psgan-default.safetensors"))
+        // The bundled model's frames, times its suggested upscaler's factor when it names one.
+        let scale = try bundled.config.upscale.map { name -> Int in
+            let entry = try #require(["srgan-x2": 2, "srgan-x4": 4, "anime-x4": 4][name], "unknown suggestion \(name)")
+            #expect(result.errors.contains("by \(name), the model's suggestion"))
+            return entry
+        } ?? 1
         let probe = try CLI.probe(out)
-        #expect(probe["width"] as? Int == bundled.config.resolution)
+        #expect(probe["width"] as? Int == bundled.config.resolution * scale)
         #expect(probe["nb_read_frames"] as? String == "2")
     }
 
