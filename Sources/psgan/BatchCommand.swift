@@ -43,6 +43,9 @@ struct BatchCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Check the manifest and list this shard's jobs (and which are complete) without rendering.")
     var dryRun = false
 
+    @Flag(help: "Render jobs whose output exists again, replacing it when the new one is complete (e.g. after changing the model or the manifest's settings).")
+    var force = false
+
     @Flag(help: "Print nothing but errors (--json events are still printed).")
     var quiet = false
 
@@ -94,7 +97,7 @@ struct BatchCommand: ParsableCommand {
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         var finished = 0
-        let runner = BatchRunner(jobs: selected, concurrency: jobs, events: { event in
+        let runner = BatchRunner(jobs: selected, concurrency: jobs, force: force, events: { event in
             if json { emit(event) }
             guard !quiet else { return }
             switch event {

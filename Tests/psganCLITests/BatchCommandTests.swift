@@ -181,6 +181,36 @@ import Testing
         #expect(result.errors.contains("job 1 (seed5-missing): FAILED"))
     }
 
+    @Test func forceRendersCompleteJobsAgainWithTheNewSettings() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.inputs(in: dir, poseCount: 2, frames: 4)
+        func manifest(frames: String) throws -> URL {
+            try Self.writeManifest("""
+                {"version": 1, "defaults": {"model": "tiny.safetensors", "frames": "\(frames)"},
+                 "output": "out/{pose}.mp4", "characters": [5], "poses": ["p0.json", "p1.json"]}
+                """, in: dir)
+        }
+        let first = try CLI.run(["batch", try manifest(frames: "0:2").path, "--json"], in: dir)
+        #expect(first.status == 0, "\(first.errors)")
+        let output = dir.appendingPathComponent("out/p0.mp4")
+        #expect(try Self.frameCount(output) == 2)
+
+        // New settings, same outputs: a plain run keeps the old files, --force replaces them.
+        let plain = try CLI.run(["batch", try manifest(frames: "0:4").path, "--json"], in: dir)
+        #expect(plain.status == 0)
+        #expect(try Self.events(plain.output).filter { $0["event"] as? String == "job_skipped" }.count == 2)
+        #expect(try Self.frameCount(output) == 2)
+        let forced = try CLI.run(["batch", try manifest(frames: "0:4").path, "--json", "--force"], in: dir)
+        #expect(forced.status == 0, "\(forced.errors)")
+        let events = try Self.events(forced.output)
+        #expect(events.filter { $0["event"] as? String == "job_done" }.count == 2)
+        #expect(events.allSatisfy { $0["event"] as? String != "job_skipped" })
+        #expect(try Self.frameCount(output) == 4)
+        #expect(try Self.frameCount(dir.appendingPathComponent("out/p1.mp4")) == 4)
+        #expect(Self.partials(under: dir).isEmpty)
+    }
+
     @Test func manifestErrorsNameTheJobAndRenderNothing() throws {
         let dir = try CLI.temporaryDirectory()
         try Self.inputs(in: dir, poseCount: 2)

@@ -1,7 +1,7 @@
 import COpenBLAS
 import Foundation
 
-/// Runs batch jobs, resumably: skips finished ones, clears killed runs' leftovers, keeps going past failures.
+/// Runs batch jobs, resumably: skips finished ones (unless forced), clears killed runs' leftovers, keeps going past failures.
 ///
 /// A job is complete when its output exists (for the png codec, a non-empty directory): outputs
 /// appear only by ``VideoWriter``'s rename of a finished temporary, so an existing one is whole.
@@ -36,6 +36,9 @@ public final class BatchRunner: @unchecked Sendable {
     public let jobs: [BatchJob]
     /// How many jobs run at once.
     public let concurrency: Int
+    /// Whether jobs whose output exists are rendered again (the old output stays until the new one
+    /// replaces it; a png job's non-empty directory is not replaced and fails the job).
+    public let force: Bool
     /// Called for every event, from the worker threads one at a time.
     private let events: (BatchEvent) -> Void
     /// Called with a job's temporary output when it is opened, and with nil's counterpart when closed.
@@ -48,10 +51,11 @@ public final class BatchRunner: @unchecked Sendable {
     /// A runner for `jobs`, `concurrency` at a time, reporting through `events`; `temporaryOutput`
     /// hears of each temporary output as it is opened (`true`) and once it is gone (`false`), so
     /// a caller can remove it if the process is interrupted.
-    public init(jobs: [BatchJob], concurrency: Int, events: @escaping (BatchEvent) -> Void,
+    public init(jobs: [BatchJob], concurrency: Int, force: Bool = false, events: @escaping (BatchEvent) -> Void,
                 temporaryOutput: @escaping (URL, _ open: Bool) -> Void = { _, _ in }) {
         self.jobs = jobs
         self.concurrency = max(1, min(concurrency, max(jobs.count, 1)))
+        self.force = force
         self.events = events
         self.temporaryOutput = temporaryOutput
     }
@@ -150,7 +154,7 @@ public final class BatchRunner: @unchecked Sendable {
         for path in Self.removeStalePartials(of: job) {
             emit(.partialRemoved(job: job, path: path))
         }
-        if Self.isComplete(job) {
+        if !force && Self.isComplete(job) {
             emit(.jobSkipped(job: job))
             lock.withLock { summary.skipped += 1 }
             return
