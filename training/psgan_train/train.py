@@ -1,11 +1,14 @@
 """Progressive PSGAN training: WGAN-GP, equalized LR, pixel norm, minibatch stddev, pose maps at every scale.
 
-    python3 -m psgan_train.train --config smoke --out runs/smoke [--resume]
+    python3 -m psgan_train.train --config smoke --out runs/smoke [--resume] [--extend N]
 
 Schedule: level 0 (4x4) runs one stable phase; every later level a fade-in phase (alpha 0 -> 1)
 and a stable phase, each ``images_per_phase`` real images. One critic step per generator step,
 gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99). A checkpoint
 (``checkpoint.pt``) is written every phase end and at the end; ``--resume`` continues from it.
+``--extend N`` (with ``--resume``) continues a finished run's last phase, stable at full resolution,
+for N more real images (the checkpoint's ``state["extended"]`` counts them), when a budget allows
+more training than the config planned.
 """
 from __future__ import annotations
 
@@ -83,8 +86,9 @@ def downscale(img: torch.Tensor, level: int, alpha: float, resolution: int) -> t
 
 
 def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None = None,
-          max_steps: int | None = None, log=print) -> dict:
-    """Run (or resume) training into ``out``; returns a summary. ``max_steps`` stops early (tests)."""
+          max_steps: int | None = None, log=print, extend: int = 0) -> dict:
+    """Run (or resume) training into ``out``; returns a summary. ``max_steps`` stops early (tests);
+    ``extend`` (resuming a finished run) trains its last phase for that many more images."""
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if dev.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
@@ -107,6 +111,13 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
         state = ck["state"]; rng.set_state(ck["rng"])
         log(f"resumed at phase {state['phase']}, {state['images']} images into it, step {state['step']}")
+    if extend > 0:
+        if not resume or state["phase"] < len(phases(cfg)):
+            raise ValueError("--extend continues a finished run: use it with --resume once the run has completed")
+        state["phase"] = len(phases(cfg)) - 1
+        state["images"] = cfg.images_per_phase - extend
+        state["extended"] = state.get("extended", 0) + extend
+        log(f"extending the last phase by {extend} images ({state['extended']} in all)")
     t0 = time.time()
     data = DataSource(cfg, dev)
     log(f"dataset ready in {time.time() - t0:.1f}s")
@@ -189,10 +200,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     ap.add_argument("--device", help="torch device (default: cuda if available, else cpu)")
     ap.add_argument("--max-steps", type=int, help="stop (and checkpoint) after this many steps")
+    ap.add_argument("--extend", type=int, default=0, metavar="N",
+                    help="with --resume on a finished run: train its last phase for N more images")
     a = ap.parse_args(argv)
     try:
         cfg = load_config(a.config)
-        summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps)
+        summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps, extend=a.extend)
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}")
     print(json.dumps(summary))

@@ -31,6 +31,18 @@ def test_train_then_resume(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("samples-phase*.png")) == [f"samples-phase{i}.png" for i in range(5)]
 
 
+def test_extend_continues_a_finished_run(tmp_path):
+    with pytest.raises(ValueError, match="finished run"):
+        train(TINY, tmp_path, max_steps=2, device="cpu", log=quiet, extend=8)
+    done = train(TINY, tmp_path, device="cpu", log=quiet)
+    assert done["step"] == 10
+    more = train(TINY, tmp_path, resume=True, device="cpu", log=quiet, extend=8)
+    # 8 more images at batch size 4: two more steps of the last (stable, 16 px) phase.
+    assert not more["stopped"] and more["step"] == 12 and more["phase"] == 5
+    ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert ck["state"]["extended"] == 8
+
+
 def test_resume_without_checkpoint_fails(tmp_path):
     with pytest.raises(FileNotFoundError):
         train(TINY, tmp_path / "none", resume=True, device="cpu", log=quiet)
