@@ -8,7 +8,9 @@ gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99). A checkpoint
 (``checkpoint.pt``) is written every phase end and at the end; ``--resume`` continues from it.
 ``--extend N`` (with ``--resume``) continues a finished run's last phase, stable at full resolution,
 for N more real images (the checkpoint's ``state["extended"]`` counts them), when a budget allows
-more training than the config planned.
+more training than the config planned; its config may differ from the run's in the data keys only
+(``pose_files``, ``pose_fraction``, ``dataset_pool``: fine-tuning on more kinds of poses), recorded in
+``state["data_changes"]``.
 """
 from __future__ import annotations
 
@@ -25,6 +27,11 @@ from .avatars import render_batch
 from .poses import load_pose_frames
 from .config import TrainConfig, config_dict, load_config
 from .model import Discriminator, Generator, channel_schedule
+
+
+# Config keys that choose the data, not the model: an --extend run may change them (fine-tuning a
+# finished run on more kinds of poses).
+DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool"}
 
 
 def build_models(cfg: TrainConfig) -> tuple[Generator, Discriminator]:
@@ -100,13 +107,20 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=cfg.learning_rate, betas=(0.0, 0.99))
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.learning_rate, betas=(0.0, 0.99))
     state = {"phase": 0, "images": 0, "step": 0}
+    data_changes = None
     rng = torch.Generator().manual_seed(cfg.seed + 1)
     if resume:
         if not ckpt_path.exists():
             raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
         ck = torch.load(ckpt_path, map_location=dev, weights_only=False)
         if ck["config"] != config_dict(cfg):
-            raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']}")
+            new_config = config_dict(cfg)
+            changed = sorted(k for k in set(ck["config"]) | set(new_config) if ck["config"].get(k) != new_config.get(k))
+            if not (extend > 0 and set(changed) <= DATA_KEYS):
+                raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']} "
+                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)})")
+            log(f"extending with new data settings: {', '.join(changed)}")
+            data_changes = {k: new_config[k] for k in changed}
         g.load_state_dict(ck["generator"]); d.load_state_dict(ck["discriminator"])
         opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
         state = ck["state"]; rng.set_state(ck["rng"])
@@ -117,6 +131,8 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         state["phase"] = len(phases(cfg)) - 1
         state["images"] = cfg.images_per_phase - extend
         state["extended"] = state.get("extended", 0) + extend
+        if data_changes:
+            state["data_changes"] = state.get("data_changes", []) + [{"at_step": state["step"], **data_changes}]
         log(f"extending the last phase by {extend} images ({state['extended']} in all)")
     t0 = time.time()
     data = DataSource(cfg, dev)

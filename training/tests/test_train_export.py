@@ -41,6 +41,19 @@ def test_extend_continues_a_finished_run(tmp_path):
     assert not more["stopped"] and more["step"] == 12 and more["phase"] == 5
     ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
     assert ck["state"]["extended"] == 8
+    # Extending may change the data (not the model), and says so in the state.
+    other_data = TrainConfig(**{**TINY.__dict__, "dataset_pool": 8, "pose_fraction": 0.25})
+    with pytest.raises(ValueError, match="only --extend"):
+        train(other_data, tmp_path, resume=True, device="cpu", log=quiet)
+    other_model = TrainConfig(**{**TINY.__dict__, "channel_max": 4})
+    with pytest.raises(ValueError, match="different config"):
+        train(other_model, tmp_path, resume=True, device="cpu", log=quiet, extend=4)
+    again = train(other_data, tmp_path, resume=True, device="cpu", log=quiet, extend=4)
+    assert again["step"] == 13
+    ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert ck["state"]["extended"] == 12
+    assert ck["state"]["data_changes"] == [{"at_step": 12, "dataset_pool": 8, "pose_fraction": 0.25}]
+    assert ck["config"]["dataset_pool"] == 8
 
 
 def test_resume_without_checkpoint_fails(tmp_path):
