@@ -226,11 +226,11 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
     return out
 
 
-def contact_sheet(grid: torch.Tensor, reference: torch.Tensor, path: str, cell: int = 96) -> None:
-    """PNG: the dataset renderer's images on top, then one row per seed; one column per pose. Cells
-    are the model's frames enlarged by a whole factor (nearest neighbour) to about ``cell`` pixels."""
+def contact_sheet(grid: torch.Tensor, reference: torch.Tensor | None, path: str, cell: int = 96) -> None:
+    """PNG: the dataset renderer's images on top (when given), then one row per seed; one column per
+    pose. Cells are the frames enlarged by a whole factor (nearest neighbour) to about ``cell`` pixels."""
     from PIL import Image
-    rows = torch.cat([reference[None], grid])  # [S + 1, P, 3, R, R]
+    rows = grid if reference is None else torch.cat([reference[None], grid])  # [S (+ 1), P, 3, R, R]
     s, p, _, r, _ = rows.shape
     scale = max(1, round(cell / r))
     q = to_uint8(rows).to(torch.uint8).permute(0, 3, 1, 4, 2).reshape(s * r, p * r, 3)
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
         contact_sheet(grid, ref, a.sheet, a.cell)
         print(f"wrote {a.sheet}")
     if a.strip:
-        contact_sheet(strip[None], strip[:0], a.strip, a.cell)
+        contact_sheet(strip[None], None, a.strip, a.cell)
         print(f"wrote {a.strip}")
 
 

@@ -147,3 +147,10 @@ def test_cli_json_sheet_deterministic(tmp_path):
     assert r["inputs"]["sha256"] == ev.sha256(str(path)) and r["inputs"]["resolution"] == 16
     assert len(r["temporal"]["sequences"]) == 3 and r["temporal"]["still_max_change"] == 0.0
     assert 0 <= r["pose_consistency"]["silhouette_iou"] <= 1
+    from PIL import Image
+    # Sheet: renderer row + 2 seeds, 2 poses; 16 px frames at the default 96 px cell: 6x.
+    assert Image.open(tmp_path / "s0.png").size == (2 * 96, 3 * 96)
+    strip = tmp_path / "strip.png"
+    ev.main([str(path), "--pose-count", "1", "--seeds", "0", "--frames", "2", "--interp-steps", "4",
+             "--strip", str(strip), "--cell", "32"])
+    assert Image.open(strip).size == (5 * 32, 32)  # 5 frames (steps 0..4), 16 px at 2x
