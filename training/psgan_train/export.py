@@ -63,6 +63,9 @@ def export(g, out: str | Path, f16: bool = False, extra: dict | None = None) -> 
         save_file(tensors, str(tmp), metadata={"format": "psgan-generator", "version": "1",
                                                 "config": json.dumps(config, sort_keys=True)})
         canonical_header(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)  # an ordinary file's mode (the temporary file is private)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
