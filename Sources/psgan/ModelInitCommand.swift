@@ -57,7 +57,7 @@ struct ModelInitCommand: ParsableCommand {
         }
         let config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: count,
                                      layout: layout, channels: channelMap, upscale: upscale)
-        if let upscale, UpscalerChoice.builtIn.allSatisfy({ $0.name != upscale }) {
+        if let upscale, !UpscalerChoice.isBuiltIn(upscale) {
             throw ValidationError("--upscale: '\(upscale)' is not a built-in upscaler (\(UpscalerChoice.namesList))")
         }
         do {

@@ -28,10 +28,15 @@ enum UpscalerChoice {
         return URL(fileURLWithPath: spec)
     }
 
+    /// Whether `name` is one of the bundled upscalers.
+    static func isBuiltIn(_ name: String) -> Bool {
+        builtIn.contains { $0.name == name }
+    }
+
     /// The file of the built-in upscaler `name`; nil when `name` is not a built-in one (the lookup a
     /// render uses for a model's suggested upscaler).
     @Sendable static func builtInFile(_ name: String) throws -> URL? {
-        builtIn.contains { $0.name == name } ? try resolve(name) : nil
+        isBuiltIn(name) ? try resolve(name) : nil
     }
 
     /// Loads the upscaler `spec` names, with an optional tile size.

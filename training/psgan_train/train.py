@@ -106,6 +106,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     g.to(dev); d.to(dev)
     opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=cfg.learning_rate, betas=(0.0, 0.99))
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.learning_rate, betas=(0.0, 0.99))
+    plan = phases(cfg)
     state = {"phase": 0, "images": 0, "step": 0}
     data_changes = None
     rng = torch.Generator().manual_seed(cfg.seed + 1)
@@ -126,9 +127,9 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         state = ck["state"]; rng.set_state(ck["rng"])
         log(f"resumed at phase {state['phase']}, {state['images']} images into it, step {state['step']}")
     if extend > 0:
-        if not resume or state["phase"] < len(phases(cfg)):
+        if not resume or state["phase"] < len(plan):
             raise ValueError("--extend continues a finished run: use it with --resume once the run has completed")
-        state["phase"] = len(phases(cfg)) - 1
+        state["phase"] = len(plan) - 1
         state["images"] = cfg.images_per_phase - extend
         state["extended"] = state.get("extended", 0) + extend
         if data_changes:
@@ -137,7 +138,6 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     t0 = time.time()
     data = DataSource(cfg, dev)
     log(f"dataset ready in {time.time() - t0:.1f}s")
-    plan = phases(cfg)
 
     def save() -> None:
         torch.save({"config": config_dict(cfg), "generator": g.state_dict(), "discriminator": d.state_dict(),
