@@ -16,7 +16,9 @@ class TrainConfig:
     on CPU), 0 renders a fresh batch every step (GPU). ``pose_files``: psgan native coco18 pose
     files (``psgan pose convert motion.bvh --azimuth A``) that ``pose_fraction`` of the poses come
     from; the rest are procedural. ``checkpoint_every``: steps between checkpoints inside a phase
-    (every phase end writes one too)."""
+    (every phase end writes one too). ``ema_beta``: when > 0, an exponential moving average of the
+    generator's weights is kept (``w_ema = beta * w_ema + (1 - beta) * w`` after every generator
+    step, as Progressive GAN's smoothed generator); exports and samples use it."""
 
     resolution: int = 32
     latent_dim: int = 32
@@ -32,6 +34,7 @@ class TrainConfig:
     pose_files: list = field(default_factory=list)
     pose_fraction: float = 0.5
     checkpoint_every: int = 1000
+    ema_beta: float = 0.0
 
     def validate(self) -> None:
         """Raise ValueError on values the contract or the trainer cannot take."""
@@ -49,6 +52,8 @@ class TrainConfig:
         for p in self.pose_files:
             if not Path(p).exists():
                 raise ValueError(f"pose file {p} not found (make it with `psgan pose convert`)")
+        if not 0 <= self.ema_beta < 1:
+            raise ValueError(f"ema_beta must be in [0, 1), got {self.ema_beta}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
 

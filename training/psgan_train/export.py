@@ -31,8 +31,9 @@ from .contract import seeded_latent
 from .train import build_models
 
 
-def load_checkpoint_generator(path: str | Path):
-    """The generator stored in a training checkpoint (clear errors for missing or foreign files)."""
+def load_checkpoint_generator(path: str | Path, raw: bool = False):
+    """The generator stored in a training checkpoint (clear errors for missing or foreign files):
+    its smoothed generator (``generator_ema``) where it keeps one, unless ``raw``."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}")
@@ -44,9 +45,21 @@ def load_checkpoint_generator(path: str | Path):
         raise ValueError(f"{path}: not a psgan_train checkpoint (no generator/config)")
     cfg = TrainConfig(**ck["config"])
     g, _ = build_models(cfg)
-    g.load_state_dict(ck["generator"])
+    g.load_state_dict(ck["generator" if raw or "generator_ema" not in ck else "generator_ema"])
     g.eval()
     return g, ck
+
+
+def train_summary(ck: dict) -> dict:
+    """What an export records of the training behind it: steps, real images shown, the images of
+    ``--extend`` among them, and the schedule and data changes made on the way."""
+    state = ck.get("state", {})
+    batch = ck["config"].get("batch_size", 0)
+    out = {"steps": state.get("step", 0), "images_shown": state.get("step", 0) * batch}
+    for key in ("extended", "schedule_changes", "data_changes"):
+        if key in state:
+            out[key] = state[key]
+    return out
 
 
 def export(g, out: str | Path, f16: bool = False, extra: dict | None = None) -> None:
@@ -128,10 +141,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-check", action="store_true", help="skip the psgan check")
     ap.add_argument("--upscale", choices=["srgan-x2", "srgan-x4", "anime-x4"],
                     help="upscaler psgan applies by default to this model's frames")
+    ap.add_argument("--raw", action="store_true",
+                    help="export the trained generator, not its moving average (generator_ema)")
     a = ap.parse_args(argv)
     try:
-        g, ck = load_checkpoint_generator(a.checkpoint)
-        extra = {"trained_by": "psgan_train", "train_state": ck.get("state", {})}
+        g, ck = load_checkpoint_generator(a.checkpoint, a.raw)
+        extra = {"trained_by": "psgan_train", "train_state": train_summary(ck)}
+        if "generator_ema" in ck and not a.raw:
+            extra["ema_beta"] = ck["config"]["ema_beta"]
         if a.upscale:
             extra["upscale"] = a.upscale
         export(g, a.out, a.f16, extra)

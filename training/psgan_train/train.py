@@ -7,14 +7,22 @@ and a stable phase, each ``images_per_phase`` real images. One critic step per g
 gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99). A checkpoint
 (``checkpoint.pt``) is written every phase end and at the end; ``--resume`` continues from it.
 ``--extend N`` (with ``--resume``) continues a finished run's last phase, stable at full resolution,
-for N more real images (the checkpoint's ``state["extended"]`` counts them), when a budget allows
+for up to N more real images (the checkpoint's ``state["extended"]`` counts those trained), when a budget allows
 more training than the config planned; its config may differ from the run's in the data keys only
 (``pose_files``, ``pose_fraction``, ``dataset_pool``: fine-tuning on more kinds of poses), recorded in
-``state["data_changes"]``.
+``state["data_changes"]``. Any ``--resume`` may change ``images_per_phase`` (re-planning a run
+whose speed on a machine turned out other than expected; a phase already past the new budget ends
+at once), recorded in ``state["schedule_changes"]``.
+
+With ``ema_beta`` > 0 the checkpoint also holds ``generator_ema``, the smoothed generator that
+samples and exports use. ``--max-seconds S`` checkpoints and stops once S seconds have passed (a
+lent machine's time limit). A checkpoint without optimiser states (``psgan_train.portable``) resumes
+with fresh Adam states.
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import time
@@ -32,6 +40,13 @@ from .model import Discriminator, Generator, channel_schedule
 # Config keys that choose the data, not the model: an --extend run may change them (fine-tuning a
 # finished run on more kinds of poses).
 DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool"}
+# Config keys that only re-plan the schedule: any --resume may change them.
+SCHEDULE_KEYS = {"images_per_phase"}
+
+
+def stored_config(ck: dict) -> dict:
+    """A checkpoint's config with the defaults of keys added since it was written."""
+    return {**config_dict(TrainConfig()), **ck["config"]}
 
 
 def build_models(cfg: TrainConfig) -> tuple[Generator, Discriminator]:
@@ -65,8 +80,9 @@ class DataSource:
             print(f"{log_frames} recorded pose frames from {len(cfg.pose_files)} file(s)")
         if cfg.dataset_pool > 0:
             imgs, kps = [], []
-            for i in range(0, cfg.dataset_pool, 64):
-                n = min(64, cfg.dataset_pool - i)
+            chunk = 512 if device.type == "cuda" else 64
+            for i in range(0, cfg.dataset_pool, chunk):
+                n = min(chunk, cfg.dataset_pool - i)
                 im, kp = render_batch(cfg.seed * 1_000_003 + i, n, cfg.resolution, device,
                                       self.frames, cfg.pose_fraction)
                 imgs.append(im); kps.append(kp.to(device))
@@ -93,9 +109,12 @@ def downscale(img: torch.Tensor, level: int, alpha: float, resolution: int) -> t
 
 
 def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None = None,
-          max_steps: int | None = None, log=print, extend: int = 0) -> dict:
-    """Run (or resume) training into ``out``; returns a summary. ``max_steps`` stops early (tests);
-    ``extend`` (resuming a finished run) trains its last phase for that many more images."""
+          max_steps: int | None = None, log=print, extend: int = 0,
+          max_seconds: float | None = None) -> dict:
+    """Run (or resume) training into ``out``; returns a summary. ``max_steps`` and ``max_seconds``
+    stop early (with a checkpoint); ``extend`` (resuming a finished run) trains its last phase for
+    that many more images."""
+    started = time.monotonic()
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if dev.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
@@ -104,6 +123,9 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     ckpt_path = out / "checkpoint.pt"
     g, d = build_models(cfg)
     g.to(dev); d.to(dev)
+    g_ema = None
+    if cfg.ema_beta > 0:
+        g_ema = copy.deepcopy(g).requires_grad_(False)
     opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=cfg.learning_rate, betas=(0.0, 0.99))
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.learning_rate, betas=(0.0, 0.99))
     plan = phases(cfg)
@@ -114,45 +136,72 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         if not ckpt_path.exists():
             raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
         ck = torch.load(ckpt_path, map_location=dev, weights_only=False)
-        if ck["config"] != config_dict(cfg):
-            new_config = config_dict(cfg)
-            changed = sorted(k for k in set(ck["config"]) | set(new_config) if ck["config"].get(k) != new_config.get(k))
-            if not (extend > 0 and set(changed) <= DATA_KEYS):
+        old_config, new_config = stored_config(ck), config_dict(cfg)
+        changed = sorted(k for k in set(old_config) | set(new_config) if old_config.get(k) != new_config.get(k))
+        schedule = [k for k in changed if k in SCHEDULE_KEYS]
+        data_keys = [k for k in changed if k not in SCHEDULE_KEYS]
+        if data_keys:
+            if not (extend > 0 and set(data_keys) <= DATA_KEYS):
                 raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']} "
-                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)})")
-            log(f"extending with new data settings: {', '.join(changed)}")
-            data_changes = {k: new_config[k] for k in changed}
+                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)}; any --resume "
+                                 f"may change {sorted(SCHEDULE_KEYS)})")
+            log(f"extending with new data settings: {', '.join(data_keys)}")
+            data_changes = {k: new_config[k] for k in data_keys}
         g.load_state_dict(ck["generator"]); d.load_state_dict(ck["discriminator"])
-        opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
-        state = ck["state"]; rng.set_state(ck["rng"])
+        if g_ema is not None:
+            g_ema.load_state_dict(ck.get("generator_ema", ck["generator"]))
+        if "opt_g" in ck and "opt_d" in ck:
+            opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
+        else:
+            log("the checkpoint holds no optimiser states: Adam starts afresh")
+        state = ck["state"]; rng.set_state(ck["rng"].cpu())
+        if schedule:
+            state["schedule_changes"] = state.get("schedule_changes", []) + [
+                {"at_step": state["step"], **{k: new_config[k] for k in schedule}}]
+            log(f"re-planned: {', '.join(f'{k} {old_config[k]} -> {new_config[k]}' for k in schedule)}")
         log(f"resumed at phase {state['phase']}, {state['images']} images into it, step {state['step']}")
     if extend > 0:
         if not resume or state["phase"] < len(plan):
             raise ValueError("--extend continues a finished run: use it with --resume once the run has completed")
         state["phase"] = len(plan) - 1
         state["images"] = cfg.images_per_phase - extend
-        state["extended"] = state.get("extended", 0) + extend
+        state["extended"] = state.get("extended", 0)
+        state["extending"] = True
         if data_changes:
             state["data_changes"] = state.get("data_changes", []) + [{"at_step": state["step"], **data_changes}]
-        log(f"extending the last phase by {extend} images ({state['extended']} in all)")
+        log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")
     t0 = time.time()
     data = DataSource(cfg, dev)
     log(f"dataset ready in {time.time() - t0:.1f}s")
 
     def save() -> None:
-        torch.save({"config": config_dict(cfg), "generator": g.state_dict(), "discriminator": d.state_dict(),
-                    "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "state": state,
-                    "rng": rng.get_state()}, ckpt_path.with_suffix(".tmp"))
+        ck = {"config": config_dict(cfg), "generator": g.state_dict(), "discriminator": d.state_dict(),
+              "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "state": state,
+              "rng": rng.get_state()}
+        if g_ema is not None:
+            ck["generator_ema"] = g_ema.state_dict()
+        torch.save(ck, ckpt_path.with_suffix(".tmp"))
         ckpt_path.with_suffix(".tmp").replace(ckpt_path)
 
+    ema_pairs = None
+    if g_ema is not None:
+        ema_pairs = ([p for p in g_ema.parameters()], [p for p in g.parameters()])
     steps_run = 0
     last = {}
+    losses = None
+
+    def read_losses() -> dict:
+        return {k: v.item() for k, v in losses.items()} if losses else last
+
     while state["phase"] < len(plan):
         level, fading = plan[state["phase"]]
         while state["images"] < cfg.images_per_phase:
-            if max_steps is not None and steps_run >= max_steps:
+            out_of_time = max_seconds is not None and time.monotonic() - started >= max_seconds
+            if out_of_time or (max_steps is not None and steps_run >= max_steps):
                 save()
-                return {"stopped": True, **state, **last}
+                if out_of_time:
+                    log(f"stopping after {max_seconds:g} s at step {state['step']} (checkpoint written)")
+                return {"stopped": True, **state, **read_losses()}
             alpha = min(1.0, state["images"] / cfg.images_per_phase) if fading else 1.0
             real, kp = data.batch(state["step"], rng)
             real = downscale(real, level, alpha, cfg.resolution)
@@ -171,20 +220,27 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
             z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
             loss_g = -d(g(z, kp, level, alpha), kp, level, alpha).mean()
             opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
+            if ema_pairs is not None:
+                with torch.no_grad():
+                    torch._foreach_lerp_(ema_pairs[0], ema_pairs[1], 1.0 - cfg.ema_beta)
             state["images"] += b; state["step"] += 1; steps_run += 1
-            last = {"loss_d": loss_d.item(), "loss_g": loss_g.item(), "gp": gp.item()}
+            if state.get("extending"):
+                state["extended"] += b
+            losses = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(), "gp": gp.detach()}
             if state["step"] % cfg.checkpoint_every == 0:
                 save()
             if state["step"] % 10 == 0:
+                last = read_losses()
                 log(f"step {state['step']} level {level} ({4 * 2 ** level}px) {'fade' if fading else 'stable'} "
                     f"alpha {alpha:.2f} loss_d {last['loss_d']:.3f} loss_g {last['loss_g']:.3f} gp {last['gp']:.3f} "
                     f"[{time.time() - t0:.0f}s]")
         state["phase"] += 1; state["images"] = 0
+        state.pop("extending", None)
         save()
-        write_samples(g, cfg, out / f"samples-phase{state['phase'] - 1}.png", level, 1.0)
+        write_samples(g_ema or g, cfg, out / f"samples-phase{state['phase'] - 1}.png", level, 1.0)
     save()
-    write_samples(g, cfg, out / "samples.png")
-    return {"stopped": False, **state, **last, "seconds": time.time() - t0}
+    write_samples(g_ema or g, cfg, out / "samples.png")
+    return {"stopped": False, **state, **read_losses(), "seconds": time.time() - t0}
 
 
 def write_samples(g: Generator, cfg: TrainConfig, path: Path, level: int | None = None, alpha: float = 1.0,
@@ -218,10 +274,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-steps", type=int, help="stop (and checkpoint) after this many steps")
     ap.add_argument("--extend", type=int, default=0, metavar="N",
                     help="with --resume on a finished run: train its last phase for N more images")
+    ap.add_argument("--max-seconds", type=float, metavar="S",
+                    help="checkpoint and stop once S seconds have passed")
     a = ap.parse_args(argv)
     try:
         cfg = load_config(a.config)
-        summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps, extend=a.extend)
+        summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps, extend=a.extend,
+                        max_seconds=a.max_seconds)
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}")
     print(json.dumps(summary))
