@@ -46,7 +46,7 @@ import torch
 
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
-from .poses import load_pose_frames
+from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
 
 HELD_OUT_SEED = 10 ** 12
 BACKGROUND_MIN = 235  # a pixel is background when all channels >= this (0..255)
@@ -79,6 +79,12 @@ def figure_mask(img: torch.Tensor) -> torch.Tensor:
 
 def keypoint_hits(img: torch.Tensor, kp: torch.Tensor) -> tuple[int, int]:
     """(visible keypoints that land on the figure, visible keypoints) over a batch."""
+    on, vis = keypoint_hits_per_joint(img, kp)
+    return int(on.sum()), int(vis.sum())
+
+
+def keypoint_hits_per_joint(img: torch.Tensor, kp: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per keypoint index ``[K]``: (visible keypoints on the figure, visible keypoints) over a batch."""
     mask = figure_mask(img)
     # 3x3 dilation: a keypoint counts when any pixel of its 3x3 block is figure.
     near = torch.nn.functional.max_pool2d(mask.float()[:, None], 3, stride=1, padding=1)[:, 0] > 0
@@ -87,7 +93,7 @@ def keypoint_hits(img: torch.Tensor, kp: torch.Tensor) -> tuple[int, int]:
     vis = (kp[..., 2] > 0) & (x >= 0) & (x < res) & (y >= 0) & (y < res)
     b = torch.arange(kp.shape[0])[:, None].expand_as(x)
     on = near[b, y.clamp(0, res - 1), x.clamp(0, res - 1)] & vis
-    return int(on.sum()), int(vis.sum())
+    return on.sum(0), vis.sum(0)
 
 
 def silhouette_iou(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -186,9 +192,13 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
     z = torch.stack([lat[s] for s in seeds for _ in range(pose_count)])
     kps = kp.repeat(len(seeds), 1, 1)
     gen = _run(g, z, kps, device)
-    hits, visible = keypoint_hits(gen, kps)
+    on, vis = keypoint_hits_per_joint(gen, kps)
+    hits, visible = int(on.sum()), int(vis.sum())
+    per_keypoint = {name: {"on_figure": int(on[k]), "visible": int(vis[k])}
+                    for k, name in enumerate(KEYPOINT_NAMES[:kps.shape[1]])}
     out: dict = {"pose_consistency": {
         "keypoints_on_figure": hits / visible if visible else 0.0, "keypoints_visible": visible,
+        "per_keypoint": per_keypoint,
         "silhouette_iou": silhouette_iou(gen, ref.repeat(len(seeds), 1, 1, 1)),
         "reference_keypoints_on_figure": (lambda h: h[0] / h[1] if h[1] else 0.0)(keypoint_hits(ref, kp)),
     }}
@@ -272,6 +282,11 @@ def table(r: dict) -> str:
              f"{'figure':48} value",
              f"{'pose: keypoints on figure':48} {pc['keypoints_on_figure']:.3f}  (of {pc['keypoints_visible']}; renderer itself {pc['reference_keypoints_on_figure']:.3f})",
              f"{'pose: silhouette IoU vs renderer':48} {pc['silhouette_iou']:.3f}"]
+    shares = sorted((c["on_figure"] / c["visible"], name) for name, c in pc.get("per_keypoint", {}).items()
+                    if c["visible"])
+    weak = [f"{name} {share:.2f}" for share, name in shares[:4] if share < 1]
+    if weak:
+        lines.append(f"{'pose: weakest keypoints':48} {', '.join(weak)}")
     for s in tm["sequences"]:
         ratio = "n/a (pose does not move)" if s["ratio"] is None else f"{s['ratio']:.3f}"
         lines.append(f"{'temporal: ' + Path(s['file']).name + ' gen/ref change':48} {ratio}"

@@ -38,6 +38,11 @@ def test_renderer_scores_one():
     assert r["pose_consistency"]["keypoints_on_figure"] == 1.0
     assert r["pose_consistency"]["silhouette_iou"] == 1.0
     assert r["pose_consistency"]["keypoints_visible"] >= 2 * 6 * 16
+    per = r["pose_consistency"]["per_keypoint"]
+    assert list(per)[:2] == ["Nose", "Neck"] and len(per) == 18
+    assert sum(c["visible"] for c in per.values()) == r["pose_consistency"]["keypoints_visible"]
+    assert all(c["on_figure"] == c["visible"] for c in per.values())
+    assert "weakest keypoints" not in ev.table({**r, "inputs": {"model": "m", "resolution": RES, "sha256": "0" * 64}})
     # Same image for every seed: no diversity, and an interpolation that does not move.
     assert r["diversity"]["mean_pairwise_l1_in_union_mask"] == 0.0
     assert r["temporal"]["still_max_change"] == 0.0
@@ -47,6 +52,7 @@ def test_white_output_scores_zero():
     r = ev.evaluate(Constant(1.0), pose_count=3, seeds=[0])
     assert r["pose_consistency"]["keypoints_on_figure"] == 0.0
     assert r["pose_consistency"]["silhouette_iou"] == 0.0
+    assert all(c["on_figure"] == 0 for c in r["pose_consistency"]["per_keypoint"].values())
 
 
 def test_constant_output_has_no_flicker_and_temporal_ratio_zero(tmp_path):
@@ -76,6 +82,8 @@ def test_figure_mask_keeps_enclosed_white():
     m = ev.figure_mask(img)[0]
     assert m[4, 4] and m[2, 2] and not m[0, 0] and int(m.sum()) == 25
     assert ev.keypoint_hits(img, torch.tensor([[[4.5, 4.5, 1.0], [0.2, 0.2, 1.0], [8.5, 8.5, 0.0]]])) == (1, 2)
+    on, vis = ev.keypoint_hits_per_joint(img, torch.tensor([[[4.5, 4.5, 1.0], [0.2, 0.2, 1.0], [8.5, 8.5, 0.0]]]))
+    assert on.tolist() == [1, 0, 0] and vis.tolist() == [1, 1, 0]
 
 
 def test_pair_distance_and_identical_seeds():

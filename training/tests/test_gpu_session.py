@@ -79,3 +79,18 @@ def test_packed_checkpoint_resumes(tmp_path):
 def test_unpack_refuses_a_folder_without_a_pack(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a packed checkpoint"):
         unpack(tmp_path, tmp_path / "checkpoint.pt")
+
+
+def test_pack_without_the_average_resumes_from_the_generator(tmp_path):
+    # Where the working tree leaves too little room to carry all three networks, the average may stay
+    # behind: it restarts from the generator's weights.
+    train(TINY_EMA, tmp_path / "run", max_steps=2, device="cpu", log=quiet)
+    pack(tmp_path / "run" / "checkpoint.pt", tmp_path / "packed")
+    (tmp_path / "packed" / "generator_ema.pt").unlink()
+    unpack(tmp_path / "packed", tmp_path / "copy" / "checkpoint.pt")
+    back = torch.load(tmp_path / "copy" / "checkpoint.pt", weights_only=False)
+    assert "generator_ema" not in back
+    train(TINY_EMA, tmp_path / "copy", resume=True, max_steps=0, device="cpu", log=quiet)
+    ck = torch.load(tmp_path / "copy" / "checkpoint.pt", weights_only=False)
+    for k, v in ck["generator"].items():
+        assert torch.equal(ck["generator_ema"][k], v)
