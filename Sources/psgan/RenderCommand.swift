@@ -86,7 +86,7 @@ struct RenderCommand: ParsableCommand {
             model: try DefaultModel.resolve(model), poses: URL(fileURLWithPath: poses),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
             frames: frames, codec: try codec.map { try VideoCodec(parsing: $0) }, fps: fps, crf: crf,
-            upscaler: try upscale.flatMap { $0 == "none" ? nil : try UpscalerChoice.resolve($0) }, tile: tile,
+            upscaler: try upscale.flatMap(UpscalerChoice.file), tile: tile,
             output: URL(fileURLWithPath: out))
         if upscale == nil { job.suggestedUpscalerLookup = UpscalerChoice.builtInFile }
         job.reading = reading.readOptions

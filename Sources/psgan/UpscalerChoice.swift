@@ -13,19 +13,34 @@ enum UpscalerChoice {
     /// The built-in names, for help and messages.
     static let namesList = builtIn.map(\.name).joined(separator: ", ")
 
-    /// The file `spec` names: a built-in upscaler (found like the default model: current directory,
-    /// then the executable's directory and parents), else a path.
-    static func resolve(_ spec: String) throws -> URL {
-        if let entry = builtIn.first(where: { $0.name == spec }) {
-            guard let url = DefaultModel.findBundled(entry.path) else {
-                throw RenderError("the built-in upscaler \(spec) (\(entry.path)) was not found; run from the repository or pass a file path")
+    /// Reads an upscale setting (`none`, a built-in name or a path).
+    static func spec(_ text: String) throws -> UpscalerSpec {
+        try UpscalerSpec(text, builtInNames: builtIn.map(\.name))
+    }
+
+    /// The file an upscale setting names, nil for `none`: a built-in upscaler is found like the
+    /// default model (current directory, then the executable's directory and parents).
+    static func file(_ text: String) throws -> URL? {
+        switch try spec(text) {
+        case .none:
+            return nil
+        case .builtIn(let name):
+            let path = builtIn.first { $0.name == name }!.path
+            guard let url = DefaultModel.findBundled(path) else {
+                throw RenderError("the built-in upscaler \(name) (\(path)) was not found; run from the repository or pass a file path")
             }
             return url
+        case .file(let path):
+            return URL(fileURLWithPath: path)
         }
-        guard spec.contains("/") || spec.hasSuffix(".safetensors") else {
-            throw RenderError("unknown upscaler '\(spec)': use \(namesList), or a .safetensors file path")
+    }
+
+    /// The file of an upscaler that must be there (`psgan upscale --model`, the bench): `none` is an error.
+    static func resolve(_ text: String) throws -> URL {
+        guard let url = try file(text) else {
+            throw RenderError("'none' names no upscaler: use \(namesList), or a .safetensors file path")
         }
-        return URL(fileURLWithPath: spec)
+        return url
     }
 
     /// Whether `name` is one of the bundled upscalers.
@@ -36,7 +51,7 @@ enum UpscalerChoice {
     /// The file of the built-in upscaler `name`; nil when `name` is not a built-in one (the lookup a
     /// render uses for a model's suggested upscaler).
     @Sendable static func builtInFile(_ name: String) throws -> URL? {
-        isBuiltIn(name) ? try resolve(name) : nil
+        isBuiltIn(name) ? try file(name) : nil
     }
 
     /// Loads the upscaler `spec` names, with an optional tile size.

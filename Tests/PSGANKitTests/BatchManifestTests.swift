@@ -7,6 +7,7 @@ import Testing
     static let manifestURL = URL(fileURLWithPath: "/data/renders/jobs.json")
     static let resolver = BatchManifest.Resolver(
         defaultModel: { URL(fileURLWithPath: "/opt/psgan/default.safetensors") },
+        builtInUpscalers: ["srgan-x2"],
         builtInUpscaler: { $0 == "srgan-x2" ? URL(fileURLWithPath: "/opt/psgan/srgan-x2.safetensors") : nil })
 
     static func manifest(_ text: String) throws -> BatchManifest {
@@ -76,7 +77,7 @@ import Testing
         #expect(Self.error(#"{\#(base), "output": "o/{pose}-{character}.mp4", "defaults": {"tile": 4, "upscale": "none"}}"#)
             == "/data/renders/jobs.json: job 0 (seed1-a): \"tile\" needs an upscaler, not \"upscale\": \"none\"")
         #expect(Self.error(#"{\#(base), "output": "o/{pose}-{character}.mp4", "defaults": {"upscale": "esrgan"}}"#)
-            .contains("job 0 (seed1-a): unknown upscaler 'esrgan'"))
+            .hasSuffix("job 0 (seed1-a): unknown upscaler 'esrgan': use none, srgan-x2, or a .safetensors file path"))
         #expect(Self.error(#"{"version": 1, "characters": [1, {"seed": 1}], "poses": ["a.json"], "output": "x/{character}.mp4"}"#)
             .contains("characters[1]: the name 'seed1' is already used by characters[0]"))
         #expect(Self.error(#"{"version": 1, "characters": [{"name": "a/b", "seed": 1}], "poses": ["a.json"], "output": "x.mp4"}"#)

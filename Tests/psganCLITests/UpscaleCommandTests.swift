@@ -106,6 +106,7 @@ import Testing
         }
         let out = dir.appendingPathComponent("out.png").path
         try expectFailure(["upscale", "--model", "srgan-x3", png.path, "--out", out], containing: ["srgan-x3", "srgan-x2"])
+        try expectFailure(["upscale", "--model", "none", png.path, "--out", out], containing: ["'none' names no upscaler", "anime-x4"])
         let truncated = dir.appendingPathComponent("cut.safetensors")
         let weights = try Data(contentsOf: CLI.repository.appendingPathComponent("samples/upscalers/srgan-x2.safetensors"))
         try weights.prefix(1000).write(to: truncated)
@@ -120,5 +121,8 @@ import Testing
         let poses = try CLI.poseFile(in: dir, frames: 2)
         try expectFailure(["render", "--model", model.path, "--poses", poses.path, "--upscale", truncated.path,
                            "--out", dir.appendingPathComponent("x.mp4").path], containing: ["cut.safetensors"])
+        try expectFailure(["render", "--model", model.path, "--poses", poses.path, "--upscale", "esrgan",
+                           "--out", dir.appendingPathComponent("x.mp4").path],
+                          containing: ["unknown upscaler 'esrgan': use none, srgan-x2, srgan-x4, anime-x4, or a .safetensors file path"])
     }
 }

@@ -12,12 +12,16 @@ public struct BatchManifest: Sendable {
     public struct Resolver {
         /// The model for jobs that name none (called at most once, and only when needed).
         public var defaultModel: () throws -> URL
+        /// The built-in upscaler names a manifest's `"upscale"` may use (see ``UpscalerSpec``).
+        public var builtInUpscalers: [String]
         /// The file of a built-in upscaler name, or nil when `name` is not a built-in one.
         public var builtInUpscaler: @Sendable (String) throws -> URL?
 
         /// A resolver with the given lookups.
-        public init(defaultModel: @escaping () throws -> URL, builtInUpscaler: @escaping @Sendable (String) throws -> URL?) {
+        public init(defaultModel: @escaping () throws -> URL, builtInUpscalers: [String],
+                    builtInUpscaler: @escaping @Sendable (String) throws -> URL?) {
             self.defaultModel = defaultModel
+            self.builtInUpscalers = builtInUpscalers
             self.builtInUpscaler = builtInUpscaler
         }
     }
@@ -249,14 +253,18 @@ public struct BatchManifest: Sendable {
                 defaultModel = model
             }
             var upscaler: URL?
-            if let spec = settings.upscale, spec != "none" {
+            if let text = settings.upscale {
                 do {
-                    if let builtIn = try resolver.builtInUpscaler(spec) {
-                        upscaler = builtIn
-                    } else if spec.contains("/") || spec.hasSuffix(".safetensors") {
-                        upscaler = file(spec)
-                    } else {
-                        throw RenderError("unknown upscaler '\(spec)': use a built-in name or a .safetensors file path")
+                    switch try UpscalerSpec(text, builtInNames: resolver.builtInUpscalers) {
+                    case .none:
+                        break
+                    case .builtIn(let name):
+                        guard let url = try resolver.builtInUpscaler(name) else {
+                            throw RenderError("the built-in upscaler \(name) has no file")
+                        }
+                        upscaler = url
+                    case .file(let path):
+                        upscaler = file(path)
                     }
                 } catch {
                     throw fail(label, "\(error)")
