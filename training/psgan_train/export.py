@@ -26,6 +26,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .avatars import render_batch
+from .checkpoint import load_checkpoint
 from .config import TrainConfig
 from .contract import seeded_latent
 from .train import build_models
@@ -34,15 +35,7 @@ from .train import build_models
 def load_checkpoint_generator(path: str | Path, raw: bool = False):
     """The generator stored in a training checkpoint (clear errors for missing or foreign files):
     its smoothed generator (``generator_ema``) where it keeps one, unless ``raw``."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {path}")
-    try:
-        ck = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as e:  # noqa: BLE001 - any unpickling failure means "not a checkpoint"
-        raise ValueError(f"{path}: not a training checkpoint ({e})") from None
-    if not isinstance(ck, dict) or "generator" not in ck or "config" not in ck:
-        raise ValueError(f"{path}: not a psgan_train checkpoint (no generator/config)")
+    ck = load_checkpoint(path)
     cfg = TrainConfig(**ck["config"])
     g, _ = build_models(cfg)
     g.load_state_dict(ck["generator" if raw or "generator_ema" not in ck else "generator_ema"])

@@ -17,33 +17,36 @@ from pathlib import Path
 
 import torch
 
+from .checkpoint import load_checkpoint, save_atomic
+
 NETWORKS = ("generator", "generator_ema", "discriminator")
-
-
-def _save(obj, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    torch.save(obj, tmp)
-    tmp.replace(path)
 
 
 def pack(checkpoint: str | Path, folder: str | Path) -> list[Path]:
     """Write the checkpoint's networks (F16) and state into ``folder``; returns the files written."""
-    checkpoint, folder = Path(checkpoint), Path(folder)
-    if not checkpoint.exists():
-        raise FileNotFoundError(f"no checkpoint at {checkpoint}")
-    ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    if not isinstance(ck, dict) or "generator" not in ck or "config" not in ck:
-        raise ValueError(f"{checkpoint}: not a psgan_train checkpoint (no generator/config)")
+    folder = Path(folder)
+    ck = load_checkpoint(checkpoint)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in NETWORKS:
         if name in ck:
             half = {k: v.half() if v.is_floating_point() else v for k, v in ck[name].items()}
-            _save(half, folder / f"{name}.pt")
+            save_atomic(half, folder / f"{name}.pt")
             written.append(folder / f"{name}.pt")
-    _save({"config": ck["config"], "state": ck["state"], "rng": ck["rng"]}, folder / "state.pt")
+    save_atomic({"config": ck["config"], "state": ck["state"], "rng": ck["rng"]}, folder / "state.pt")
     written.append(folder / "state.pt")
     return written
+
+
+def _load_part(path: Path) -> dict:
+    """One file of a pack, as a dict (a clear error for anything else)."""
+    try:
+        part = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:  # noqa: BLE001 - any unpickling failure means "not a pack file"
+        raise ValueError(f"{path}: not a packed checkpoint file ({e})") from None
+    if not isinstance(part, dict):
+        raise ValueError(f"{path}: not a packed checkpoint file (not a dict)")
+    return part
 
 
 def unpack(folder: str | Path, checkpoint: str | Path) -> None:
@@ -52,13 +55,13 @@ def unpack(folder: str | Path, checkpoint: str | Path) -> None:
     for needed in ("state.pt", "generator.pt", "discriminator.pt"):
         if not (folder / needed).exists():
             raise FileNotFoundError(f"{folder}: no {needed} (not a packed checkpoint)")
-    ck = torch.load(folder / "state.pt", map_location="cpu", weights_only=False)
+    ck = _load_part(folder / "state.pt")
     for name in NETWORKS:
         if (folder / f"{name}.pt").exists():
-            sd = torch.load(folder / f"{name}.pt", map_location="cpu", weights_only=False)
+            sd = _load_part(folder / f"{name}.pt")
             ck[name] = {k: v.float() if v.is_floating_point() else v for k, v in sd.items()}
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
-    _save(ck, checkpoint)
+    save_atomic(ck, checkpoint)
 
 
 def main(argv: list[str] | None = None) -> None:

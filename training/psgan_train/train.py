@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from .avatars import render_batch
+from .checkpoint import load_checkpoint, save_atomic
 from .poses import load_pose_frames
 from .config import TrainConfig, config_dict, load_config
 from .model import Discriminator, Generator, channel_schedule
@@ -135,7 +136,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     if resume:
         if not ckpt_path.exists():
             raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
-        ck = torch.load(ckpt_path, map_location=dev, weights_only=False)
+        ck = load_checkpoint(ckpt_path, map_location=dev)
         old_config, new_config = stored_config(ck), config_dict(cfg)
         changed = sorted(k for k in set(old_config) | set(new_config) if old_config.get(k) != new_config.get(k))
         schedule = [k for k in changed if k in SCHEDULE_KEYS]
@@ -180,8 +181,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
               "rng": rng.get_state()}
         if g_ema is not None:
             ck["generator_ema"] = g_ema.state_dict()
-        torch.save(ck, ckpt_path.with_suffix(".tmp"))
-        ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+        save_atomic(ck, ckpt_path)
 
     ema_pairs = None
     if g_ema is not None:

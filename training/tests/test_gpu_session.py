@@ -79,6 +79,18 @@ def test_packed_checkpoint_resumes(tmp_path):
 def test_unpack_refuses_a_folder_without_a_pack(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a packed checkpoint"):
         unpack(tmp_path, tmp_path / "checkpoint.pt")
+    for name in ("state.pt", "generator.pt", "discriminator.pt"):
+        (tmp_path / name).write_bytes(b"junk")
+    with pytest.raises(ValueError, match="state.pt: not a packed checkpoint file"):
+        unpack(tmp_path, tmp_path / "checkpoint.pt")
+    assert not (tmp_path / "checkpoint.pt").exists()
+
+
+def test_pack_refuses_a_file_that_is_not_a_checkpoint(tmp_path):
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    with pytest.raises(ValueError, match="junk.pt: not a training checkpoint"):
+        pack(tmp_path / "junk.pt", tmp_path / "packed")
+    assert not (tmp_path / "packed").exists()
 
 
 def test_pack_without_the_average_resumes_from_the_generator(tmp_path):
