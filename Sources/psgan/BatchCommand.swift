@@ -59,7 +59,7 @@ struct BatchCommand: ParsableCommand {
         let url = URL(fileURLWithPath: manifest)
         let resolver = BatchManifest.Resolver(
             defaultModel: { try DefaultModel.resolve(nil) },
-            builtInUpscalers: UpscalerChoice.builtIn.map(\.name), builtInUpscaler: UpscalerChoice.builtInFile)
+            builtInUpscalers: UpscalerChoice.names, builtInUpscaler: UpscalerChoice.builtInFile)
         let loaded: BatchManifest
         let selectedShard: BatchShard
         do {

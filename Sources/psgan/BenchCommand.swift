@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     var frames: Int?
 
     @Option(name: .customLong("upscaler"), help: "Upscalers to measure (built-in names or files; repeat). Default: all three built-ins.")
-    var upscalers: [String] = UpscalerChoice.builtIn.map(\.name)
+    var upscalers: [String] = UpscalerChoice.names
 
     @Option(name: .customLong("upscale-size"), help: "Side of the frames fed to the upscalers.")
     var upscaleSize = 256

@@ -10,12 +10,15 @@ enum UpscalerChoice {
         ("anime-x4", "samples/upscalers/realesr-animevideov3-x4.safetensors"),
     ]
 
+    /// The built-in names, in order.
+    static let names = builtIn.map(\.name)
+
     /// The built-in names, for help and messages.
-    static let namesList = builtIn.map(\.name).joined(separator: ", ")
+    static let namesList = names.joined(separator: ", ")
 
     /// Reads an upscale setting (`none`, a built-in name or a path).
     static func spec(_ text: String) throws -> UpscalerSpec {
-        try UpscalerSpec(text, builtInNames: builtIn.map(\.name))
+        try UpscalerSpec(text, builtInNames: names)
     }
 
     /// The file an upscale setting names, nil for `none`: a built-in upscaler is found like the
@@ -45,7 +48,7 @@ enum UpscalerChoice {
 
     /// Whether `name` is one of the bundled upscalers.
     static func isBuiltIn(_ name: String) -> Bool {
-        builtIn.contains { $0.name == name }
+        names.contains(name)
     }
 
     /// The file of the built-in upscaler `name`; nil when `name` is not a built-in one (the lookup a
