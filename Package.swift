@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -25,7 +24,7 @@ let package = Package(
         ),
         .target(
             name: "PSGANKit",
-            dependencies: ["CFFmpeg", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CFFmpeg", "COpenBLAS"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(

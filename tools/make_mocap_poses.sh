@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes the motion-capture samples in poses/ from the CMU clip in ../shared/motion (or $PSGAN_SHARED/motion):
+# Writes the motion-capture samples in poses/ from the CMU clip in motion/ (motion/README.md):
 # subject 01, trial 01, seconds 3 to 7 at 30 fps, seen from the front, the side and three-quarters above,
 # each fitted to a 512 x 512 canvas with a 10 % margin. Needs a built psgan (swift build).
 # Credit (CMU's terms): the data was obtained from mocap.cs.cmu.edu; the database was created with
@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 psgan="${PSGAN:-.build/debug/psgan}"
-bvh="${PSGAN_SHARED:-../shared}/motion/cmu-01_01.bvh"
+bvh=motion/cmu-01_01.bvh
 frames="${MOCAP_FRAMES:-90:210}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -25,6 +25,7 @@
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/rational.h>
+#include <libavutil/sha.h>
 
 /// AVERROR(e): the negative FFmpeg error code for a POSIX errno value.
 static inline int psgan_averror(int posix_error) { return AVERROR(posix_error); }

@@ -170,7 +170,7 @@ private let figureBVH = """
     }
 
     @Test func bundledCMUMotionParsesAndProjects() throws {
-        let url = TestPaths.shared.appendingPathComponent("motion/cmu-01_01.bvh")
+        let url = TestPaths.repository.appendingPathComponent("motion/cmu-01_01.bvh")
         let bvh = try BVHFile(contentsOf: url)
         #expect(bvh.joints.count == 31)
         #expect(bvh.frames.count == 2752)

@@ -28,7 +28,7 @@ import Testing
             {"version": 1, "defaults": {"codec": "vp9", "fps": 24, "canvas": "640x480"},
              "output": "out/{character}/{pose}-{index}.{ext}",
              "characters": [7, "chars/ayumi.json", {"name": "mix", "keyframes": ["seed:1@0", {"file": "/abs/b.json", "frame": 30}], "interp": "lerp"}],
-             "poses": ["poses/walk.json", {"name": "dance", "file": "/shared/op/dance/", "canvas": "1280x720"}]}
+             "poses": ["poses/walk.json", {"name": "dance", "file": "/data/op/dance/", "canvas": "1280x720"}]}
             """)
         #expect(manifest.jobs.map(\.name) == ["seed7-walk", "seed7-dance", "ayumi-walk", "ayumi-dance", "mix-walk", "mix-dance"])
         #expect(manifest.jobs.map(\.index) == Array(0..<6))
@@ -39,7 +39,7 @@ import Testing
         #expect(first.codec == .vp9 && first.fps == 24)
         #expect(first.canvas?.width == 640)
         #expect(manifest.jobs[1].render.canvas?.width == 1280, "a pose entry's canvas beats the defaults")
-        #expect(manifest.jobs[1].render.poses.path == "/shared/op/dance")
+        #expect(manifest.jobs[1].render.poses.path == "/data/op/dance")
         guard case .keyframes(let keys, _) = manifest.jobs[2].render.characters else { Issue.record("not a file character"); return }
         #expect(keys.first?.path == "/data/renders/chars/ayumi.json")
         guard case .keyframes(let mixed, let interpolation) = manifest.jobs[4].render.characters else { Issue.record("no keyframes"); return }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PSGANKit
 
-/// The generator against the independent golden vectors in `shared/golden/psgan-tiny`.
+/// The generator against the independent golden vectors in `Tests/Fixtures/golden/psgan-tiny`.
 @Suite struct GoldenGeneratorTests {
     struct Case {
         let name: String

@@ -7,16 +7,14 @@ enum TestPaths {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `shared/`, the read-only folder beside the repository (or `$PSGAN_SHARED`).
-    static let shared: URL = {
-        if let override = ProcessInfo.processInfo.environment["PSGAN_SHARED"] {
-            return URL(fileURLWithPath: override)
-        }
-        return repository.deletingLastPathComponent().appendingPathComponent("shared")
-    }()
+    /// `Tests/Fixtures/golden`: the independent golden vectors (its README says where they came from).
+    static let golden = repository.appendingPathComponent("Tests/Fixtures/golden")
 
-    /// `shared/golden/psgan-tiny`.
-    static let psganTiny = shared.appendingPathComponent("golden/psgan-tiny")
+    /// `Tests/Fixtures/golden/psgan-tiny`.
+    static let psganTiny = golden.appendingPathComponent("psgan-tiny")
+
+    /// `samples/upscalers`: the bundled upscaler weights.
+    static let upscalers = repository.appendingPathComponent("samples/upscalers")
 
     /// A new empty directory for one test.
     static func temporaryDirectory() throws -> URL {

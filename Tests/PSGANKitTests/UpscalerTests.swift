@@ -2,19 +2,19 @@ import Foundation
 import Testing
 @testable import PSGANKit
 
-/// The upscalers against the independent golden outputs in `shared/golden/sr`, plus tiling and
+/// The upscalers against the independent golden outputs in `Tests/Fixtures/golden/sr`, plus tiling and
 /// the network's building blocks.
 @Suite struct UpscalerTests {
-    static let golden = TestPaths.shared.appendingPathComponent("golden/sr")
+    static let golden = TestPaths.golden.appendingPathComponent("sr")
     static let models: [(name: String, file: String)] = [
-        ("srgan-x2", "models/srgan/srgan-x2.safetensors"),
-        ("srgan-x4", "models/srgan/srgan-x4.safetensors"),
-        ("realesr-animevideov3-x4", "models/realesr-animevideov3/realesr-animevideov3-x4.safetensors"),
+        ("srgan-x2", "srgan-x2.safetensors"),
+        ("srgan-x4", "srgan-x4.safetensors"),
+        ("realesr-animevideov3-x4", "realesr-animevideov3-x4.safetensors"),
     ]
 
     static func model(_ name: String) throws -> UpscalerModel {
         let file = models.first { $0.name == name }!.file
-        return try UpscalerModel(contentsOf: TestPaths.shared.appendingPathComponent(file))
+        return try UpscalerModel(contentsOf: TestPaths.upscalers.appendingPathComponent(file))
     }
 
     @Test(arguments: ["srgan-x2", "srgan-x4", "realesr-animevideov3-x4"])
@@ -140,7 +140,7 @@ import Testing
     /// A copy of a real upscaler's tensors with `edit` applied, written with SafeTensorsWriter.
     func editedCopy(_ name: String, in dir: URL, _ edit: (inout [String: (shape: [Int], values: [Float])]) -> Void) throws -> URL {
         let file = Self.models.firstIndexFor(name)
-        let source = try SafeTensorsFile(contentsOf: TestPaths.shared.appendingPathComponent(file))
+        let source = try SafeTensorsFile(contentsOf: TestPaths.upscalers.appendingPathComponent(file))
         var tensors: [String: (shape: [Int], values: [Float])] = [:]
         for (key, info) in source.tensors { tensors[key] = (info.shape, try source.floats(key)) }
         edit(&tensors)
@@ -175,7 +175,7 @@ import Testing
         let prelu = try editedCopy("srgan-x2", in: dir) { $0["block2.prelu.weight"] = ([7], [Float](repeating: 0.1, count: 7)) }
         #expect(failure(prelu).contains("'block2.prelu.weight' has shape [7]"))
         // Truncated: cut the real file short.
-        let data = try Data(contentsOf: TestPaths.shared.appendingPathComponent(Self.models.firstIndexFor("srgan-x2")))
+        let data = try Data(contentsOf: TestPaths.upscalers.appendingPathComponent(Self.models.firstIndexFor("srgan-x2")))
         let truncated = dir.appendingPathComponent("truncated.safetensors")
         try data.prefix(data.count / 2).write(to: truncated)
         let t = failure(truncated)
@@ -222,6 +222,6 @@ import Testing
 }
 
 extension Array where Element == (name: String, file: String) {
-    /// The shared-folder path of the model called `name`.
+    /// The file name, in `samples/upscalers`, of the model called `name`.
     func firstIndexFor(_ name: String) -> String { first { $0.name == name }!.file }
 }

@@ -4,10 +4,8 @@ import Testing
 
 /// `psgan upscale` and `psgan render --upscale` end to end, checked with `ffprobe` and `ffmpeg`.
 @Suite struct UpscaleCommandTests {
-    static var shared: URL {
-        if let override = ProcessInfo.processInfo.environment["PSGAN_SHARED"] { return URL(fileURLWithPath: override) }
-        return CLI.repository.deletingLastPathComponent().appendingPathComponent("shared")
-    }
+    /// `Tests/Fixtures/golden/sr`: the independent super-resolution goldens.
+    static let goldenSR = CLI.repository.appendingPathComponent("Tests/Fixtures/golden/sr")
 
     /// A small RGB test image.
     static func image(width: Int, height: Int, seed: Int) -> RGBImage {
@@ -41,11 +39,11 @@ import Testing
     @Test func upscalesAPNGToTheGoldenImage() throws {
         let dir = try CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("big.png")
-        let result = try CLI.run(["upscale", "--model", "srgan-x2", Self.shared.appendingPathComponent("golden/sr/astronaut.png").path,
+        let result = try CLI.run(["upscale", "--model", "srgan-x2", Self.goldenSR.appendingPathComponent("astronaut.png").path,
                                   "--out", out.path, "--quiet"], in: CLI.repository)
         #expect(result.status == 0, "\(result.errors)")
         let got = try CLI.decode(out, frameBytes: 96 * 80 * 3)
-        let want = try CLI.decode(Self.shared.appendingPathComponent("golden/sr/astronaut.srgan-x2.png"), frameBytes: 96 * 80 * 3)
+        let want = try CLI.decode(Self.goldenSR.appendingPathComponent("astronaut.srgan-x2.png"), frameBytes: 96 * 80 * 3)
         #expect(got.count == 1 && want.count == 1)
         if let g = got.first, let w = want.first {
             #expect(g.count == w.count && zip(g, w).allSatisfy { abs(Int($0) - Int($1)) <= 1 })

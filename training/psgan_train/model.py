@@ -1,4 +1,4 @@
-"""The PSGAN generator (exactly the contract in ../shared/spec/psgan-model.md) and its critic.
+"""The PSGAN generator (exactly the contract in docs/spec/psgan-model.md) and its critic.
 
 Equalized learning rate: every conv/dense layer stores unit-normal weights and multiplies them at
 run time by ``gain / sqrt(fan_in)`` (gain sqrt(2) for convs, sqrt(2)/4 for the 4x4 dense layer as

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the shared golden files and to a psgan binary."""
+"""Common fixtures: the path to the golden vectors (Tests/Fixtures/golden) and to a psgan binary."""
 from __future__ import annotations
 
 import sys
@@ -8,12 +8,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parents[1] / "shared"
+GOLDEN = ROOT.parent / "Tests" / "Fixtures" / "golden"
 
 
 @pytest.fixture
 def golden_dir() -> Path:
-    d = SHARED / "golden" / "psgan-tiny"
-    if not d.exists():
-        pytest.skip(f"golden vectors not found at {d}")
+    d = GOLDEN / "psgan-tiny"
+    assert d.is_dir(), f"golden vectors missing at {d}"
     return d

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// SHA-256 digests of finished outputs, for `psgan batch --json`.
@@ -8,7 +7,7 @@ public enum FileDigest {
     ///
     /// - Throws: ``RenderError`` naming the file when it cannot be read.
     public static func sha256(of url: URL) throws -> String {
-        var hasher = SHA256()
+        let hasher = SHA256Hasher()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw RenderError("\(url.path): cannot hash: no such file")
@@ -21,15 +20,15 @@ public enum FileDigest {
                 throw RenderError("\(url.path): cannot list the directory (\(SafeTensorsFile.reason(error)))")
             }
             for name in names where !name.hasPrefix(".") {
-                try feed(url.appendingPathComponent(name), into: &hasher)
+                try feed(url.appendingPathComponent(name), into: hasher)
             }
         } else {
-            try feed(url, into: &hasher)
+            try feed(url, into: hasher)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 
-    private static func feed(_ url: URL, into hasher: inout SHA256) throws {
+    private static func feed(_ url: URL, into hasher: SHA256Hasher) throws {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw RenderError("\(url.path): cannot open the file to hash it")
         }
@@ -42,7 +41,7 @@ public enum FileDigest {
                 throw RenderError("\(url.path): cannot read the file to hash it (\(SafeTensorsFile.reason(error)))")
             }
             if chunk.isEmpty { return }
-            hasher.update(data: chunk)
+            hasher.update(chunk)
         }
     }
 }

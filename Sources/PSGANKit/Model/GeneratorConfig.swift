@@ -170,7 +170,7 @@ public struct GeneratorConfig: Equatable, Sendable {
     }
 
     /// Floating-point operations per frame, counting each multiply-add as two and convolutions as
-    /// direct convolutions (the convention of the ONNX Runtime anchor in `shared/bench`).
+    /// direct convolutions (the convention of the ONNX Runtime and OpenVINO anchor in `bench/`).
     public var flopsPerFrame: Double {
         let k = Double(keypoints)
         let c4 = Double(channels[4] ?? 0)
