@@ -9,8 +9,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the generator, the upscalers and the encoder (frames/s, ms/frame, GFLOP/s, peak memory).",
         discussion: """
             Each stage runs in a child process of its own, so its peak memory is its own. Weights are \
-            random; one warm-up frame is not timed. Compare with ONNX Runtime on the same network with \
-            bench/compare-ort.sh (see docs/performance.md).
+            random; one warm-up frame is not timed. Compare with ONNX Runtime and OpenVINO on the same networks with \
+            bench/compare.sh (see docs/performance.md).
             """
     )
 
@@ -167,11 +167,15 @@ struct BenchCommand: ParsableCommand {
             let pad = String(repeating: " ", count: max(0, width - text.count))
             return left ? text + pad : pad + text
         }
-        let widths = [9, 44, 9, 9, 9, 9, 9]
-        var lines = [zip(["stage", "configuration", "ms/frame", "frames/s", "GFLOP/s", "MP/s", "peak MB"], widths).enumerated()
+        let widths = [9, 44, 9, 13, 9, 9, 9, 9]
+        var lines = [zip(["stage", "configuration", "ms/frame", "fastest-slow", "frames/s", "GFLOP/s", "MP/s", "peak MB"], widths).enumerated()
             .map { cell($0.element.0, $0.element.1, left: $0.offset < 2) }.joined(separator: " ")]
         for r in results {
-            let cells = [r.stage, r.configuration, String(format: "%.1f", r.millisecondsPerFrame), String(format: "%.2f", r.framesPerSecond),
+            var spread = "-"
+            if let fastest = r.fastestFrameSeconds, let slowest = r.slowestFrameSeconds {
+                spread = String(format: "%.0f-%.0f", fastest * 1000, slowest * 1000)
+            }
+            let cells = [r.stage, r.configuration, String(format: "%.1f", r.millisecondsPerFrame), spread, String(format: "%.2f", r.framesPerSecond),
                          r.gigaflopsPerSecond.map { String(format: "%.1f", $0) } ?? "-", String(format: "%.2f", r.megapixelsPerSecond),
                          r.peakMemoryBytes.map { String($0 >> 20) } ?? "-"]
             lines.append(zip(cells, widths).enumerated().map { cell($0.element.0, $0.element.1, left: $0.offset < 2) }.joined(separator: " "))

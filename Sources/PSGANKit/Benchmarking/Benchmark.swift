@@ -13,9 +13,10 @@ public enum Benchmark {
         let poses = randomPoses(count: frames + 1, keypoints: config.keypoints, resolution: config.resolution, seed: seed)
         let latent = SeededNormals.latent(seed: seed, dimension: config.latentDim)
         _ = generator.forward(latent: latent, keypoints: poses[0])
-        let seconds = medianTotal((1...frames).map { f in time { _ = generator.forward(latent: latent, keypoints: poses[f]) } })
-        return BenchmarkResult(stage: "generator", configuration: describe(config), frames: frames, seconds: seconds,
-                               flopsPerFrame: config.flopsPerFrame, outputPixelsPerFrame: config.resolution * config.resolution)
+        let times = (1...frames).map { f in time { _ = generator.forward(latent: latent, keypoints: poses[f]) } }
+        return BenchmarkResult(stage: "generator", configuration: describe(config), frames: frames, seconds: medianTotal(times),
+                               flopsPerFrame: config.flopsPerFrame, outputPixelsPerFrame: config.resolution * config.resolution,
+                               fastestFrameSeconds: times.min(), slowestFrameSeconds: times.max())
     }
 
     /// An upscaler on `size` x `size` frames.
@@ -23,10 +24,11 @@ public enum Benchmark {
         let input = pattern(size: size, phase: 0)
         _ = upscaler.upscale(input)
         let inputs = (1...frames).map { pattern(size: size, phase: $0) }
-        let seconds = medianTotal(inputs.map { image in time { _ = upscaler.upscale(image) } })
+        let times = inputs.map { image in time { _ = upscaler.upscale(image) } }
         let out = upscaler.outputSize(width: size, height: size)
         return BenchmarkResult(stage: "upscaler", configuration: "\(name) \(size)x\(size) -> \(out.width)x\(out.height)",
-                               frames: frames, seconds: seconds, outputPixelsPerFrame: out.width * out.height)
+                               frames: frames, seconds: medianTotal(times), outputPixelsPerFrame: out.width * out.height,
+                               fastestFrameSeconds: times.min(), slowestFrameSeconds: times.max())
     }
 
     /// The encoder on `size` x `size` frames with generator-like content, into a temporary file.

@@ -16,6 +16,10 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
     public var peakMemoryBytes: Int?
     /// For `render`: seconds to generate the same frames without encoding, measured in the same process.
     public var generateOnlySeconds: Double?
+    /// The fastest and the slowest timed frame, in seconds, where frames are timed one by one: the spread
+    /// around the median.
+    public var fastestFrameSeconds: Double?
+    public var slowestFrameSeconds: Double?
 
     /// Milliseconds per frame.
     public var millisecondsPerFrame: Double { seconds * 1000 / Double(frames) }

@@ -1,30 +1,23 @@
-"""Time ONNX Runtime on psgan's bundled upscalers, built as ONNX graphs from the same weights.
+"""psgan's bundled upscalers as ONNX graphs, timed on ONNX Runtime and OpenVINO.
 
 The graphs follow the architectures psgan implements (samples/upscalers, docs/upscaling.md): SRGAN
 (BatchNorm folded into the convolutions, as psgan does at load time) and SRVGGNetCompact, with
-PReLU, PixelShuffle (DepthToSpace, CRD mode) and the final tanh or nearest-upsampled skip. Inputs
-are [1, 3, S, S] in [0, 1]. Prints ms per frame and megapixels of output per second, for
-comparison with `psgan bench` on the same machine in the same run (bench/compare-ort.sh).
+PReLU, PixelShuffle (DepthToSpace, CRD mode) and the final tanh or nearest-upsampled skip, built
+from the same weights. Inputs are [1, 3, S, S] in [0, 1].
 
-    pip install onnx onnxruntime numpy
-    python3 bench/ort_upscalers.py --size 256 --threads 2 --frames 2
+    python3 bench/onnx_upscalers.py --verify Tests/Fixtures/golden/sr   # the graphs against the goldens
+    python3 bench/onnx_upscalers.py --size 256 --threads 2 --frames 2   # time both runtimes
 """
-import argparse, json, struct, time
-import numpy as np, onnx, onnxruntime as ort
+import argparse, json, os, sys
+import numpy as np
 from onnx import helper as h, numpy_helper as nh, TensorProto as TP
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
 
-def load(path):
-    raw = open(path, 'rb').read()
-    n = struct.unpack('<Q', raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop('__metadata__', {})
-    tensors = {}
-    for name, info in header.items():
-        a, b = info['data_offsets']
-        dtype = {'F32': np.float32, 'F16': np.float16}[info['dtype']]
-        tensors[name] = np.frombuffer(raw[8 + n + a:8 + n + b], dtype=dtype).reshape(info['shape']).astype(np.float32)
-    return meta, tensors
+MODELS = {'srgan-x2': 'samples/upscalers/srgan-x2.safetensors', 'srgan-x4': 'samples/upscalers/srgan-x4.safetensors',
+          'anime-x4': 'samples/upscalers/realesr-animevideov3-x4.safetensors'}
+GOLDEN_NAMES = {'srgan-x2': 'srgan-x2', 'srgan-x4': 'srgan-x4', 'anime-x4': 'realesr-animevideov3-x4'}
 
 
 class Graph:
@@ -97,35 +90,62 @@ def srvgg(t, g, x):
 
 
 def build(path):
-    meta, t = load(path)
+    _, t = peers.read_safetensors(path)
     g = Graph()
     body = srvgg if 'body.0.weight' in t else srgan
     y, scale = body(t, g, 'x')
     g.nodes.append(h.make_node('Identity', [y], ['y']))
     graph = h.make_graph(g.nodes, 'upscaler', [h.make_tensor_value_info('x', TP.FLOAT, [1, 3, None, None])],
                          [h.make_tensor_value_info('y', TP.FLOAT, [1, 3, None, None])], g.inits)
-    return h.make_model(graph, opset_imports=[h.make_opsetid('', 17)]), scale
+    model = h.make_model(graph, opset_imports=[h.make_opsetid('', 17)])
+    model.ir_version = 8
+    return model, scale
 
 
-if __name__ == '__main__':
-    ap = argparse.ArgumentParser()
+def verify(directory, runtimes, threads):
+    """Runs each model on the golden input; returns the relative L2 error per (model, runtime)."""
+    _, golden = peers.read_safetensors(os.path.join(directory, 'expected.safetensors'))
+    x = golden['astronaut.input'][None]
+    errors = {}
+    for name, path in MODELS.items():
+        model, _ = build(path)
+        for runtime in runtimes:
+            y = peers.session(model, runtime, threads)({'x': x})[0][0]
+            errors[(name, runtime)] = peers.relative_l2(y, golden[f'astronaut.{GOLDEN_NAMES[name]}'])
+    return errors
+
+
+def timing(name, size, runtimes, threads, frames, seed=0):
+    """Median, fastest and slowest ms per frame of upscaler `name` on each runtime."""
+    model, scale = build(MODELS[name])
+    rng = np.random.default_rng(seed)
+    feeds = [{'x': rng.random((1, 3, size, size), dtype=np.float32)} for _ in range(frames + 1)]
+    results = {runtime: peers.summary(peers.measure(peers.session(model, runtime, threads), feeds)) for runtime in runtimes}
+    return results, scale
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--size', type=int, default=256)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--frames', type=int, default=2)
-    ap.add_argument('--models', nargs='*', default=['samples/upscalers/srgan-x2.safetensors', 'samples/upscalers/srgan-x4.safetensors',
-                                                     'samples/upscalers/realesr-animevideov3-x4.safetensors'])
+    ap.add_argument('--model', action='append', choices=list(MODELS), help='repeat; default all three')
+    ap.add_argument('--runtime', action='append', choices=peers.RUNTIMES, help='repeat; default both')
+    ap.add_argument('--verify', metavar='DIR', help='check the graphs against the golden outputs (sr layout) instead of timing')
     a = ap.parse_args()
-    rng = np.random.default_rng(0)
-    for path in a.models:
-        model, scale = build(path)
-        so = ort.SessionOptions(); so.intra_op_num_threads = a.threads; so.inter_op_num_threads = 1
-        sess = ort.InferenceSession(model.SerializeToString(), so, providers=['CPUExecutionProvider'])
-        x = rng.random((1, 3, a.size, a.size), dtype=np.float32)
-        sess.run(None, {'x': x})
-        start = time.perf_counter()
-        for _ in range(a.frames):
-            sess.run(None, {'x': x})
-        dt = (time.perf_counter() - start) / a.frames
+    runtimes = a.runtime or list(peers.RUNTIMES)
+    if a.verify:
+        errors = verify(a.verify, runtimes, a.threads)
+        for (name, runtime), error in errors.items():
+            print(f'{runtime} {name}: golden output matches to a relative L2 error of {error:.2e} (limit 1e-5)')
+        sys.exit(0 if all(e < 1e-5 for e in errors.values()) else 1)
+    for name in a.model or list(MODELS):
+        results, scale = timing(name, a.size, runtimes, a.threads, a.frames)
         mp = (a.size * scale) ** 2 / 1e6
-        print(f'ORT {path.split("/")[-1]} {a.size}x{a.size} -> {a.size * scale}x{a.size * scale} threads={a.threads}: '
-              f'{dt * 1e3:.1f} ms/frame, {mp / dt:.2f} MP/s')
+        for runtime, r in results.items():
+            print(f'{runtime} {name} {a.size}x{a.size} -> {a.size * scale}x{a.size * scale} threads={a.threads}: '
+                  f'{r["median_ms"]:.1f} ms/frame median ({r["min_ms"]:.1f}-{r["max_ms"]:.1f}), {mp * 1e3 / r["median_ms"]:.2f} MP/s')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,113 @@
+"""psgan, ONNX Runtime and OpenVINO side by side on the same networks, in one run.
+
+First checks that the ONNX graphs are the networks psgan runs (each runtime reproduces the golden
+vectors in Tests/Fixtures/golden), then for each generator resolution and each upscaler times psgan
+(`psgan bench`, its own process), ONNX Runtime and OpenVINO one after another, with the same thread
+count, and prints one table: median ms per frame with the fastest and slowest frame, and psgan's
+speed-up over the faster peer. Run it through bench/compare.sh, which builds psgan and installs the
+Python packages.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_generator  # noqa: E402
+import onnx_upscalers  # noqa: E402
+import peers  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOLDEN = os.path.join(ROOT, 'Tests', 'Fixtures', 'golden')
+PEER_NAMES = {'onnxruntime': 'ONNX Runtime', 'openvino': 'OpenVINO'}
+
+
+def psgan_bench(psgan, threads, arguments):
+    """`psgan bench --json ARGS` with PSGAN_THREADS=threads: its one result as a summary dict."""
+    env = dict(os.environ, PSGAN_THREADS=str(threads))
+    out = subprocess.run([psgan, 'bench', '--json', *arguments], env=env, check=True, capture_output=True, text=True).stdout
+    r = json.loads(out)['results'][0]
+    return {'median_ms': r['seconds'] * 1e3 / r['frames'], 'min_ms': r['fastestFrameSeconds'] * 1e3,
+            'max_ms': r['slowestFrameSeconds'] * 1e3, 'frames': r['frames']}
+
+
+def machine():
+    """CPU model, the vector extensions that matter here, and the runtimes' versions."""
+    model, flags = platform.processor() or 'unknown CPU', set()
+    try:
+        for line in open('/proc/cpuinfo'):
+            if line.startswith('model name'):
+                model = line.split(':', 1)[1].strip()
+            elif line.startswith('flags'):
+                flags = set(line.split(':', 1)[1].split())
+                break
+    except OSError:
+        pass
+    wanted = ['avx2', 'fma', 'avx512f', 'avx512_bf16', 'avx512_vnni', 'amx_tile']
+    import onnxruntime
+    import openvino
+    return (f'{model}, {os.cpu_count()} cores; flags: {" ".join(f for f in wanted if f in flags) or "none of AVX2/AVX-512"}; '
+            f'onnxruntime {onnxruntime.__version__}, openvino {openvino.__version__.split("-")[0]}')
+
+
+def cell(r):
+    return f'{r["median_ms"]:.1f} ms ({r["min_ms"]:.0f}–{r["max_ms"]:.0f})'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--psgan', default=os.path.join(ROOT, '.build', 'release', 'psgan'))
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--resolution', type=int, action='append', help='generator resolutions (repeat; default 256 and 1024)')
+    ap.add_argument('--keypoints', type=int, default=20)
+    ap.add_argument('--upscaler', action='append', choices=list(onnx_upscalers.MODELS), help='repeat; default all three')
+    ap.add_argument('--no-upscalers', action='store_true')
+    ap.add_argument('--upscale-size', type=int, default=256)
+    ap.add_argument('--upscale-frames', type=int, default=3)
+    ap.add_argument('--json', metavar='FILE', help='also write every figure as JSON')
+    a = ap.parse_args()
+    runtimes = list(peers.RUNTIMES)
+
+    checks = onnx_generator.verify(os.path.join(GOLDEN, 'psgan-tiny'), runtimes, a.threads)
+    checks.update({f'{n} {rt}': e for (n, rt), e in onnx_upscalers.verify(os.path.join(GOLDEN, 'sr'), runtimes, a.threads).items()})
+    worst = max(checks.values())
+    if worst >= 1e-5:
+        sys.exit(f'bench/compare.py: an ONNX graph does not reproduce the golden vectors ({checks}); not comparing')
+    print(f'graphs checked: both runtimes reproduce the golden vectors (worst relative L2 {worst:.1e})', file=sys.stderr)
+
+    rows = []
+    for res in a.resolution or [256, 1024]:
+        frames = 8 if res <= 256 else 3
+        label = f'generator {res}x{res}, paper channels, K={a.keypoints}, L=512'
+        print(f'measuring {label}...', file=sys.stderr)
+        figures = {'psgan': psgan_bench(a.psgan, a.threads, ['--only', 'generator', '--resolution', str(res),
+                                                              '--keypoints', str(a.keypoints), '--frames', str(frames)])}
+        figures.update(onnx_generator.timing(res, 512, a.keypoints, onnx_generator.paper_channels(res), runtimes, a.threads, frames))
+        rows.append((label, figures))
+    for name in [] if a.no_upscalers else a.upscaler or list(onnx_upscalers.MODELS):
+        label = f'{name}, {a.upscale_size}x{a.upscale_size} input'
+        print(f'measuring {label}...', file=sys.stderr)
+        figures = {'psgan': psgan_bench(a.psgan, a.threads, ['--only', 'upscaler', '--upscaler', name, '--upscale-size',
+                                                              str(a.upscale_size), '--upscale-frames', str(a.upscale_frames)])}
+        figures.update(onnx_upscalers.timing(name, a.upscale_size, runtimes, a.threads, a.upscale_frames)[0])
+        rows.append((label, figures))
+
+    print(f'| stage | psgan | {" | ".join(PEER_NAMES[r] for r in runtimes)} | psgan / best peer |')
+    print('| --- | --- |' + ' --- |' * len(runtimes) + ' --- |')
+    for label, figures in rows:
+        best = min(figures[r]['median_ms'] for r in runtimes)
+        print(f'| {label} | {cell(figures["psgan"])} | {" | ".join(cell(figures[r]) for r in runtimes)} | '
+              f'**{best / figures["psgan"]["median_ms"]:.2f}x** |')
+    print(f'\nmedian ms per frame (fastest–slowest frame); {a.threads} threads each; {machine()}')
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump({'machine': machine(), 'threads': a.threads, 'graph_checks': checks,
+                       'rows': [{'stage': label, **figures} for label, figures in rows]}, f, indent=2)
+
+
+if __name__ == '__main__':
+    main()
