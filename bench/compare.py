@@ -2,8 +2,8 @@
 
 First checks that the ONNX graphs are the networks psgan runs (each runtime reproduces the golden
 vectors in Tests/Fixtures/golden), then for each generator resolution and each upscaler times psgan
-(`psgan bench`, its own process), ONNX Runtime and OpenVINO one after another, with the same thread
-count, and prints one table: median ms per frame with the fastest and slowest frame, and psgan's
+(`psgan bench`), ONNX Runtime and OpenVINO one after another, each in a process of its own, with the
+same thread count, and prints one table: median ms per frame with the fastest and slowest frame, and psgan's
 speed-up over the faster peer. Run it through bench/compare.sh, which builds psgan and installs the
 Python packages.
 """
@@ -24,6 +24,14 @@ import peers  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, 'Tests', 'Fixtures', 'golden')
 PEER_NAMES = {'onnxruntime': 'ONNX Runtime', 'openvino': 'OpenVINO'}
+
+
+def peer(script, runtime, arguments):
+    """Times one runtime with `bench/SCRIPT --json --runtime RUNTIME ARGS` in a process of its own, so
+    that no engine's worker threads linger while another is measured: its summary dict."""
+    out = subprocess.run([sys.executable, os.path.join(ROOT, 'bench', script), '--json', '--runtime', runtime, *arguments],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])['results'][runtime]
 
 
 def psgan_bench(psgan, threads, arguments):
@@ -86,14 +94,18 @@ def main():
         print(f'measuring {label}...', file=sys.stderr)
         figures = {'psgan': psgan_bench(a.psgan, a.threads, ['--only', 'generator', '--resolution', str(res),
                                                               '--keypoints', str(a.keypoints), '--frames', str(frames)])}
-        figures.update(onnx_generator.timing(res, 512, a.keypoints, onnx_generator.paper_channels(res), runtimes, a.threads, frames))
+        for runtime in runtimes:
+            figures[runtime] = peer('onnx_generator.py', runtime, ['--res', str(res), '--k', str(a.keypoints),
+                                                                   '--threads', str(a.threads), '--frames', str(frames)])
         rows.append((label, figures))
     for name in [] if a.no_upscalers else a.upscaler or list(onnx_upscalers.MODELS):
         label = f'{name}, {a.upscale_size}x{a.upscale_size} input'
         print(f'measuring {label}...', file=sys.stderr)
         figures = {'psgan': psgan_bench(a.psgan, a.threads, ['--only', 'upscaler', '--upscaler', name, '--upscale-size',
                                                               str(a.upscale_size), '--upscale-frames', str(a.upscale_frames)])}
-        figures.update(onnx_upscalers.timing(name, a.upscale_size, runtimes, a.threads, a.upscale_frames)[0])
+        for runtime in runtimes:
+            figures[runtime] = peer('onnx_upscalers.py', runtime, ['--model', name, '--size', str(a.upscale_size),
+                                                                   '--threads', str(a.threads), '--frames', str(a.upscale_frames)])
         rows.append((label, figures))
 
     print(f'| stage | psgan | {" | ".join(PEER_NAMES[r] for r in runtimes)} | psgan / best peer |')

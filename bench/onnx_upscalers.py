@@ -132,6 +132,7 @@ def main():
     ap.add_argument('--model', action='append', choices=list(MODELS), help='repeat; default all three')
     ap.add_argument('--runtime', action='append', choices=peers.RUNTIMES, help='repeat; default both')
     ap.add_argument('--verify', metavar='DIR', help='check the graphs against the golden outputs (sr layout) instead of timing')
+    ap.add_argument('--json', action='store_true', help='print one JSON object per model')
     a = ap.parse_args()
     runtimes = a.runtime or list(peers.RUNTIMES)
     if a.verify:
@@ -141,6 +142,9 @@ def main():
         sys.exit(0 if all(e < 1e-5 for e in errors.values()) else 1)
     for name in a.model or list(MODELS):
         results, scale = timing(name, a.size, runtimes, a.threads, a.frames)
+        if a.json:
+            print(json.dumps({'model': name, 'scale': scale, 'results': results}))
+            continue
         mp = (a.size * scale) ** 2 / 1e6
         for runtime, r in results.items():
             print(f'{runtime} {name} {a.size}x{a.size} -> {a.size * scale}x{a.size * scale} threads={a.threads}: '
