@@ -1,11 +1,12 @@
 import ArgumentParser
+import PSGANKit
 
 /// Checks of option values that several commands share, with the same messages everywhere.
 enum OptionChecks {
-    /// A frame rate given as `option` must be finite, above 0 and at most 1000.
+    /// A frame rate given as `option` must be in ``FrameRate/range``.
     static func frameRate(_ value: Double?, option: String) throws {
-        if let value, !(value.isFinite && value > 0 && value <= 1000) {
-            throw ValidationError("\(option) must be a number above 0 and at most 1000")
+        if let value, !FrameRate.isValid(value) {
+            throw ValidationError("\(option) must be a frame rate \(FrameRate.rangeDescription)")
         }
     }
 

@@ -220,7 +220,7 @@ import Testing
             (#"{\#(head), "output": "o/{character}.mp4", "jobs": [{"character": "bo", "pose": "p0"}, {"name": "late", "character": "al", "pose": "p1"}]}"#,
              "job 1 (late): no character is named 'al'"),
             (#"{\#(head), "output": "o/{character}/{pose}.mp4", "jobs": [{"character": "bo", "pose": "p0", "fps": -3}]}"#,
-             "job 0 (bo-p0): \"fps\" must be a number above 0"),
+             "job 0 (bo-p0): \"fps\" must be a frame rate from 0.01 to 1000 fps, found the number -3"),
             (#"{\#(head), "output": "o/{character}/{pose}.webm", "jobs": [{"character": "bo", "pose": "p0"}, {"character": "bo", "pose": "p1", "codec": "prores"}]}"#,
              "job 1 (bo-p1): \(dir.path)/o/bo/p1.webm: codec 'prores' cannot be stored in a .webm file"),
             (#"{\#(head), "output": "o/{character}/{posture}.mp4"}"#, "output: output template 'o/{character}/{posture}.mp4' has an unknown placeholder '{posture}'"),

@@ -310,8 +310,8 @@ public struct BatchManifest: Sendable {
             do { settings.codec = try VideoCodec(parsing: text) } catch { throw fail("\"codec\": \(error)") }
         }
         if let value = object["fps"] {
-            guard case .number(let fps) = value, fps > 0, fps <= 1000 else {
-                throw fail("\"fps\" must be a number above 0 and at most 1000, found \(value.kind)")
+            guard case .number(let fps) = value, FrameRate.isValid(fps) else {
+                throw fail("\"fps\" must be a frame rate \(FrameRate.rangeDescription), found \(value.kind)")
             }
             settings.fps = fps
         }

@@ -36,7 +36,7 @@ public struct PoseCleanup: Sendable {
         if let c = minConfidence, !(c.isFinite && c >= 0 && c <= 1) { return "the confidence threshold must be from 0 to 1" }
         if maxGap < 0 { return "the largest gap to fill must be 0 or more frames" }
         if let problem = smoothing?.problem { return problem }
-        if let fps = resampleFPS, !(fps.isFinite && fps > 0 && fps <= 1000) { return "the resampling rate must be above 0 and at most 1000 fps" }
+        if let fps = resampleFPS, !FrameRate.isValid(fps) { return "the resampling rate must be \(FrameRate.rangeDescription)" }
         if let r = retargeting {
             if let problem = r.mode.problem { return problem }
             if !(r.width.isFinite && r.width > 0 && r.height.isFinite && r.height > 0) { return "the target canvas must have a positive size" }

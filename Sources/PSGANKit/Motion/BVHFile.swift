@@ -240,6 +240,9 @@ struct BVHFile: Sendable {
             guard let time = Double(timeText), time.isFinite, time > 0 else {
                 throw fail("\"Frame Time:\" must be a number of seconds above 0 (got \"\(timeText.prefix(40))\")", line: index)
             }
+            guard FrameRate.isValid(1 / time) else {
+                throw fail("\"Frame Time:\" \(timeText.prefix(40)) s is \(String(format: "%g", 1 / time)) frames per second; psgan reads rates \(FrameRate.rangeDescription)", line: index)
+            }
             frameTime = time
             frames.reserveCapacity(declared)
             while index < lines.count, frames.count < declared {

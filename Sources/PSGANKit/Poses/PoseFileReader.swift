@@ -320,6 +320,9 @@ extension PoseFileReader {
             let layoutName = try layout()
             let builtIn = KeypointLayout.builtIn(named: layoutName)
             let fps = try positiveNumber(root["fps"], field: "fps")
+            guard FrameRate.isValid(fps) else {
+                throw fail("\"fps\" must be a frame rate \(FrameRate.rangeDescription) (got \(PoseFileError.show(fps)))")
+            }
             let (width, height) = try canvas()
             let names = try keypointNames(builtIn: builtIn)
 

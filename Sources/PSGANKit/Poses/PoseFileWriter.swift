@@ -70,7 +70,7 @@ public enum PoseFileWriter {
         guard let fps = poses.fps else {
             throw fail("the poses have no frame rate (fps), which the pose format requires")
         }
-        guard fps.isFinite, fps > 0 else { throw fail("fps must be a finite number above 0 (got \(PoseFileError.show(fps)))") }
+        guard FrameRate.isValid(fps) else { throw fail("fps must be a frame rate \(FrameRate.rangeDescription) (got \(PoseFileError.show(fps)))") }
         guard poses.canvasWidth.isFinite, poses.canvasWidth > 0, poses.canvasHeight.isFinite, poses.canvasHeight > 0 else {
             throw fail("the canvas size must be positive (got \(PoseFileError.show(poses.canvasWidth))x\(PoseFileError.show(poses.canvasHeight)))")
         }

@@ -79,6 +79,11 @@ public final class FrameReader {
                 framesRead += 1
                 return image
             }
+            // A file that ends without one picture is corrupt or truncated; skipping it would shift
+            // every later frame of a directory onto the wrong name.
+            guard decoder.framesDecoded > 0 else {
+                throw FrameReaderError(path: decoder.path, "no decodable picture in the file (corrupt or truncated data)" + decoder.ffmpegReason)
+            }
             current = nil
             if nextFileIndex < frameFiles.count {
                 current = try Decoder(path: frameFiles[nextFileIndex].path)
@@ -97,6 +102,11 @@ public final class FrameReader {
         private(set) var frameCount: Int?
         /// Whether the demuxer is an image reader (one picture, no meaningful frame rate).
         private(set) var isImage = false
+        /// Pictures decoded from this file so far.
+        private(set) var framesDecoded = 0
+        /// This file's tag in FFmpeg's log: any error FFmpeg logs while reading the file (damage it
+        /// concealed or skipped) stops the reading.
+        private let logTag: FFmpegLog.Tag
 
         private var formatContext: UnsafeMutablePointer<AVFormatContext>?
         private var codecContext: UnsafeMutablePointer<AVCodecContext>?
@@ -111,8 +121,9 @@ public final class FrameReader {
 
         init(path: String) throws {
             self.path = path
-            av_log_set_level(AV_LOG_ERROR)
-            var context: UnsafeMutablePointer<AVFormatContext>?
+            logTag = FFmpegLog.start()
+            var context: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
+            context?.pointee.opaque = logTag.pointer
             let opened = avformat_open_input(&context, path, nil, nil)
             guard opened >= 0, let context else {
                 throw FrameReaderError(path: path, "cannot open (\(Self.message(opened)))")
@@ -131,6 +142,7 @@ public final class FrameReader {
                     throw FrameReaderError(path: path, "out of memory allocating a decoder")
                 }
                 codecContext = codec
+                codec.pointee.opaque = logTag.pointer
                 guard avcodec_parameters_to_context(codec, avStream.pointee.codecpar) >= 0 else {
                     throw FrameReaderError(path: path, "cannot set up the decoder")
                 }
@@ -148,6 +160,9 @@ public final class FrameReader {
                 let rate = avStream.pointee.avg_frame_rate.num > 0 && avStream.pointee.avg_frame_rate.den > 0
                     ? avStream.pointee.avg_frame_rate : avStream.pointee.r_frame_rate
                 frameRate = rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : nil
+                if !isImage, let fps = frameRate, !FrameRate.isValid(fps) {
+                    throw FrameReaderError(path: path, "declares \(fps) frames per second; psgan reads rates \(FrameRate.rangeDescription)")
+                }
                 frameCount = avStream.pointee.nb_frames > 0 ? Int(avStream.pointee.nb_frames) : nil
                 guard let f = av_frame_alloc(), let rgb = av_frame_alloc(), let p = av_packet_alloc() else {
                     throw FrameReaderError(path: path, "out of memory allocating a frame")
@@ -177,7 +192,11 @@ public final class FrameReader {
             av_packet_free(&packet)
             if let scaler { sws_freeContext(scaler) }
             scaler = nil
+            FFmpegLog.end(logTag)
         }
+
+        /// " (FFmpeg: LINE)" with the last error FFmpeg logged for this file, or "".
+        var ffmpegReason: String { FFmpegLog.lastErrorSuffix(logTag) }
 
         /// Decodes the next frame of this file, or nil at its end.
         func next() throws -> RGBImage? {
@@ -186,14 +205,17 @@ public final class FrameReader {
                 let received = avcodec_receive_frame(codecContext, frame)
                 if received >= 0 {
                     defer { av_frame_unref(frame) }
+                    try checkDamage()
+                    framesDecoded += 1
                     return try convert(frame)
                 }
                 if received == psgan_averror_eof() {
+                    try checkDamage()
                     finished = true
                     return nil
                 }
                 guard received == psgan_averror_eagain() else {
-                    throw FrameReaderError(path: path, "cannot decode (\(Self.message(received)))")
+                    throw FrameReaderError(path: path, "cannot decode the picture after frame \(framesDecoded) (\(Self.message(received)))" + ffmpegReason)
                 }
                 if draining {
                     finished = true
@@ -205,14 +227,21 @@ public final class FrameReader {
                     _ = avcodec_send_packet(codecContext, nil)
                     continue
                 }
-                guard read >= 0 else { throw FrameReaderError(path: path, "cannot read (\(Self.message(read)))") }
+                guard read >= 0 else { throw FrameReaderError(path: path, "cannot read after frame \(framesDecoded) (\(Self.message(read)))" + ffmpegReason) }
                 defer { av_packet_unref(packet) }
                 guard packet.pointee.stream_index == streamIndex else { continue }
                 let sent = avcodec_send_packet(codecContext, packet)
                 guard sent >= 0 || sent == psgan_averror_eagain() else {
-                    throw FrameReaderError(path: path, "cannot decode (\(Self.message(sent)))")
+                    throw FrameReaderError(path: path, "cannot decode the picture after frame \(framesDecoded) (\(Self.message(sent)))" + ffmpegReason)
                 }
             }
+        }
+
+        /// Throws when FFmpeg logged an error since this file was opened: damaged data that its demuxer
+        /// skipped or its decoder concealed, which would otherwise drop or garble a frame silently.
+        private func checkDamage() throws {
+            guard FFmpegLog.errorCount(logTag) > 0 else { return }
+            throw FrameReaderError(path: path, "damaged data near frame \(framesDecoded + 1)" + ffmpegReason)
         }
 
         /// Converts a decoded frame of any pixel format to packed RGB24.

@@ -5,7 +5,7 @@ import Foundation
 public enum PNGFile {
     /// The PNG bytes for `image`; `path` names the destination in errors.
     public static func encode(_ image: RGBImage, path: String = "image") throws -> Data {
-        av_log_set_level(AV_LOG_ERROR)
+        FFmpegLog.start()
         guard let encoder = avcodec_find_encoder_by_name("png") else {
             throw VideoError("\(path): encoder png is not available in this FFmpeg build")
         }

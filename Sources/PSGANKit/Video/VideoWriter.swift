@@ -107,8 +107,8 @@ public final class VideoWriter {
         guard width > 0, height > 0 else {
             throw VideoError("\(path): frame size \(width)x\(height) must be positive")
         }
-        guard settings.fps.isFinite, settings.fps > 0 else {
-            throw VideoError("\(path): frame rate \(settings.fps) must be a positive number")
+        guard FrameRate.isValid(settings.fps) else {
+            throw VideoError("\(path): frame rate \(settings.fps) is outside the rates psgan writes (\(FrameRate.rangeDescription))")
         }
         guard settings.threads >= 0 else {
             throw VideoError("\(path): thread count \(settings.threads) must be 0 (auto) or more")
@@ -273,7 +273,7 @@ public final class VideoWriter {
 
     /// Allocates every FFmpeg object, opens the encoder, and creates the temporary output.
     private func open(rate: AVRational) throws {
-        av_log_set_level(AV_LOG_ERROR)
+        FFmpegLog.start()
         let codec = settings.codec
 
         if let muxer = container.muxerName {
