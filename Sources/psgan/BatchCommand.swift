@@ -75,8 +75,8 @@ struct BatchCommand: ParsableCommand {
                 selectedShard = .all
             }
         } catch {
-            if json { emit(.manifestInvalid(error: "\(error)")) }
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            if json { emit(.manifestInvalid(error: ErrorText.oneLine(error))) }
+            FileHandle.standardError.write(Data("Error: \(ErrorText.oneLine(error))\n".utf8))
             throw ExitCode(2)
         }
         let selected = loaded.jobs.filter { selectedShard.contains(jobIndex: $0.index) }
@@ -109,7 +109,7 @@ struct BatchCommand: ParsableCommand {
                 note("[\(finished)/\(selected.count)] \(job.label): skipped, \(job.render.output.path) exists")
             case .jobFailed(let job, let error):
                 finished += 1
-                note("[\(finished)/\(selected.count)] \(job.label): FAILED: \(error)")
+                note("[\(finished)/\(selected.count)] \(job.label): FAILED: \(ErrorText.oneLine(error))")
             case .partialRemoved(let job, let path):
                 note("\(job.label): removed \(path), left by an interrupted run")
             default:

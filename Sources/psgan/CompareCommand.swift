@@ -68,10 +68,8 @@ struct CompareCommand: ParsableCommand {
                 try diffWriter?.append(DiffHeatMap.image(expected: e, actual: a))
             }
             try diffWriter?.finish()
-        } catch let error as ComparisonError {
-            diffWriter?.cancel()
-            throw Self.cannotCompare(error)
-        } catch let error as FrameReaderError {
+        } catch {
+            // Unreadable inputs and an unwritable --diff-dir alike: the comparison could not be made.
             diffWriter?.cancel()
             throw Self.cannotCompare(error)
         }
@@ -79,7 +77,7 @@ struct CompareCommand: ParsableCommand {
             do {
                 try result.json().write(to: URL(fileURLWithPath: report), options: .atomic)
             } catch {
-                throw RenderError("\(report): cannot write the report (\((error as NSError).localizedDescription))")
+                throw Self.cannotCompare(RenderError("\(report): cannot write the report (\(ErrorText.reason(error)))"))
             }
         }
         if !quiet { print(result.table()) }
@@ -96,9 +94,10 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    /// Prints an error for inputs that cannot be compared and gives the exit status 2.
+    /// Prints an error for inputs that cannot be compared (or outputs that cannot be written) and gives
+    /// the exit status 2, so that 1 always means "the frames differ".
     private static func cannotCompare(_ error: Error) -> ExitCode {
-        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("Error: \(ErrorText.oneLine(error))\n".utf8))
         return ExitCode(2)
     }
 }

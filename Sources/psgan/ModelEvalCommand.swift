@@ -68,7 +68,7 @@ struct ModelEvalCommand: ParsableCommand {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ValidationError("cannot read \(what) file \(path): \(error.localizedDescription)")
+            throw ValidationError("\(path): cannot read the \(what) file (\(ErrorText.reason(error)))")
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)

@@ -95,14 +95,16 @@ struct UpscaleCommand: ParsableCommand {
                 throw RenderError("\(url.path): directory already exists and is not empty (choose a new name or empty it)")
             }
         }
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+        let partial = PartialOutput(output: url, keepsExtension: false)
+        partial.removeStale()
+        let temporary = partial.temporaryURL
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         try? FileManager.default.removeItem(at: temporary)
         do {
             try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
         } catch {
-            throw RenderError("cannot write '\(url.path)': \((error as NSError).localizedDescription)")
+            throw RenderError("\(url.path): cannot write (\(ErrorText.reason(error)))")
         }
         cleanup.url = temporary
         let start = Date()
@@ -116,7 +118,7 @@ struct UpscaleCommand: ParsableCommand {
                                                elapsed: Date().timeIntervalSince(start)))
             }
             if rename(temporary.path, url.path) != 0 {
-                throw RenderError("cannot write '\(url.path)': \(String(cString: strerror(errno)))")
+                throw RenderError("\(url.path): cannot write (\(ErrorText.reason(errno: errno)))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)

@@ -93,6 +93,20 @@ import Testing
                         containing: ["overlap"])
     }
 
+    @Test func duplicateKeysAndBytesOutsideTheTensorsAreRejected() throws {
+        let tensor = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
+        try expectError(rawFile(header: "{\(tensor),\(tensor)}", data: Data(count: 8)), containing: ["key 'a' appears more than once"])
+        try expectError(rawFile(header: "{\(tensor),\"\\u0061\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", data: Data(count: 8)),
+                        containing: ["appears more than once"])
+        try expectError(rawFile(header: "{\(tensor)}", data: Data(count: 12)), containing: ["4 bytes after the last tensor"])
+        try expectError(rawFile(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Data(count: 8)),
+                        containing: ["4 bytes before tensor 'a'"])
+        // A valid file with bytes appended is damaged, not a model.
+        var appended = try validBytes()
+        appended.append(contentsOf: [1, 2, 3])
+        try expectError(appended, containing: ["3 bytes after the last tensor"])
+    }
+
     @Test func metadataIsChecked() throws {
         try expectError(rawFile(header: "{}"), containing: ["not a psgan generator", "format"])
         try expectError(rawFile(header: #"{"__metadata__":{"format":"other","version":"1"}}"#), containing: ["'other'"])

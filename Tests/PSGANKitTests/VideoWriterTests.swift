@@ -238,7 +238,7 @@ import Testing
             let error = #expect(throws: VideoError.self) {
                 _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(codec: codec))
             }
-            #expect(error?.description == "cannot write '\(url.path)': Not a directory")
+            #expect(error?.description == "cannot write '\(url.path)': a part of the path is not a directory")
         }
         #expect(try dir.contents() == ["x.txt"])
     }

@@ -72,7 +72,7 @@ public struct BatchManifest: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw BatchManifestError(path: url.path, place: "", "cannot read the manifest (\(SafeTensorsFile.reason(error)))")
+            throw BatchManifestError(path: url.path, place: "", "cannot read the manifest (\(ErrorText.reason(error)))")
         }
         try self.init(data: data, url: url, resolver: resolver)
     }

@@ -86,22 +86,7 @@ public final class BatchRunner: @unchecked Sendable {
     /// Removes the temporary outputs of `job` that no running process on this machine is writing;
     /// returns their paths.
     public static func removeStalePartials(of job: BatchJob) -> [String] {
-        let output = job.render.output
-        let directory = output.deletingLastPathComponent()
-        let ext = output.pathExtension
-        let prefix = ".\(output.deletingPathExtension().lastPathComponent).partial-"
-        let suffix = job.render.resolvedCodec == .png || ext.isEmpty ? "" : ".\(ext)"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
-        var removed: [String] = []
-        for name in names.sorted() where name.hasPrefix(prefix) && name.hasSuffix(suffix) && name.count > prefix.count + suffix.count {
-            let digits = name.dropFirst(prefix.count).dropLast(suffix.count)
-            guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let pid = Int32(digits) else { continue }
-            let alive = pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM)
-            guard !alive else { continue }
-            let url = directory.appendingPathComponent(name)
-            if (try? FileManager.default.removeItem(at: url)) != nil { removed.append(url.path) }
-        }
-        return removed
+        PartialOutput(output: job.render.output, keepsExtension: job.render.resolvedCodec != .png).removeStale()
     }
 
     /// Runs every job and returns the summary; never throws (failures are events).
@@ -166,7 +151,7 @@ public final class BatchRunner: @unchecked Sendable {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
-                throw RenderError("\(directory.path): cannot create the output directory (\(SafeTensorsFile.reason(error)))")
+                throw RenderError("\(directory.path): cannot create the output directory (\(ErrorText.reason(error)))")
             }
             var lastStep = 0
             let result = try job.render.run(temporaryOutput: { url in
@@ -184,7 +169,7 @@ public final class BatchRunner: @unchecked Sendable {
             lock.withLock { summary.done += 1 }
         } catch {
             if let temporary { temporaryOutput(temporary, false) }
-            emit(.jobFailed(job: job, error: "\(error)"))
+            emit(.jobFailed(job: job, error: ErrorText.oneLine(error)))
             lock.withLock {
                 summary.failed += 1
                 summary.failedJobs.append(job.index)

@@ -17,7 +17,7 @@ public enum FileDigest {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
             } catch {
-                throw RenderError("\(url.path): cannot list the directory (\(SafeTensorsFile.reason(error)))")
+                throw RenderError("\(url.path): cannot list the directory (\(ErrorText.reason(error)))")
             }
             for name in names where !name.hasPrefix(".") {
                 try feed(url.appendingPathComponent(name), into: hasher)
@@ -38,7 +38,7 @@ public enum FileDigest {
             do {
                 chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             } catch {
-                throw RenderError("\(url.path): cannot read the file to hash it (\(SafeTensorsFile.reason(error)))")
+                throw RenderError("\(url.path): cannot read the file to hash it (\(ErrorText.reason(error)))")
             }
             if chunk.isEmpty { return }
             hasher.update(chunk)

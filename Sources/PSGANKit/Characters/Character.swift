@@ -37,7 +37,7 @@ public struct Character: Equatable, Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw CharacterError(path: path, "cannot read the file (\(SafeTensorsFile.reason(error)))")
+            throw CharacterError(path: path, "cannot read the file (\(ErrorText.reason(error)))")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
             throw CharacterError(path: path, "not a character file: expected a JSON object with a 'seed' or a 'latent'")

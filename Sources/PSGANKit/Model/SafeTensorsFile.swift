@@ -65,7 +65,7 @@ public struct SafeTensorsFile {
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw ModelFileError(path: path, "cannot read the file (\(Self.reason(error)))")
+            throw ModelFileError(path: path, "cannot read the file (\(ErrorText.reason(error)))")
         }
         try self.init(data: data, path: path)
     }
@@ -95,6 +95,12 @@ public struct SafeTensorsFile {
         }
         guard let header = object as? [String: Any] else {
             throw ModelFileError(path: path, "malformed header: expected a JSON object")
+        }
+        // JSON parsers keep one of two equal keys silently; a file naming a tensor twice is ambiguous.
+        let keys = Self.topLevelKeys(headerBytes)
+        if keys.count != header.count {
+            let twice = Dictionary(grouping: keys, by: { $0 }).first(where: { $0.value.count > 1 }).map { ErrorText.quoted($0.key) }
+            throw ModelFileError(path: path, "malformed header: key \(twice ?? "(written two ways)") appears more than once")
         }
 
         var metadata: [String: String] = [:]
@@ -154,6 +160,17 @@ public struct SafeTensorsFile {
         for (a, b) in zip(ordered, ordered.dropFirst()) where a.byteRange.upperBound > b.byteRange.lowerBound {
             throw ModelFileError(path: path, "tensors '\(a.name)' and '\(b.name)' overlap in the file")
         }
+        // The format's rule: the tensors cover the data exactly, with no gaps and nothing after them.
+        var covered = headerEnd
+        for tensor in ordered {
+            guard tensor.byteRange.lowerBound == covered else {
+                throw ModelFileError(path: path, "\(tensor.byteRange.lowerBound - covered) bytes before tensor '\(tensor.name)' belong to no tensor (damaged file?)")
+            }
+            covered = tensor.byteRange.upperBound
+        }
+        guard covered == data.count else {
+            throw ModelFileError(path: path, "\(data.count - covered) bytes after the last tensor belong to no tensor (damaged or appended-to file?)")
+        }
         self.metadata = metadata
         self.tensors = tensors
     }
@@ -204,10 +221,33 @@ public struct SafeTensorsFile {
         return result
     }
 
-    static func reason(_ error: Error) -> String {
-        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
+    /// The keys of the JSON object `header` at its top level, as written (escapes not decoded), in
+    /// order and with repeats: enough to notice a key given twice.
+    private static func topLevelKeys(_ header: Data) -> [String] {
+        var keys: [String] = []
+        var depth = 0, inString = false, escaped = false
+        var current: [UInt8] = [], lastString: [UInt8]? = nil
+        for byte in header {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                    lastString = depth == 1 ? current : nil
+                    continue
+                }
+                if depth == 1 { current.append(byte) }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true; current = []
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; lastString = nil
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1; lastString = nil
+            case UInt8(ascii: ":"):
+                if let key = lastString { keys.append(String(decoding: key, as: UTF8.self)) }
+                lastString = nil
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): break
+            default: lastString = nil
+            }
         }
-        return (error as NSError).localizedDescription
+        return keys
     }
 }

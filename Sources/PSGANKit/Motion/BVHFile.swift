@@ -43,7 +43,7 @@ struct BVHFile: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot read (\(PoseFileError.reason(error)))")
+            throw PoseFileError(url: url, problem: "cannot read (\(ErrorText.reason(error)))")
         }
         try self.init(data: data, file: PoseFileError.displayPath(of: url))
     }

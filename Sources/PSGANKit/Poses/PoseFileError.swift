@@ -62,16 +62,4 @@ extension PoseFileError {
     static func count(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
-
-    /// A short reason for a Foundation or POSIX error, without the file names it may repeat.
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(ns.code)))
-        }
-        return ns.localizedDescription
-    }
 }

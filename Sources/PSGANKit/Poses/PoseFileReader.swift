@@ -144,7 +144,7 @@ public enum PoseFileReader {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: url.path)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot list the directory (\(PoseFileError.reason(error)))")
+            throw PoseFileError(url: url, problem: "cannot list the directory (\(ErrorText.reason(error)))")
         }
         let files = names
             .filter { $0.hasSuffix("_keypoints.json") && !$0.hasPrefix(".") }
@@ -254,7 +254,7 @@ public enum PoseFileReader {
             // Through any symbolic links: what matters is the file that will be read.
             attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot read (\(PoseFileError.reason(error)))")
+            throw PoseFileError(url: url, problem: "cannot read (\(ErrorText.reason(error)))")
         }
         if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
             throw PoseFileError(url: url, problem: "not a regular file")
@@ -266,7 +266,7 @@ public enum PoseFileReader {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot read (\(PoseFileError.reason(error)))")
+            throw PoseFileError(url: url, problem: "cannot read (\(ErrorText.reason(error)))")
         }
         if data.count > maximumFileSize {
             throw PoseFileError(url: url, problem: "the file is too large (more than \(maximumFileSize >> 20) MiB)")

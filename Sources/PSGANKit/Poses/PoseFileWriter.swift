@@ -33,7 +33,7 @@ public enum PoseFileWriter {
             throw PoseFileError(url: url, problem: "cannot write (\(problem))")
         }
         if rename(temporary.path, url.path) != 0 {
-            let problem = String(cString: strerror(errno))
+            let problem = ErrorText.reason(errno: errno)
             unlink(temporary.path)
             throw PoseFileError(url: url, problem: "cannot write (\(problem))")
         }
@@ -43,7 +43,7 @@ public enum PoseFileWriter {
     /// reason on failure.
     private static func writeFile(_ data: Data, to path: String) -> String? {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o666)
-        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        guard descriptor >= 0 else { return ErrorText.reason(errno: errno) }
         var failure: String?
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             var offset = 0
@@ -51,14 +51,14 @@ public enum PoseFileWriter {
                 let written = systemWrite(descriptor, base + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
+                    failure = ErrorText.reason(errno: errno)
                     return
                 }
                 offset += written
             }
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if failure == nil, fsync(descriptor) != 0 { failure = ErrorText.reason(errno: errno) }
+        if close(descriptor) != 0, failure == nil { failure = ErrorText.reason(errno: errno) }
         return failure
     }
 

@@ -51,7 +51,7 @@ public struct PoseSequence: Equatable, Sendable {
         }
         guard let from = KeypointLayout.builtIn(named: layout),
               let to = KeypointLayout.builtIn(named: name) else {
-            throw PoseFileError(file: nil, problem: "the pose layout '\(layout)' does not match the model's layout '\(name)'; only coco18 and body25 convert into each other")
+            throw PoseFileError(file: nil, problem: "the pose layout \(ErrorText.quoted(layout)) does not match the model's layout \(ErrorText.quoted(name)); only coco18 and body25 convert into each other")
         }
         guard to.count == keypointCount else {
             throw PoseFileError(file: nil, problem: "the model's layout '\(name)' has \(keypointCount) keypoints, but \(to.name) has \(to.count)")

@@ -122,7 +122,15 @@ public struct RenderJob: Sendable {
         let model = try PSGANModel(contentsOf: self.model)
         let config = model.config
         let sequence = try readPoses(side: Double(config.resolution))
-        let prepared = try Renderer.prepare(sequence, for: config)
+        let prepared: [[Keypoint]]
+        do {
+            prepared = try Renderer.prepare(sequence, for: config)
+        } catch var error as PoseFileError where error.file == nil {
+            // A layout the model cannot take: name both files.
+            error.file = poses.path
+            error.problem += " (model \(self.model.path))"
+            throw error
+        }
         let range = try (frames ?? FrameRange(":")!).resolve(frameCount: prepared.count).get()
 
         let track: CharacterTrack

@@ -98,6 +98,14 @@ enum FFmpegLog {
         }
     }
 
+    /// The words for an FFmpeg status code: a POSIX error (`AVERROR(errno)`) as ``ErrorText``'s short
+    /// reason ("disk full", "read-only file system"), FFmpeg's own codes as FFmpeg words them.
+    static func message(_ status: Int32) -> String {
+        if status < 0, status > -4096 { return ErrorText.reason(errno: -status) }
+        var buffer = [CChar](repeating: 0, count: 256)
+        return String(cString: psgan_av_err2str(status, &buffer, buffer.count))
+    }
+
     /// How many error-level lines FFmpeg has logged for `tag`'s file.
     static func errorCount(_ tag: Tag) -> Int {
         lock.lock()

@@ -43,7 +43,7 @@ public final class FrameReader {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: url.path)
             } catch {
-                throw FrameReaderError(path: url.path, "cannot list the directory (\(SafeTensorsFile.reason(error)))")
+                throw FrameReaderError(path: url.path, "cannot list the directory (\(ErrorText.reason(error)))")
             }
             let files = names.filter { !$0.hasPrefix(".") && $0.lowercased().hasSuffix(".png") }.sorted()
                 .map { url.appendingPathComponent($0) }
@@ -303,9 +303,6 @@ public final class FrameReader {
             return RGBImage(width: w, height: h, pixels: pixels)
         }
 
-        private static func message(_ status: Int32) -> String {
-            var buffer = [CChar](repeating: 0, count: 256)
-            return String(cString: psgan_av_err2str(status, &buffer, buffer.count))
-        }
+        private static func message(_ status: Int32) -> String { FFmpegLog.message(status) }
     }
 }

@@ -54,18 +54,19 @@ public enum PNGFile {
     public static func write(_ image: RGBImage, to url: URL) throws {
         let path = url.path
         let bytes = try encode(image, path: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+        let partial = PartialOutput(output: url, keepsExtension: true)
+        partial.removeStale()
+        let temporary = partial.temporaryURL
         do {
             try bytes.write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw VideoError("cannot write '\(path)': \(SafeTensorsFile.reason(error))")
+            throw VideoError("cannot write '\(path)': \(ErrorText.reason(error))")
         }
         if rename(temporary.path, path) != 0 {
             let code = errno
             try? FileManager.default.removeItem(at: temporary)
-            throw VideoError("cannot write '\(path)': \(String(cString: strerror(code)))")
+            throw VideoError("cannot write '\(path)': \(ErrorText.reason(errno: code))")
         }
     }
 

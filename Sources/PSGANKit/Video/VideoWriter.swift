@@ -131,10 +131,9 @@ public final class VideoWriter {
         let rate = Self.rational(fps: settings.fps)
         self.frameRate = (Int(rate.num), Int(rate.den))
 
-        let stem = url.deletingPathExtension().lastPathComponent
-        let ext = url.pathExtension
-        let tempName = ".\(stem).partial-\(getpid())" + (container == .pngSequence || ext.isEmpty ? "" : ".\(ext)")
-        self.temporaryURL = url.deletingLastPathComponent().appendingPathComponent(tempName)
+        let partial = PartialOutput(output: url, keepsExtension: container != .pngSequence)
+        partial.removeStale()
+        self.temporaryURL = partial.temporaryURL
 
         do {
             try open(rate: rate)
@@ -603,12 +602,9 @@ public final class VideoWriter {
         }
     }
 
-    private static func ffmpegMessage(_ status: Int32) -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        return String(cString: psgan_av_err2str(status, &buffer, buffer.count))
-    }
+    private static func ffmpegMessage(_ status: Int32) -> String { FFmpegLog.message(status) }
 
     private static func posixMessage(_ code: Int32) -> String {
-        String(cString: strerror(code))
+        ErrorText.reason(errno: code)
     }
 }
