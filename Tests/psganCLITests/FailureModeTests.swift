@@ -121,6 +121,12 @@ let canMountTmpfs: Bool = {
                 #expect(!line.contains(leak), "\(line)")
             }
         }
-        #expect(CLI.contents(of: dir) == ["poses.json", "custom.json"])
+        // A character file's problem names the file, not the character's "name" field.
+        let character = dir.appendingPathComponent("ayumi.json")
+        try #"{"name": "Ayumi", "latent": [1, 2]}"#.write(to: character, atomically: true, encoding: .utf8)
+        let model = try CLI.tinyModel(in: dir)
+        let wrongSize = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--character", character.path, "--out", out])
+        #expect(oneErrorLine(wrongSize).contains("\(character.path): latent has 2 values"), "\(wrongSize.errors)")
+        #expect(CLI.contents(of: dir) == ["poses.json", "custom.json", "ayumi.json", "tiny.safetensors"])
     }
 }

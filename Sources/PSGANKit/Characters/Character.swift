@@ -18,6 +18,8 @@ public struct Character: Equatable, Sendable {
     public var name: String
     /// The latent's source.
     public var source: Source
+    /// The character file it was read from, for messages; nil for characters made in code.
+    public var file: String?
 
     /// A character with the given name and source.
     public init(name: String, source: Source) {
@@ -49,6 +51,7 @@ public struct Character: Equatable, Sendable {
                 throw CharacterError(path: path, "'seed' must be an integer from 0 to 2^64-1")
             }
             self.init(name: name, source: .seed(value))
+            self.file = path
         case (nil, let latent?):
             guard let list = latent as? [Any], !list.isEmpty else {
                 throw CharacterError(path: path, "'latent' must be a non-empty list of numbers")
@@ -62,6 +65,7 @@ public struct Character: Equatable, Sendable {
                 values.append(Float(number))
             }
             self.init(name: name, source: .latent(values))
+            self.file = path
         case (nil, nil):
             throw CharacterError(path: path, "a character needs a 'seed' or a 'latent'")
         case (_?, _?):
@@ -76,7 +80,8 @@ public struct Character: Equatable, Sendable {
             return SeededNormals.latent(seed: seed, dimension: dimension)
         case .latent(let values):
             guard values.count == dimension else {
-                throw CharacterError(path: name, "latent has \(values.count) values but the model's latent_dim is \(dimension)")
+                throw CharacterError(path: file ?? "character \(ErrorText.quoted(name))",
+                                     "latent has \(values.count) values but the model's latent_dim is \(dimension)")
             }
             return values
         }

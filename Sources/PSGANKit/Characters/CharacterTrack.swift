@@ -32,7 +32,7 @@ public struct CharacterTrack: Sendable {
         var resolved: [Keyframe] = []
         for (character, frame) in keyframes {
             guard frame >= 0 else {
-                throw CharacterError(path: character.name, "keyframe \(frame) is negative")
+                throw CharacterError(path: character.file ?? "character \(ErrorText.quoted(character.name))", "keyframe \(frame) is negative")
             }
             resolved.append(Keyframe(frame: frame, latent: try character.latent(dimension: latentDim)))
         }
