@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -48,3 +49,14 @@ let package = Package(
         ),
     ]
 )
+
+// The fuzz targets (Fuzz/), only when PSGAN_FUZZ is set: libFuzzer supplies their main, so they
+// build with `-sanitize=fuzzer` alone (scripts/fuzz does it).
+if ProcessInfo.processInfo.environment["PSGAN_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "psgan-fuzz",
+        dependencies: ["PSGANKit"],
+        path: "Fuzz/Sources/psgan-fuzz",
+        swiftSettings: [.swiftLanguageMode(.v5), .unsafeFlags(["-parse-as-library"])]
+    ))
+}
