@@ -47,6 +47,13 @@ let canMountTmpfs: Bool = {
             let line = oneErrorLine(result)
             #expect(line.contains("clip.mkv") && line.contains("disk full"), "\(line)")
             #expect(CLI.contents(of: full).isEmpty)
+            // A batch whose every job fails there leaves no empty output folders either.
+            let manifest = dir.appendingPathComponent("jobs.json")
+            try #"{"version": 1, "defaults": {"model": "tiny.safetensors", "codec": "ffv1"}, "characters": [1, 2], "poses": ["poses.json"], "output": "\#(full.path)/out/{character}/{pose}.mkv"}"#
+                .write(to: manifest, atomically: true, encoding: .utf8)
+            let batch = try CLI.run(["batch", manifest.path])
+            #expect(batch.status != 0 && batch.errors.contains("disk full"), "\(batch.errors)")
+            #expect(CLI.contents(of: full).isEmpty)
         }
         try withTmpfs("ro,size=8k") { readOnly in
             for (command, out) in [(["render", "--model", model.path, "--poses", poses.path, "--quiet"], "clip.mp4"),
@@ -121,6 +128,12 @@ let canMountTmpfs: Bool = {
                 #expect(!line.contains(leak), "\(line)")
             }
         }
+        // A NUL in a manifest's pose path is shown escaped, not percent-encoded.
+        let manifest = dir.appendingPathComponent("m.json")
+        try #"{"version": 1, "characters": [1], "poses": ["a\u0000b\nc.json"], "output": "o/{pose}.mkv"}"#.write(to: manifest, atomically: true, encoding: .utf8)
+        let nul = oneErrorLine(try CLI.run(["batch", manifest.path]))
+        #expect(nul.contains(#"'a\0b\nc'"#) && !nul.contains("%00"), "\(nul)")
+        try FileManager.default.removeItem(at: manifest)
         // A character file's problem names the file, not the character's "name" field.
         let character = dir.appendingPathComponent("ayumi.json")
         try #"{"name": "Ayumi", "latent": [1, 2]}"#.write(to: character, atomically: true, encoding: .utf8)

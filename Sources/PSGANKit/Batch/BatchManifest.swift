@@ -454,8 +454,11 @@ public struct BatchManifest: Sendable {
     }
 
     /// The file name without directory and extension: `walk` for `poses/walk.json` or `op/walk/`.
+    /// Worked on the string itself: a file URL would percent-encode characters such as NUL.
     private static func stem(_ text: String) -> String {
-        URL(fileURLWithPath: text).deletingPathExtension().lastPathComponent
+        let last = text.split(separator: "/").last.map(String.init) ?? text
+        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return last }
+        return String(last[..<dot])
     }
 
     /// The same check ``VideoWriter`` makes, done before anything is rendered.

@@ -46,6 +46,9 @@ public final class BatchRunner: @unchecked Sendable {
 
     private let lock = NSLock()
     private var next = 0
+    /// Output folders this run created; those still empty at its end (every job in them failed)
+    /// are removed then, not earlier, so that no job loses a folder another is about to write into.
+    private var createdDirectories: [URL] = []
     private var summary = Summary(selected: 0, done: 0, skipped: 0, failed: 0, failedJobs: [], seconds: 0)
 
     /// A runner for `jobs`, `concurrency` at a time, reporting through `events`; `temporaryOutput`
@@ -89,6 +92,14 @@ public final class BatchRunner: @unchecked Sendable {
         PartialOutput(output: job.render.output, keepsExtension: job.render.resolvedCodec != .png).removeStale()
     }
 
+    /// Removes the output folders this run created that are still empty, deepest first.
+    private func removeEmptyCreatedDirectories() {
+        let created = lock.withLock { createdDirectories }
+        for url in Set(created).sorted(by: { $0.pathComponents.count > $1.pathComponents.count }) {
+            _ = rmdir(url.path)  // removes only an empty folder
+        }
+    }
+
     /// Runs every job and returns the summary; never throws (failures are events).
     public func run() -> Summary {
         let started = Date()
@@ -111,6 +122,7 @@ public final class BatchRunner: @unchecked Sendable {
             }
             group.wait()
         }
+        removeEmptyCreatedDirectories()
         return lock.withLock {
             summary.seconds = Date().timeIntervalSince(started)
             summary.failedJobs.sort()
@@ -148,8 +160,15 @@ public final class BatchRunner: @unchecked Sendable {
         var temporary: URL?
         do {
             let directory = job.render.output.deletingLastPathComponent()
+            var missing: [URL] = []
+            var ancestor = directory.standardizedFileURL
+            while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" {
+                missing.append(ancestor)
+                ancestor.deleteLastPathComponent()
+            }
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                lock.withLock { createdDirectories += missing }
             } catch {
                 throw RenderError("\(directory.path): cannot create the output directory (\(ErrorText.reason(error)))")
             }
