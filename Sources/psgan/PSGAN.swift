@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PSGANKit
 
 /// The `psgan` command: pose-driven animation from the command line.
@@ -12,13 +13,20 @@ struct PSGAN: ParsableCommand {
                       ModelCommand.self, BenchCommand.self]
     )
 
-    /// Parses the command line and runs the command; any error ends in one line (``ErrorText``).
+    /// Parses the command line and runs the command; any error ends in one line (``ErrorText``),
+    /// followed for option errors by argument-parser's usage lines.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            exit(withError: oneLine(error))
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }  // --help, --version
+            let text = fullMessage(for: oneLine(error))
+            if !text.isEmpty {
+                FileHandle.standardError.write(Data((Self.oneLineMessage(text) + "\n").utf8))
+            }
+            Foundation.exit(code.rawValue)
         }
     }
 
@@ -28,6 +36,20 @@ struct PSGAN: ParsableCommand {
         if let validation = error as? ValidationError { return ValidationError(ErrorText.oneLine(validation.message)) }
         if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { return error }
         return OneLineError(description: ErrorText.oneLine(error))
+    }
+
+    /// argument-parser's full message with its error part made one bounded line: that part repeats
+    /// option values as typed (newlines and all) and may list choices on lines of their own; the
+    /// "Help:" and "Usage:" lines after it stay as they are.
+    static func oneLineMessage(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let trailer = lines.dropFirst().firstIndex { $0.hasPrefix("Help: ") || $0.hasPrefix("Usage: ") } ?? lines.count
+        var message = lines[0]
+        for line in lines[1 ..< trailer] {
+            // A choices list ("  - h264") reads as a list on one line; anything else was a newline typed in a value.
+            message += line.hasPrefix("  - ") ? " " + line.dropFirst(2) : "\n" + line
+        }
+        return ([ErrorText.oneLine(message)] + lines[trailer...].filter { !$0.isEmpty }).joined(separator: "\n")
     }
 
     /// An error printed as its already-cleaned text.

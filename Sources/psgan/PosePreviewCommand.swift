@@ -27,8 +27,8 @@ struct PosePreviewCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Preview size in pixels (default 512x512).", valueName: "WxH"))
     var size: CanvasSize?
 
-    @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 or png.")
-    var codec: String?
+    @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 or png.", transform: VideoCodec.init(parsing:))
+    var codec: VideoCodec?
 
     @Option(help: "Frame rate of the video (default: the poses', else 30).")
     var fps: Double?
@@ -58,7 +58,7 @@ struct PosePreviewCommand: ParsableCommand {
             throw error
         }
         let range = try (frames ?? FrameRange(":")!).resolve(frameCount: poses.frameCount).get()
-        let videoCodec = VideoCodec.resolved(try codec.map { try VideoCodec(parsing: $0) }, for: URL(fileURLWithPath: out))
+        let videoCodec = VideoCodec.resolved(codec, for: URL(fileURLWithPath: out))
         let settings = VideoSettings(codec: videoCodec, fps: fps ?? poses.fps ?? PoseSequence.assumedFPS)
         let painter = SkeletonPainter(width: width, height: height)
         let cleanup = InterruptCleanup()

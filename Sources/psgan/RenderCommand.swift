@@ -39,8 +39,8 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Interpolation between keyframed characters: slerp or lerp.")
     var interp: LatentInterpolation = .slerp
 
-    @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 (lossless) or png (a directory of frames).")
-    var codec: String?
+    @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 (lossless) or png (a directory of frames).", transform: VideoCodec.init(parsing:))
+    var codec: VideoCodec?
 
     @Option(help: "Frame rate of the video (default: the poses', after any --resample, else 30). It does not resample.")
     var fps: Double?
@@ -85,7 +85,7 @@ struct RenderCommand: ParsableCommand {
         var job = RenderJob(
             model: try DefaultModel.resolve(model), poses: URL(fileURLWithPath: poses),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
-            frames: frames, codec: try codec.map { try VideoCodec(parsing: $0) }, fps: fps, crf: crf,
+            frames: frames, codec: codec, fps: fps, crf: crf,
             upscaler: try upscale.flatMap(UpscalerChoice.file), tile: tile,
             output: URL(fileURLWithPath: out))
         if upscale == nil { job.suggestedUpscalerLookup = UpscalerChoice.builtInFile }

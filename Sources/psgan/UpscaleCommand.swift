@@ -32,8 +32,8 @@ struct UpscaleCommand: ParsableCommand {
     @Option(help: "Tile size in input pixels (default: automatic, bounded memory).")
     var tile: Int?
 
-    @Option(help: "Codec for video output: h264, hevc, vp9, av1, prores or ffv1 (default from the extension).")
-    var codec: String?
+    @Option(help: "Codec for video output: h264, hevc, vp9, av1, prores or ffv1 (default from the extension).", transform: VideoCodec.init(parsing:))
+    var codec: VideoCodec?
 
     @Option(help: "Constant rate factor for h264, hevc, vp9 and av1.")
     var crf: Int?
@@ -130,7 +130,7 @@ struct UpscaleCommand: ParsableCommand {
     /// Upscales a video frame by frame into a new video at the input's frame rate.
     private func upscaleVideo(_ reader: FrameReader, _ upscaler: Upscaler, to url: URL, size: (Int, Int),
                               reporter: ProgressReporter) throws {
-        let videoCodec = VideoCodec.resolved(try codec.map { try VideoCodec(parsing: $0) }, for: url)
+        let videoCodec = VideoCodec.resolved(codec, for: url)
         guard videoCodec != .png else {
             throw RenderError("\(url.path): a video input gives a video; to get PNG frames, give a video file name")
         }

@@ -57,7 +57,7 @@ import Testing
         let values = (0..<54).map { _ in "1.0" }.joined(separator: ",")
         try #"{"version": 1.3, "people": [{"pose_keypoints_2d": [\#(values)]}]}"#
             .write(to: op.appendingPathComponent("clip_000000000000_keypoints.json"), atomically: true, encoding: .utf8)
-        try expectFailure(s, ["--poses", op.path], containing: ["--canvas"])
+        try expectFailure(s, ["--poses", op.path], containing: ["openpose", "--canvas"])
         // With the canvas it renders.
         let out = s.dir.appendingPathComponent("op.mkv")
         let ok = try CLI.run(["render", "--model", s.model.path, "--poses", op.path, "--canvas", "640x480", "--codec", "ffv1", "--out", out.path])
@@ -84,15 +84,15 @@ import Testing
 
     @Test func badOutputs() throws {
         let s = try setup()
-        try expectFailure(s, ["--codec", "divx"], containing: ["divx"])
+        try expectFailure(s, ["--codec", "divx"], containing: ["--codec", "divx"])
         try expectFailure(s, ["--codec", "prores"], out: "out.webm", containing: ["out.webm", "prores"])
         try expectFailure(s, [], out: "out.avi2", containing: ["out.avi2"])
         try expectFailure(s, [], out: s.poses.path + "/out.mp4", containing: ["out.mp4"])
-        try expectFailure(s, ["--frames", "3:99"], containing: ["--frames", "6 frames"])
+        try expectFailure(s, ["--frames", "3:99"], containing: ["poses.json", "--frames", "6 frames"])
         try expectFailure(s, ["--seed", "1", "--character", "seed:2"], containing: ["--seed"])
         try expectFailure(s, ["--character", s.dir.appendingPathComponent("nobody.json").path], containing: ["nobody.json"])
         let latent = try write(#"{"latent": [1, 2, 3]}"#, to: "short.json", in: s)
-        try expectFailure(s, ["--character", latent.path], containing: ["latent has 3 values", "latent_dim is 8"])
+        try expectFailure(s, ["--character", latent.path], containing: ["short.json", "latent has 3 values", "latent_dim is 8"])
     }
 
     @Test func existingOutputIsKeptWhenARenderFails() throws {

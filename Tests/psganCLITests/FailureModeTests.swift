@@ -29,8 +29,9 @@ let canMountTmpfs: Bool = {
         try body(dir)
     }
 
+    /// The one error line of a failed run (after it, argument-parser's usage lines may follow).
     func oneErrorLine(_ result: CLIResult, sourceLocation: SourceLocation = #_sourceLocation) -> String {
-        let lines = result.errors.split(separator: "\n")
+        let lines = result.errors.split(separator: "\n").filter { !$0.hasPrefix("Help: ") && !$0.hasPrefix("Usage: ") && !$0.hasPrefix("  See '") }
         #expect(lines.count == 1, "want one line: \(result.errors)", sourceLocation: sourceLocation)
         return String(lines.first ?? "")
     }

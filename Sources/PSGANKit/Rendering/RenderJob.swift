@@ -131,7 +131,8 @@ public struct RenderJob: Sendable {
             error.problem += " (model \(self.model.path))"
             throw error
         }
-        let range = try (frames ?? FrameRange(":")!).resolve(frameCount: prepared.count).get()
+        let range = try (frames ?? FrameRange(":")!).resolve(frameCount: prepared.count)
+            .mapError { RenderError("\(poses.path): \($0)") }.get()
 
         let track: CharacterTrack
         switch characters {

@@ -54,9 +54,16 @@ public enum ErrorText {
         oneLine(text(of: error), limit: limit)
     }
 
-    /// `text` as one line of at most `limit` characters (see ``oneLine(_:limit:)``).
+    /// `text` as one line of at most `limit` characters (see ``oneLine(_:limit:)``). A run of over
+    /// 200 characters without a space (a pasted value gone wrong; paths are rarely that long) is cut
+    /// in its middle first, so the words around it survive.
     public static func oneLine(_ text: String, limit: Int = 400) -> String {
-        let escaped = escape(text)
+        var escaped = escape(text)
+        if escaped.count > 200 {
+            escaped = escaped.split(separator: " ", omittingEmptySubsequences: false)
+                .map { $0.count > 200 ? $0.prefix(120) + "..." + $0.suffix(20) : String($0) }
+                .joined(separator: " ")
+        }
         guard escaped.count > limit else { return escaped }
         let keep = max(1, (limit - 5) / 2)
         return String(escaped.prefix(keep)) + " ... " + String(escaped.suffix(keep))
