@@ -55,7 +55,10 @@ struct BatchCommand: ParsableCommand {
         if shard != nil && shardCount != nil { throw ValidationError("give either --shard I/N or --shard-count, not both") }
     }
 
+    @OptionGroup var ffmpegLog: FFmpegLogOption
+
     func run() throws {
+        ffmpegLog.apply()
         let url = URL(fileURLWithPath: manifest)
         let resolver = BatchManifest.Resolver(
             defaultModel: { try DefaultModel.resolve(nil) },

@@ -51,7 +51,10 @@ struct CompareCommand: ParsableCommand {
         if let minPSNR, minPSNR.isNaN { throw ValidationError("--min-psnr must be a number") }
     }
 
+    @OptionGroup var ffmpegLog: FFmpegLogOption
+
     func run() throws {
+        ffmpegLog.apply()
         let thresholds = ComparisonThresholds(minPSNR: minPSNR, minSSIM: minSSIM, maxDiff: maxDiff)
         let result: ComparisonReport
         var diffWriter: VideoWriter?

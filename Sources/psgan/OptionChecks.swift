@@ -17,3 +17,14 @@ enum OptionChecks {
         }
     }
 }
+
+/// `--ffmpeg-log`, for the commands that read or write media.
+struct FFmpegLogOption: ParsableArguments {
+    @Flag(name: .customLong("ffmpeg-log"), help: "Also print FFmpeg's own error and warning lines (its last error is always part of psgan's message).")
+    var enabled = false
+
+    /// Turns the echo on when asked (it can also be turned on with PSGAN_FFMPEG_LOG=1).
+    func apply() {
+        if enabled { FFmpegLog.echo = true }
+    }
+}

@@ -43,7 +43,10 @@ struct PosePreviewCommand: ParsableCommand {
         try OptionChecks.frameRate(fps, option: "--fps")
     }
 
+    @OptionGroup var ffmpegLog: FFmpegLogOption
+
     func run() throws {
+        ffmpegLog.apply()
         let width = size?.width ?? 512, height = size?.height ?? 512
         var poses = try reading.read(input)
         poses = try cleaning.apply(to: poses, path: input, target: (Double(width), Double(height)))

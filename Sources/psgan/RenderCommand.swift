@@ -81,7 +81,10 @@ struct RenderCommand: ParsableCommand {
         }
     }
 
+    @OptionGroup var ffmpegLog: FFmpegLogOption
+
     func run() throws {
+        ffmpegLog.apply()
         var job = RenderJob(
             model: try DefaultModel.resolve(model), poses: URL(fileURLWithPath: poses),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),

@@ -46,7 +46,10 @@ struct UpscaleCommand: ParsableCommand {
         try OptionChecks.crf(crf)
     }
 
+    @OptionGroup var ffmpegLog: FFmpegLogOption
+
     func run() throws {
+        ffmpegLog.apply()
         let upscaler = try UpscalerChoice.load(model, tile: tile)
         let inputURL = URL(fileURLWithPath: input)
         let outURL = URL(fileURLWithPath: out)

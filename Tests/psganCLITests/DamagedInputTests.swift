@@ -52,6 +52,9 @@ import Testing
         let compare = try CLI.run(["compare", good.path, bad.path])
         expectOneLineError(compare, naming: ["f1b.png", "inflate"], status: 2)
         #expect(!compare.errors.contains("[png @"), "FFmpeg's own log leaked: \(compare.errors)")
+        // --ffmpeg-log shows it, for looking into the file.
+        let verbose = try CLI.run(["compare", good.path, bad.path, "--ffmpeg-log"])
+        #expect(verbose.status == 2 && verbose.errors.contains("[png @") && verbose.errors.contains("inflate returned error"))
         let out = dir.appendingPathComponent("up")
         let upscale = try CLI.run(["upscale", bad.path, "--model", "srgan-x2", "--out", out.path, "--quiet"])
         expectOneLineError(upscale, naming: ["f1b.png"])

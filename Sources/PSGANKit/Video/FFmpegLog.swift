@@ -9,9 +9,9 @@ import Foundation
 /// per reader, the error-level lines FFmpeg logged for it, so that a reader can stop at damage and
 /// name the cause in its own line ("... (FFmpeg: inflate returned error -3)"). A reader tags its
 /// demuxer and decoder contexts with a ``Tag`` (their `opaque` field, which FFmpeg copies to a
-/// decoder's worker threads). `PSGAN_FFMPEG_LOG=1` in the environment echoes FFmpeg's error and
-/// warning lines to standard error as well, for looking into a file.
-enum FFmpegLog {
+/// decoder's worker threads). ``echo`` (the CLI's `--ffmpeg-log`, or `PSGAN_FFMPEG_LOG=1` in the
+/// environment) prints FFmpeg's error and warning lines to standard error as well, for looking into a file.
+public enum FFmpegLog {
     /// Whose errors a log line counts as: one per open file.
     struct Tag: Hashable {
         fileprivate let id: Int
@@ -25,7 +25,17 @@ enum FFmpegLog {
     private static var lastUntagged: String?
     /// Lines FFmpeg logs in pieces (no newline yet), by tag (0: none).
     private static var pending: [Int: String] = [:]
-    private static let echo = ProcessInfo.processInfo.environment["PSGAN_FFMPEG_LOG"].map { !$0.isEmpty && $0 != "0" } ?? false
+    private static var echoing = ProcessInfo.processInfo.environment["PSGAN_FFMPEG_LOG"].map { !$0.isEmpty && $0 != "0" } ?? false
+
+    /// Whether FFmpeg's error and warning lines are printed to standard error as they come (off by
+    /// default: its last error is folded into psgan's message either way).
+    public static var echo: Bool {
+        get { lock.withLock { echoing } }
+        set {
+            lock.withLock { echoing = newValue }
+            av_log_set_level(newValue ? AV_LOG_WARNING : AV_LOG_ERROR)
+        }
+    }
 
     /// Installs the callback (once per process) and returns a new tag for one file's contexts.
     @discardableResult
@@ -47,7 +57,7 @@ enum FFmpegLog {
     }
 
     private static let installed: Void = {
-        av_log_set_level(echo ? AV_LOG_WARNING : AV_LOG_ERROR)
+        av_log_set_level(lock.withLock { echoing } ? AV_LOG_WARNING : AV_LOG_ERROR)
         av_log_set_callback { context, level, format, arguments in
             guard level <= av_log_get_level(), let format, let arguments else { return }
             var buffer = [CChar](repeating: 0, count: 512)
@@ -71,10 +81,10 @@ enum FFmpegLog {
     }
 
     private static func record(_ piece: String, level: Int32, tag: Int?) {
-        if echo { FileHandle.standardError.write(Data(piece.utf8)) }
-        guard level <= AV_LOG_ERROR else { return }
         lock.lock()
         defer { lock.unlock() }
+        if echoing { FileHandle.standardError.write(Data(piece.utf8)) }
+        guard level <= AV_LOG_ERROR else { return }
         // FFmpeg may log one line in several calls; only a newline ends it.
         var line = pending[tag ?? 0, default: ""]
         // Drop each piece's "[codec @ 0x...] " prefix.
