@@ -69,6 +69,7 @@ struct UpscaleCommand: ParsableCommand {
                 throw FrameReaderError(path: input, "holds no frame")
             }
             try checkNotDirectory(outURL)
+            PartialOutput(output: outURL, keepsExtension: true).removeStale()
             try PNGFile.write(upscaler.upscale(image), to: outURL)
             kind = "1 image"
         } else {

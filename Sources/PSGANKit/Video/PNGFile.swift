@@ -54,9 +54,9 @@ public enum PNGFile {
     public static func write(_ image: RGBImage, to url: URL) throws {
         let path = url.path
         let bytes = try encode(image, path: path)
-        let partial = PartialOutput(output: url, keepsExtension: true)
-        partial.removeStale()
-        let temporary = partial.temporaryURL
+        // (No stale clean-up here: this runs once per frame of a directory; callers writing one
+        // image clean up once, see PartialOutput.)
+        let temporary = PartialOutput(output: url, keepsExtension: true).temporaryURL
         do {
             try bytes.write(to: temporary)
         } catch {
