@@ -36,15 +36,20 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        .target(
+            name: "PSGANTestSupport",
+            path: "Tests/PSGANTestSupport",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .testTarget(
             name: "PSGANKitTests",
-            dependencies: ["PSGANKit"],
+            dependencies: ["PSGANKit", "PSGANTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "psganCLITests",
-            dependencies: ["psgan", "PSGANKit"],
+            dependencies: ["psgan", "PSGANKit", "PSGANTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

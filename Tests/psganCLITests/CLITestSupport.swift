@@ -1,5 +1,6 @@
 import Foundation
 import PSGANKit
+import PSGANTestSupport
 
 /// Runs the built `psgan` program and collects what it did.
 struct CLIResult {
@@ -22,8 +23,7 @@ enum CLI {
         fatalError("psgan executable not found near \(me.path)")
     }()
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = TestSupport.repository
 
     /// Runs `psgan arguments...` in `directory`.
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
@@ -35,32 +35,15 @@ enum CLI {
                          errors: String(decoding: result.errors, as: UTF8.self))
     }
 
-    /// Runs a program to completion, its output going through temporary files (reading pipes while
-    /// a child runs can fail with EINTR in Foundation on Linux).
+    /// Runs a program to completion (see ``TestSupport/capture(_:_:in:environment:)``).
     static func capture(_ program: URL, _ arguments: [String], in directory: URL? = nil,
-                        environment: [String: String]? = nil) throws -> (status: Int32, output: Data, errors: Data) {
-        let scratch = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try Data(contentsOf: outURL), try Data(contentsOf: errURL))
+                        environment: [String: String]? = nil) throws -> Captured {
+        try TestSupport.capture(program, arguments, in: directory, environment: environment)
     }
 
     /// A new empty directory for one test.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("psgan-cli-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestSupport.temporaryDirectory(prefix: "psgan-cli")
     }
 
     /// Writes a small random model (R=16) into `directory` with `psgan model init`.
@@ -99,24 +82,11 @@ enum CLI {
 
     /// ffprobe's view of a video's first stream.
     static func probe(_ url: URL) throws -> [String: Any] {
-        let result = try capture(URL(fileURLWithPath: "/usr/bin/env"),
-                                 ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                                  "-show_entries", "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_read_frames",
-                                  "-show_entries", "format=duration", "-of", "json", url.path])
-        let json = try JSONSerialization.jsonObject(with: result.output) as? [String: Any] ?? [:]
-        var stream = ((json["streams"] as? [[String: Any]])?.first) ?? [:]
-        if let format = json["format"] as? [String: Any] { stream["duration"] = format["duration"] }
-        return stream
+        try TestSupport.probe(url)
     }
 
     /// Decodes a video or a directory of PNGs to packed RGB24 frames with the `ffmpeg` program.
     static func decode(_ url: URL, frameBytes: Int) throws -> [[UInt8]] {
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-        let input = isDirectory.boolValue ? ["-f", "image2", "-pattern_type", "glob", "-i", url.path + "/*.png"] : ["-i", url.path]
-        let result = try capture(URL(fileURLWithPath: "/usr/bin/env"),
-                                 ["ffmpeg", "-v", "error"] + input + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-        let data = result.output
-        return stride(from: 0, to: data.count, by: frameBytes).map { Array(data[$0 ..< min(data.count, $0 + frameBytes)]) }
+        try TestSupport.decode(url, frameBytes: frameBytes)
     }
 }
