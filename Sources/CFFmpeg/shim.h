@@ -27,17 +27,11 @@
 #include <libavutil/rational.h>
 #include <libavutil/sha.h>
 
-/// AVERROR(e): the negative FFmpeg error code for a POSIX errno value.
-static inline int psgan_averror(int posix_error) { return AVERROR(posix_error); }
-
 /// AVERROR(EAGAIN): the encoder wants input / has no output yet.
 static inline int psgan_averror_eagain(void) { return AVERROR(EAGAIN); }
 
 /// AVERROR_EOF: the encoder has been fully drained.
 static inline int psgan_averror_eof(void) { return AVERROR_EOF; }
-
-/// AV_NOPTS_VALUE: "no timestamp".
-static inline int64_t psgan_nopts_value(void) { return AV_NOPTS_VALUE; }
 
 /// AV_CODEC_FLAG_GLOBAL_HEADER as an int flag for AVCodecContext.flags.
 static inline int psgan_codec_flag_global_header(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }

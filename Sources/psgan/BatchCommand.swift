@@ -96,7 +96,7 @@ struct BatchCommand: ParsableCommand {
             return
         }
 
-        let blasThreads = BatchRunner.configureBLAS(concurrency: jobs)
+        let blasThreads = BatchRunner.coresPerJob(concurrency: jobs)
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         var finished = 0

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Runs batch jobs, resumably: skips finished ones (unless forced), clears killed runs' leftovers, keeps going past failures.
@@ -71,8 +70,7 @@ public final class BatchRunner: @unchecked Sendable {
     /// Nothing needs setting: psgan runs OpenBLAS single-threaded and spreads each job's work over
     /// the cores with Dispatch, whose thread pool the concurrent jobs share, so N jobs at once split
     /// the cores between them by themselves.
-    @discardableResult
-    public static func configureBLAS(concurrency: Int) -> Int {
+    public static func coresPerJob(concurrency: Int) -> Int {
         max(1, cores / max(1, concurrency))
     }
 

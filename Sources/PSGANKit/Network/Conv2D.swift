@@ -1,11 +1,9 @@
-import COpenBLAS
-
 /// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) on OpenBLAS SGEMM.
 ///
 /// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 (the generator's and upscalers' hot path)
-/// runs as Winograd F(2x2, 3x3) (see ``Winograd3x3``), large kernels with few outputs (the SRGAN's
-/// final 9x9, 64 → 3) as kn2row (see ``KernelToRow``), and the rest (the SRGAN's first 9x9) as
-/// im2col plus GEMM. ``Algorithm/im2col`` forces the im2col path for any size, as a reference.
+/// runs as Winograd F(4x4, 3x3) on maps of 32 x 32 and larger (see ``Winograd3x3``), large kernels
+/// with few outputs (the SRGAN's final 9x9, 64 → 3) as kn2row (see ``KernelToRow``), and the rest
+/// (the SRGAN's first 9x9) as im2col plus GEMM. ``Algorithm/im2col`` forces the im2col path for any size, as a reference.
 ///
 /// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
 /// `[out, in * kh * kw]` matrix the GEMM wants. The im2col matrix is built a band of output rows at

@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// A convolution with few outputs and a large kernel, computed as "kn2row": one GEMM, then shifted sums.
 ///
 /// `Z[(o, ky, kx), p] = Σ_c w[o, c, ky, kx] · x[c, p]` is a single GEMM with `Cout·k²` rows and

@@ -242,11 +242,6 @@ public enum PoseFileReader {
 
     // MARK: - JSON
 
-    /// Reads and parses the JSON file at `url`, turning every failure into a ``PoseFileError``.
-    static func parseJSON(at url: URL) throws -> JSONValue {
-        try parseJSON(loadData(at: url), url: url)
-    }
-
     /// Reads the regular file at `url` (at most ``maximumFileSize`` bytes).
     static func loadData(at url: URL) throws -> Data {
         let attributes: [FileAttributeKey: Any]
