@@ -104,6 +104,19 @@ import Testing
             let result = try CLI.run(["render", "--model", model.path, "--poses", poses.path, option, "1e-300", "--out", out, "--quiet"])
             expectOneLineError(result, naming: ["from 0.01 to 1000 fps"])
         }
+        // In a batch, a job whose pose file has an absurd rate fails alone; the next job renders.
+        let absurd = try CLI.poseFile(in: dir, name: "absurd.json")
+        try String(contentsOf: absurd, encoding: .utf8).replacingOccurrences(of: "\"fps\": 12.0", with: "\"fps\": 1e19")
+            .write(to: absurd, atomically: true, encoding: .utf8)
+        let jobs = dir.appendingPathComponent("two.json")
+        try #"{"version": 1, "defaults": {"model": "tiny.safetensors", "codec": "ffv1"}, "characters": [0], "poses": ["absurd.json", "poses.json"], "output": "out/{pose}.mkv"}"#
+            .write(to: jobs, atomically: true, encoding: .utf8)
+        let batch = try CLI.run(["batch", jobs.path])
+        #expect(batch.status != 0 && batch.errors.contains("absurd.json") && batch.errors.contains("from 0.01 to 1000 fps"), "\(batch.errors)")
+        #expect(CLI.contents(of: dir.appendingPathComponent("out")) == ["poses.mkv"])
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out"))
+        try FileManager.default.removeItem(at: absurd)
+        try FileManager.default.removeItem(at: jobs)
         let manifest = dir.appendingPathComponent("jobs.json")
         try #"{"version": 1, "defaults": {"model": "tiny.safetensors", "fps": 1e-300}, "poses": ["poses.json"], "characters": [0], "output": "out/{pose}.mp4"}"#
             .write(to: manifest, atomically: true, encoding: .utf8)

@@ -48,6 +48,10 @@ let canMountTmpfs: Bool = {
             let line = oneErrorLine(result)
             #expect(line.contains("clip.mkv") && line.contains("disk full"), "\(line)")
             #expect(CLI.contents(of: full).isEmpty)
+            // Foundation's writers too ("There isn't enough space." before).
+            let converted = try CLI.run(["pose", "convert", poses.path, "--out", full.appendingPathComponent("big.json").path])
+            #expect(converted.status != 0 && oneErrorLine(converted).contains("disk full"), "\(converted.errors)")
+            #expect(CLI.contents(of: full).isEmpty)
             // A batch whose every job fails there leaves no empty output folders either.
             let manifest = dir.appendingPathComponent("jobs.json")
             try #"{"version": 1, "defaults": {"model": "tiny.safetensors", "codec": "ffv1"}, "characters": [1, 2], "poses": ["poses.json"], "output": "\#(full.path)/out/{character}/{pose}.mkv"}"#
@@ -121,6 +125,14 @@ let canMountTmpfs: Bool = {
         try text.write(to: custom, atomically: true, encoding: .utf8)
         let layout = try CLI.run(["render", "--poses", custom.path, "--out", out])
         #expect(oneErrorLine(layout).contains("custom.json"))
+        // A keypoint name with newlines in it: one line, the newlines shown as \n.
+        let names = (0 ..< 18).map { [0: #""Nose""#, 1: #""Neck""#, 2: #""R\nShoulder\n""#][$0] ?? #""k\#($0)""# }.joined(separator: ", ")
+        let named = dir.appendingPathComponent("named.json")
+        try text.replacingOccurrences(of: "\"layout\": \"my\\nrig\\u0000\"", with: "\"layout\": \"coco18\", \"keypoint_names\": [\(names)]")
+            .write(to: named, atomically: true, encoding: .utf8)
+        let nameLine = oneErrorLine(try CLI.run(["render", "--poses", named.path, "--out", out]))
+        #expect(nameLine.contains("named.json") && nameLine.contains(#"keypoint_names[2] is "R\nShoulder\n""#), "\(nameLine)")
+        try FileManager.default.removeItem(at: named)
         for missing in [dir.appendingPathComponent("absent.json"), dir.appendingPathComponent("o.mp4/x.json")] {
             let result = try CLI.run(["render", "--poses", missing.path, "--out", out])
             let line = oneErrorLine(result)
