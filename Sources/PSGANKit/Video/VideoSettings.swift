@@ -1,0 +1,36 @@
+import Foundation
+
+/// How a ``VideoWriter`` encodes: codec, frame rate, quality and threads.
+public struct VideoSettings: Sendable {
+    /// The codec; the output's extension must name one of its ``VideoCodec/allowedContainers``.
+    public var codec: VideoCodec
+    /// Frames per second; may be fractional. NTSC-style rates (23.976, 29.97, 59.94, ...) are
+    /// stored as the exact ratios N×1000/1001 (24000/1001, 30000/1001, ...).
+    public var fps: Double
+    /// Constant rate factor (lower is better quality); nil uses ``VideoCodec/defaultCRF``
+    /// (18 for h264, 20 hevc, 31 vp9, 30 av1). Ignored by prores, ffv1 and png.
+    public var crf: Int?
+    /// Encoder threads; 0 lets the encoder choose.
+    public var threads: Int
+
+    /// Settings with the given values; the defaults give H.264 at 30 fps, CRF 18.
+    public init(codec: VideoCodec = .h264, fps: Double = 30, crf: Int? = nil, threads: Int = 0) {
+        self.codec = codec
+        self.fps = fps
+        self.crf = crf
+        self.threads = threads
+    }
+}
+
+/// A failure to set up, feed or finish a ``VideoWriter``: one line naming the file and the problem.
+public struct VideoError: Error, CustomStringConvertible, Sendable {
+    /// The full message, e.g. `out.webm: codec 'prores' cannot be stored in a .webm file (use .mov or .mkv)`.
+    public let message: String
+
+    /// Wraps a ready-made message.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
