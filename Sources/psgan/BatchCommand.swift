@@ -61,8 +61,8 @@ struct BatchCommand: ParsableCommand {
         ffmpegLog.apply()
         let url = URL(fileURLWithPath: manifest)
         let resolver = BatchManifest.Resolver(
-            defaultModel: { try DefaultModel.resolve(nil) },
-            builtInUpscalers: UpscalerChoice.names, builtInUpscaler: UpscalerChoice.builtInFile)
+            defaultModel: { try BundledResources.model(nil) },
+            builtInUpscalers: BundledResources.upscalerNames, builtInUpscaler: BundledResources.builtInUpscalerFile)
         let loaded: BatchManifest
         let selectedShard: BatchShard
         do {

@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     var frames: Int?
 
     @Option(name: .customLong("upscaler"), help: "Upscalers to measure (built-in names or files; repeat). Default: all three built-ins.")
-    var upscalers: [String] = UpscalerChoice.names
+    var upscalers: [String] = BundledResources.upscalerNames
 
     @Option(name: .customLong("upscale-size"), help: "Side of the frames fed to the upscalers.")
     var upscaleSize = 256
@@ -105,7 +105,7 @@ struct BenchCommand: ParsableCommand {
                 result = try Benchmark.render(config: config, settings: VideoSettings(codec: .h264, fps: 30), frames: renderFrames)
             }
         case "upscaler":
-            let upscaler = try UpscalerChoice.load(parts[1], tile: nil)
+            let upscaler = try BundledResources.loadUpscaler(parts[1], tile: nil)
             result = Benchmark.upscaler(upscaler, name: parts[1], size: upscaleSize, frames: upscaleFrames)
         case "encoder":
             result = try Benchmark.encoder(settings: VideoSettings(codec: try VideoCodec(parsing: parts[1]), fps: 30),

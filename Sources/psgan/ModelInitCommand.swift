@@ -57,8 +57,8 @@ struct ModelInitCommand: ParsableCommand {
         }
         let config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: count,
                                      layout: layout, channels: channelMap, upscale: upscale)
-        if let upscale, !UpscalerChoice.isBuiltIn(upscale) {
-            throw ValidationError("--upscale: '\(upscale)' is not a built-in upscaler (\(UpscalerChoice.namesList))")
+        if let upscale, !BundledResources.upscalerNames.contains(upscale) {
+            throw ValidationError("--upscale: '\(upscale)' is not a built-in upscaler (\(BundledResources.upscalerNamesList))")
         }
         do {
             try config.validate(path: "psgan model init")

@@ -86,12 +86,12 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         ffmpegLog.apply()
         var job = RenderJob(
-            model: try DefaultModel.resolve(model), poses: URL(fileURLWithPath: poses),
+            model: try BundledResources.model(model), poses: URL(fileURLWithPath: poses),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
             frames: frames, codec: codec, fps: fps, crf: crf,
-            upscaler: try upscale.flatMap(UpscalerChoice.file), tile: tile,
+            upscaler: try upscale.flatMap(BundledResources.upscalerFile), tile: tile,
             output: URL(fileURLWithPath: out))
-        if upscale == nil { job.suggestedUpscalerLookup = UpscalerChoice.builtInFile }
+        if upscale == nil { job.suggestedUpscalerLookup = BundledResources.builtInUpscalerFile }
         job.reading = reading.readOptions
         job.inputFPS = reading.inputFPS
         job.cleanup = cleaning.cleanup(target: (0, 0))

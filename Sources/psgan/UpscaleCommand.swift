@@ -50,7 +50,7 @@ struct UpscaleCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        let upscaler = try UpscalerChoice.load(model, tile: tile)
+        let upscaler = try BundledResources.loadUpscaler(model, tile: tile)
         let inputURL = URL(fileURLWithPath: input)
         let outURL = URL(fileURLWithPath: out)
         let reader = try FrameReader(url: inputURL)
