@@ -43,7 +43,5 @@ struct PoseInspectCommand: ParsableCommand {
     }
 
     /// A number for display: whole numbers bare, others with two decimals.
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.2f", value)
-    }
+    static func format(_ value: Double) -> String { value.displayed(decimals: 2) }
 }

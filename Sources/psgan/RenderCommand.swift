@@ -114,9 +114,7 @@ struct RenderCommand: ParsableCommand {
             + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s)")
     }
 
-    private static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.3f", value)
-    }
+    private static func format(_ value: Double) -> String { value.displayed(decimals: 3) }
 }
 
 /// A `WxH` size argument.

@@ -138,7 +138,7 @@ struct UpscaleCommand: ParsableCommand {
         guard videoCodec != .png else {
             throw RenderError("\(url.path): a video input gives a video; to get PNG frames, give a video file name")
         }
-        let settings = VideoSettings(codec: videoCodec, fps: reader.frameRate ?? 30, crf: crf)
+        let settings = VideoSettings(codec: videoCodec, fps: reader.frameRate ?? PoseSequence.assumedFPS, crf: crf)
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         let writer = try VideoWriter(url: url, width: size.0, height: size.1, settings: settings)

@@ -58,7 +58,7 @@ public struct PoseCleanup: Sendable {
             let source = result.fps ?? PoseSequence.assumedFPS
             let count = Double(max(result.frameCount - 1, 0)) * resampleFPS / source + 1
             guard count <= Double(Self.maximumFrames) else {
-                throw PoseFileError(file: nil, problem: "resampling \(result.frameCount) frames from \(PoseFileError.show(source)) to \(PoseFileError.show(resampleFPS)) fps would make \(PoseFileError.show(count.rounded(.down))) frames; the limit is \(Self.maximumFrames)")
+                throw PoseFileError(file: nil, problem: "resampling \(result.frameCount) frames from \(source.displayed()) to \(resampleFPS.displayed()) fps would make \((count.rounded(.down)).displayed()) frames; the limit is \(Self.maximumFrames)")
             }
             result = result.resampled(to: resampleFPS)
         }

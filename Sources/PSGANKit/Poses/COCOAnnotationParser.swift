@@ -60,7 +60,7 @@ extension PoseFileReader {
             }
             var frameOf: [Double: Int] = [:]
             for (f, image) in images.enumerated() {
-                if frameOf[image.id] != nil { throw fail("two images have id \(PoseFileError.show(image.id))") }
+                if frameOf[image.id] != nil { throw fail("two images have id \(image.id.displayed())") }
                 frameOf[image.id] = f
             }
             for (a, value) in annotationValues.enumerated() {
@@ -82,7 +82,7 @@ extension PoseFileReader {
                         parts.append(n)
                     }
                     guard [0, 1, 2].contains(parts[2]) else {
-                        throw fail("annotations[\(a)]: v of \(COCO17.names[k]) is \(PoseFileError.show(parts[2])); COCO uses 0, 1 or 2", frame: f)
+                        throw fail("annotations[\(a)]: v of \(COCO17.names[k]) is \((parts[2]).displayed()); COCO uses 0, 1 or 2", frame: f)
                     }
                     keypoints.append(parts[2] == 0 ? .missing : Keypoint(x: parts[0], y: parts[1], confidence: parts[2] == 2 ? 1 : 0.5))
                 }
@@ -101,7 +101,7 @@ extension PoseFileReader {
                     throw fail("the images have no width and height; pass --canvas WxH", frame: 0)
                 }
                 if let f = images.firstIndex(where: { $0.width != w || $0.height != h }) {
-                    throw fail("the image is \(images[f].width.map(PoseFileError.show) ?? "?")x\(images[f].height.map(PoseFileError.show) ?? "?") but frame 0's is \(PoseFileError.show(w))x\(PoseFileError.show(h)); pass --canvas WxH to use one size", frame: f)
+                    throw fail("the image is \(images[f].width.map { $0.displayed() } ?? "?")x\(images[f].height.map { $0.displayed() } ?? "?") but frame 0's is \(w.displayed())x\(h.displayed()); pass --canvas WxH to use one size", frame: f)
                 }
                 size = (w, h)
             }

@@ -33,7 +33,7 @@ extension PoseFileReader {
                 guard case .object(let object) = item else { throw fail("is \(item.kind), not an object", frame: f) }
                 let frameSize = try self.size(object, frame: f)
                 if let size, let frameSize, size != frameSize {
-                    throw fail("the canvas is \(PoseFileError.show(frameSize.width))x\(PoseFileError.show(frameSize.height)) but frame 0's is \(PoseFileError.show(size.width))x\(PoseFileError.show(size.height)); pass --canvas WxH to use one size", frame: f)
+                    throw fail("the canvas is \(frameSize.width.displayed())x\(frameSize.height.displayed()) but frame 0's is \(size.width.displayed())x\(size.height.displayed()); pass --canvas WxH to use one size", frame: f)
                 }
                 size = size ?? frameSize
                 guard object["people"] != nil else { throw fail("missing \"people\"", frame: f) }

@@ -101,7 +101,7 @@ extension PoseFileReader {
             switch self {
             case .null: return "null"
             case .bool(let value): return value ? "true" : "false"
-            case .number(let value): return "the number \(PoseFileError.show(value))"
+            case .number(let value): return "the number \(value.displayed())"
             case .unrepresentableNumber: return "a number too large to represent"
             case .string: return "a string"
             case .array: return "an array"

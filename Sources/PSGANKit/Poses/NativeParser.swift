@@ -17,7 +17,7 @@ extension PoseFileReader {
             let builtIn = KeypointLayout.builtIn(named: layoutName)
             let fps = try positiveNumber(root["fps"], field: "fps")
             guard FrameRate.isValid(fps) else {
-                throw fail("\"fps\" must be a frame rate \(FrameRate.rangeDescription) (got \(PoseFileError.show(fps)))")
+                throw fail("\"fps\" must be a frame rate \(FrameRate.rangeDescription) (got \(fps.displayed()))")
             }
             let (width, height) = try canvas()
             let names = try keypointNames(builtIn: builtIn)
@@ -77,7 +77,7 @@ extension PoseFileReader {
                 throw fail("\"version\" must be a whole number from 1 up (got \(versionValue.kind))")
             }
             guard version <= Double(Self.currentVersion) else {
-                throw fail("written by a newer psgan (format version \(PoseFileError.show(version)); this psgan reads version \(Self.currentVersion))")
+                throw fail("written by a newer psgan (format version \(version.displayed()); this psgan reads version \(Self.currentVersion))")
             }
         }
 
@@ -95,7 +95,7 @@ extension PoseFileReader {
             guard case .number(let number) = value, number.isFinite else {
                 throw fail("\"\(field)\" is \(value.kind), not a finite number")
             }
-            guard number > 0 else { throw fail("\"\(field)\" must be above 0 (got \(PoseFileError.show(number)))") }
+            guard number > 0 else { throw fail("\"\(field)\" must be above 0 (got \(number.displayed()))") }
             return number
         }
 
@@ -140,7 +140,7 @@ extension PoseFileReader {
                 throw fail("confidence is not a finite number (got \(parts[2].kind))", frame: frame, keypoint: index)
             }
             guard (0...1).contains(confidence) else {
-                throw fail("confidence \(PoseFileError.show(confidence)) is outside [0, 1]", frame: frame, keypoint: index)
+                throw fail("confidence \(confidence.displayed()) is outside [0, 1]", frame: frame, keypoint: index)
             }
             func coordinate(_ part: JSONValue, _ name: String) throws -> Double {
                 if case .number(let number) = part, number.isFinite { return number }

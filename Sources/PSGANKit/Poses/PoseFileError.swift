@@ -52,12 +52,6 @@ extension PoseFileError {
         return path.isEmpty ? url.path : path
     }
 
-    /// `value` for a message: whole numbers without a fraction (`30`, not `30.0`).
-    static func show(_ value: Double) -> String {
-        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
-    }
-
     /// `count` and `noun`, plural unless the count is 1: "1 keypoint", "17 keypoints".
     static func count(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"

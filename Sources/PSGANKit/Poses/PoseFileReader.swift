@@ -230,7 +230,7 @@ public enum PoseFileReader {
                 }
                 let x = try number(0, "x"), y = try number(1, "y"), confidence = try number(2, "confidence")
                 guard (0...1).contains(confidence) else {
-                    throw PoseFileError(url: url, frame: frame, keypoint: index, problem: "confidence \(PoseFileError.show(confidence)) is outside [0, 1]")
+                    throw PoseFileError(url: url, frame: frame, keypoint: index, problem: "confidence \(confidence.displayed()) is outside [0, 1]")
                 }
                 keypoints.append(Keypoint(x: x, y: y, confidence: confidence))
             }

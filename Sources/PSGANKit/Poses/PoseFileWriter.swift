@@ -70,9 +70,9 @@ public enum PoseFileWriter {
         guard let fps = poses.fps else {
             throw fail("the poses have no frame rate (fps), which the pose format requires")
         }
-        guard FrameRate.isValid(fps) else { throw fail("fps must be a frame rate \(FrameRate.rangeDescription) (got \(PoseFileError.show(fps)))") }
+        guard FrameRate.isValid(fps) else { throw fail("fps must be a frame rate \(FrameRate.rangeDescription) (got \(fps.displayed()))") }
         guard poses.canvasWidth.isFinite, poses.canvasWidth > 0, poses.canvasHeight.isFinite, poses.canvasHeight > 0 else {
-            throw fail("the canvas size must be positive (got \(PoseFileError.show(poses.canvasWidth))x\(PoseFileError.show(poses.canvasHeight)))")
+            throw fail("the canvas size must be positive (got \(poses.canvasWidth.displayed())x\(poses.canvasHeight.displayed()))")
         }
         guard !poses.layout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw fail("the layout name is empty")
@@ -100,7 +100,7 @@ public enum PoseFileWriter {
             items.reserveCapacity(frame.count)
             for (k, point) in frame.enumerated() {
                 guard point.confidence.isFinite, (0...1).contains(point.confidence) else {
-                    throw fail("confidence \(PoseFileError.show(point.confidence)) is not in [0, 1]", frame: f, keypoint: k)
+                    throw fail("confidence \(point.confidence.displayed()) is not in [0, 1]", frame: f, keypoint: k)
                 }
                 guard point.isPresent else {
                     items.append("[0, 0, 0]")

@@ -144,7 +144,7 @@ public struct RenderJob: Sendable {
         }
 
         let videoCodec = resolvedCodec
-        let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? 30, crf: crf, threads: encoderThreads)
+        let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
         let renderer = Renderer(model: model)
         var upscalerFile = self.upscaler
         var suggested: String?
