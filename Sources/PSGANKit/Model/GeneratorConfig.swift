@@ -142,6 +142,12 @@ public struct GeneratorConfig: Equatable, Sendable {
         return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \(layout.jsonQuoted)\(upscale.map { ", \"upscale\": \($0.jsonQuoted)" } ?? "")}"
     }
 
+    /// The contract's name for a block's convolution: `b4.conv` for the 4 x 4 block, else
+    /// `b{s}.conv0` (after the concatenation) and `b{s}.conv1`; add `.weight` or `.bias`.
+    public static func convName(scale s: Int, index: Int) -> String {
+        s == 4 ? "b4.conv" : "b\(s).conv\(index)"
+    }
+
     /// Every tensor of a model with this config, with its shape, in file order.
     public var tensorShapes: [(name: String, shape: [Int])] {
         let k = keypoints
@@ -149,15 +155,15 @@ public struct GeneratorConfig: Equatable, Sendable {
         let c4 = channels[4] ?? 0
         result.append(("dense.weight", [c4 * 16, latentDim]))
         result.append(("dense.bias", [c4]))
-        result.append(("b4.conv.weight", [c4, c4 + k, 3, 3]))
-        result.append(("b4.conv.bias", [c4]))
+        result.append((Self.convName(scale: 4, index: 0) + ".weight", [c4, c4 + k, 3, 3]))
+        result.append((Self.convName(scale: 4, index: 0) + ".bias", [c4]))
         for s in scales.dropFirst() {
             let c = channels[s] ?? 0
             let previous = channels[s / 2] ?? 0
-            result.append(("b\(s).conv0.weight", [c, previous + k, 3, 3]))
-            result.append(("b\(s).conv0.bias", [c]))
-            result.append(("b\(s).conv1.weight", [c, c, 3, 3]))
-            result.append(("b\(s).conv1.bias", [c]))
+            result.append((Self.convName(scale: s, index: 0) + ".weight", [c, previous + k, 3, 3]))
+            result.append((Self.convName(scale: s, index: 0) + ".bias", [c]))
+            result.append((Self.convName(scale: s, index: 1) + ".weight", [c, c, 3, 3]))
+            result.append((Self.convName(scale: s, index: 1) + ".bias", [c]))
         }
         result.append(("torgb.weight", [3, channels[resolution] ?? 0, 1, 1]))
         result.append(("torgb.bias", [3]))

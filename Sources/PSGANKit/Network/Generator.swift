@@ -41,15 +41,15 @@ public final class Generator {
         var convs: [(Int, Conv2D, Conv2D?)] = []
         let c4 = config.channels[4]!
         func algorithm(_ s: Int) -> Conv2D.Algorithm { s >= 32 ? .automatic : .im2col }
-        convs.append((4, Conv2D(weight: w["b4.conv.weight"]!, bias: w["b4.conv.bias"]!,
-                                outputChannels: c4, inputChannels: c4 + k, kernel: 3, algorithm: algorithm(4)), nil))
+        func conv(_ s: Int, _ index: Int, input: Int, output: Int) -> Conv2D {
+            let name = GeneratorConfig.convName(scale: s, index: index)
+            return Conv2D(weight: w[name + ".weight"]!, bias: w[name + ".bias"]!,
+                          outputChannels: output, inputChannels: input, kernel: 3, algorithm: algorithm(s))
+        }
+        convs.append((4, conv(4, 0, input: c4 + k, output: c4), nil))
         for s in config.scales.dropFirst() {
             let c = config.channels[s]!, previous = config.channels[s / 2]!
-            convs.append((s,
-                          Conv2D(weight: w["b\(s).conv0.weight"]!, bias: w["b\(s).conv0.bias"]!,
-                                 outputChannels: c, inputChannels: previous + k, kernel: 3, algorithm: algorithm(s)),
-                          Conv2D(weight: w["b\(s).conv1.weight"]!, bias: w["b\(s).conv1.bias"]!,
-                                 outputChannels: c, inputChannels: c, kernel: 3, algorithm: algorithm(s))))
+            convs.append((s, conv(s, 0, input: previous + k, output: c), conv(s, 1, input: c, output: c)))
         }
         self.convs = convs
         let r = config.resolution
