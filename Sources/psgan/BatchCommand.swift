@@ -112,7 +112,7 @@ struct BatchCommand: ParsableCommand {
                 note("[\(finished)/\(selected.count)] \(job.label): skipped, \(job.render.output.path) exists")
             case .jobFailed(let job, let error):
                 finished += 1
-                note("[\(finished)/\(selected.count)] \(job.label): FAILED: \(ErrorText.oneLine(error))")
+                note("[\(finished)/\(selected.count)] \(job.label): FAILED: \(error)")  // already one line (BatchRunner)
             case .partialRemoved(let job, let path):
                 note("\(job.label): removed \(path), left by an interrupted run")
             default:

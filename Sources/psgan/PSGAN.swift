@@ -31,9 +31,9 @@ struct PSGAN: ParsableCommand {
     }
 
     /// `error` with its message made one bounded line, Foundation's wording replaced by a short
-    /// reason; argument-parser's own errors (usage, help, exit codes) pass through unchanged.
+    /// reason; argument-parser's own errors (usage, help, exit codes, validation) pass through, and
+    /// ``oneLineMessage(_:)`` cleans their text.
     static func oneLine(_ error: Error) -> Error {
-        if let validation = error as? ValidationError { return ValidationError(ErrorText.oneLine(validation.message)) }
         if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { return error }
         return OneLineError(description: ErrorText.oneLine(error))
     }
