@@ -60,20 +60,17 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         ffmpegLog.apply()
         let url = URL(fileURLWithPath: manifest)
-        let resolver = BatchManifest.Resolver(
-            defaultModel: { try BundledResources.model(nil) },
-            builtInUpscalers: BundledResources.upscalerNames, builtInUpscaler: BundledResources.builtInUpscalerFile)
         let loaded: BatchManifest
         let selectedShard: BatchShard
         do {
-            loaded = try BatchManifest(contentsOf: url, resolver: resolver)
+            loaded = try BatchManifest(contentsOf: url)
             let environment = ProcessInfo.processInfo.environment
             if let shard {
                 selectedShard = shard
             } else if let fromScheduler = try BatchShard(environment: environment, count: shardCount) {
                 selectedShard = fromScheduler
             } else if shardCount != nil {
-                throw RenderError("--shard-count needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); elsewhere give --shard I/N")
+                throw PSGANError(.render, "--shard-count needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); elsewhere give --shard I/N")
             } else {
                 selectedShard = .all
             }

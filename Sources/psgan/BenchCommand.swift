@@ -105,7 +105,7 @@ struct BenchCommand: ParsableCommand {
                 result = try Benchmark.render(config: config, settings: VideoSettings(codec: .h264, fps: 30), frames: renderFrames)
             }
         case "upscaler":
-            let upscaler = try BundledResources.loadUpscaler(parts[1], tile: nil)
+            let upscaler = try BundledResources.loadUpscaler(try BundledResources.upscalerSpec(parts[1]), tile: nil)
             result = Benchmark.upscaler(upscaler, name: parts[1], size: upscaleSize, frames: upscaleFrames)
         case "encoder":
             result = try Benchmark.encoder(settings: VideoSettings(codec: try VideoCodec(parsing: parts[1]), fps: 30),
@@ -136,7 +136,7 @@ struct BenchCommand: ParsableCommand {
         guard process.terminationStatus == 0,
               let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
               let result = try? JSONDecoder().decode(BenchmarkResult.self, from: Data(line.utf8)) else {
-            throw RenderError("bench stage \(stage) failed (exit status \(process.terminationStatus))")
+            throw PSGANError(.render, "bench stage \(stage) failed (exit status \(process.terminationStatus))")
         }
         return result
     }

@@ -80,7 +80,7 @@ struct CompareCommand: ParsableCommand {
             do {
                 try result.json().write(to: URL(fileURLWithPath: report), options: .atomic)
             } catch {
-                throw Self.cannotCompare(RenderError("\(report): cannot write the report (\(ErrorText.reason(error)))"))
+                throw Self.cannotCompare(PSGANError(.render, "\(report): cannot write the report (\(ErrorText.reason(error)))"))
             }
         }
         if !quiet { print(result.table()) }

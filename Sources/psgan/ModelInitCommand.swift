@@ -62,7 +62,7 @@ struct ModelInitCommand: ParsableCommand {
         }
         do {
             try config.validate(path: "psgan model init")
-        } catch let error as ModelFileError {
+        } catch let error as PSGANError {
             throw ValidationError(error.problem)
         }
         let model = try PSGANModel.random(config: config, seed: seed)

@@ -35,47 +35,24 @@ struct PoseCleanupOptions: ParsableArguments {
     var margin = 0.1
 
     func validate() throws {
-        if let problem = cleanup(target: (512, 512)).problem { throw ValidationError(problem) }
+        if let problem = cleanup.problem { throw ValidationError(problem) }
     }
 
-    /// The cleanup, retargeting onto `target` when `--retarget` is given.
-    func cleanup(target: (width: Double, height: Double)) -> PoseCleanup {
-        let mode: PoseRetargeting? = retarget.map {
-            switch $0.kind {
-            case .canvas: return .fitCanvas
-            case .figure: return .fitFigure(margin: margin)
-            case .scale(let s): return .fixedScale(s)
-            }
-        }
-        return PoseCleanup(minConfidence: minConfidence, flip: flip, maxGap: maxGap,
-                           smoothing: smooth ? OneEuroFilter(minCutoff: minCutoff, beta: beta, derivativeCutoff: dCutoff) : nil,
-                           resampleFPS: resample, retargeting: mode.map { ($0, target.width, target.height) })
-    }
-
-    /// `poses` (read from `path`) cleaned up; errors name `path`.
-    func apply(to poses: PoseSequence, path: String, target: (width: Double, height: Double)) throws -> PoseSequence {
-        do {
-            return try cleanup(target: target).apply(to: poses)
-        } catch var error as PoseFileError {
-            if error.file == nil { error.file = path }
-            throw error
-        }
+    /// The cleanup the options ask for.
+    var cleanup: PoseCleanup {
+        PoseCleanup(minConfidence: minConfidence, flip: flip, maxGap: maxGap,
+                    smoothing: smooth ? OneEuroFilter(minCutoff: minCutoff, beta: beta, derivativeCutoff: dCutoff) : nil,
+                    resampleFPS: resample, retargeting: retarget.flatMap { PoseRetargeting(parsing: $0.text, margin: margin) })
     }
 }
 
-/// A `--retarget` value: `canvas`, `figure` or `scale:S`.
+/// A `--retarget` value: `canvas`, `figure` or `scale:S` (read by ``PoseRetargeting/init(parsing:margin:)``
+/// once `--margin` is known).
 struct RetargetMode: ExpressibleByArgument {
-    enum Kind { case canvas, figure, scale(Double) }
-    let kind: Kind
+    let text: String
 
     init?(argument: String) {
-        switch argument.lowercased() {
-        case "canvas", "fit-canvas": kind = .canvas
-        case "figure", "fit-figure": kind = .figure
-        default:
-            let parts = argument.split(separator: ":")
-            guard parts.count == 2, parts[0].lowercased() == "scale", let s = Double(parts[1]), s.isFinite, s > 0 else { return nil }
-            kind = .scale(s)
-        }
+        guard PoseRetargeting(parsing: argument) != nil else { return nil }
+        text = argument
     }
 }

@@ -30,11 +30,9 @@ struct PoseConvertCommand: ParsableCommand {
     var frames: FrameRange?
 
     func run() throws {
-        var poses = try reading.read(input)
-        let target = size.map { (Double($0.width), Double($0.height)) } ?? (poses.canvasWidth, poses.canvasHeight)
-        poses = try cleaning.apply(to: poses, path: input, target: target)
+        var poses = try reading.input(input, cleaning: cleaning).read(onto: size)
         if let frames {
-            let range = try frames.resolve(frameCount: poses.frameCount).get()
+            let range = try frames.resolve(frameCount: poses.frameCount)
             poses.frames = Array(poses.frames[range])
         }
         if poses.fps == nil { poses.fps = PoseSequence.assumedFPS }

@@ -34,30 +34,26 @@ struct PoseInputOptions: ParsableArguments {
     func validate() throws {
         if let person, person < 0 { throw ValidationError("--person must be 0 or more") }
         try OptionChecks.frameRate(inputFPS, option: "--input-fps")
-        if let problem = camera.problem { throw ValidationError(problem) }
-    }
-
-    /// The BVH camera the options describe.
-    var camera: BVHCamera {
-        BVHCamera(azimuth: azimuth, elevation: elevation, distance: distance, projection: projection,
-                  canvasWidth: Double(canvas?.width ?? 512), canvasHeight: Double(canvas?.height ?? 512))
+        if let problem = reading.camera.problem { throw ValidationError(problem) }
     }
 
     /// The reader's options.
-    var readOptions: PoseReadOptions {
-        PoseReadOptions(format: from, person: person.map(PersonSelection.index) ?? .largest,
-                        canvas: from == .bvh ? nil : canvas.map { ($0.width, $0.height) },
-                        cocoOrder: cocoOrder, camera: camera)
+    var reading: PoseReadOptions {
+        PoseReadOptions(format: from, person: person.map(PersonSelection.index) ?? .largest, canvas: canvas,
+                        cocoOrder: cocoOrder,
+                        camera: BVHCamera(azimuth: azimuth, elevation: elevation, distance: distance, projection: projection),
+                        inputFPS: inputFPS)
     }
 
-    /// Reads `path` with these options; input without a frame rate gets `--input-fps` (if given).
-    func read(_ path: String) throws -> PoseSequence {
-        var poses = try PoseFileReader.read(URL(fileURLWithPath: path), options: readOptions)
-        if poses.fps == nil, let inputFPS { poses.fps = inputFPS }
-        return poses
+    /// The pose input at `path`, read with these options and cleaned up as `cleaning` says.
+    func input(_ path: String, cleaning: PoseCleanupOptions) -> PoseInput {
+        PoseInput(url: URL(fileURLWithPath: path), reading: reading, cleanup: cleaning.cleanup)
     }
 }
 
 extension PoseFormat: ExpressibleByArgument {}
 extension COCOImageOrder: ExpressibleByArgument {}
 extension BVHCamera.Projection: ExpressibleByArgument {}
+extension CanvasSize: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}

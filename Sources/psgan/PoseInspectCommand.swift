@@ -17,8 +17,7 @@ struct PoseInspectCommand: ParsableCommand {
 
     func run() throws {
         let format = try reading.from ?? PoseFileReader.format(of: URL(fileURLWithPath: input))
-        var poses = try reading.read(input)
-        poses = try cleaning.apply(to: poses, path: input, target: (poses.canvasWidth, poses.canvasHeight))
+        let poses = try reading.input(input, cleaning: cleaning).read()
         var rows: [(String, String)] = [
             ("format", format.rawValue),
             ("layout", "\(poses.layout) (\(poses.keypointCount) keypoints)"),

@@ -47,36 +47,13 @@ struct PosePreviewCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        let width = size?.width ?? 512, height = size?.height ?? 512
-        var poses = try reading.read(input)
-        poses = try cleaning.apply(to: poses, path: input, target: (Double(width), Double(height)))
-        if cleaning.retarget == nil {
-            poses = PoseRetargeting.fitCanvas.apply(to: poses, width: Double(width), height: Double(height))
-        }
-        do {
-            poses = try poses.converted(toLayout: "coco18", keypointCount: 18)
-        } catch var error as PoseFileError {
-            error.file = input
-            error.problem += " (previews draw COCO-18)"
-            throw error
-        }
-        let range = try (frames ?? FrameRange(":")!).resolve(frameCount: poses.frameCount).get()
-        let videoCodec = VideoCodec.resolved(codec, for: URL(fileURLWithPath: out))
-        let settings = VideoSettings(codec: videoCodec, fps: fps ?? poses.fps ?? PoseSequence.assumedFPS)
-        let painter = SkeletonPainter(width: width, height: height)
+        let job = PosePreviewJob(poses: reading.input(input, cleaning: cleaning), size: size ?? CanvasSize(side: 512),
+                                 frames: frames, codec: codec, fps: fps, output: URL(fileURLWithPath: out))
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
-        let writer = try VideoWriter(url: URL(fileURLWithPath: out), width: width, height: height, settings: settings)
-        cleanup.url = writer.temporaryURL
-        do {
-            for index in range { try writer.append(painter.draw(poses.frames[index])) }
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            throw error
-        }
+        let result = try job.run(temporaryOutput: { cleanup.url = $0 })
         if !quiet {
-            FileHandle.standardError.write(Data("wrote \(out): \(range.count) frames, \(width)x\(height), \(videoCodec.rawValue), \(PoseInspectCommand.format(settings.fps)) fps\n".utf8))
+            FileHandle.standardError.write(Data("wrote \(out): \(result.frames) frames, \(result.size), \(result.codec.rawValue), \(PoseInspectCommand.format(result.fps)) fps\n".utf8))
         }
     }
 }

@@ -58,8 +58,8 @@ struct RenderCommand: ParsableCommand {
     var cleaning: PoseCleanupOptions
 
     @Option(help: ArgumentHelp("Upscale each frame before encoding: srgan-x2, srgan-x4, anime-x4, an upscaler .safetensors file, or none. Default: the upscaler the model suggests (`psgan model inspect`), if any.",
-                               valueName: "NAME|PATH|none"))
-    var upscale: String?
+                               valueName: "NAME|PATH|none"), transform: BundledResources.upscalerSpec)
+    var upscale: UpscalerSpec?
 
     @Option(help: "Upscaler tile size in input pixels (default: automatic, bounded memory).")
     var tile: Int?
@@ -76,7 +76,7 @@ struct RenderCommand: ParsableCommand {
         if let tile, tile < 1 {
             throw ValidationError("--tile must be at least 1")
         }
-        if tile != nil && upscale == "none" {
+        if tile != nil && upscale?.takesTile == false {
             throw ValidationError("--tile needs an upscaler, not --upscale none")
         }
     }
@@ -85,16 +85,12 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        var job = RenderJob(
-            model: try BundledResources.model(model), poses: URL(fileURLWithPath: poses),
+        let job = RenderJob(
+            model: try BundledResources.model(model), poses: reading.input(poses, cleaning: cleaning),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
             frames: frames, codec: codec, fps: fps, crf: crf,
-            upscaler: try upscale.flatMap(BundledResources.upscalerFile), tile: tile,
+            upscaling: try RenderJob.Upscaling(upscale), tile: tile,
             output: URL(fileURLWithPath: out))
-        if upscale == nil { job.suggestedUpscalerLookup = BundledResources.builtInUpscalerFile }
-        job.reading = reading.readOptions
-        job.inputFPS = reading.inputFPS
-        job.cleanup = cleaning.cleanup(target: (0, 0))
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         let reporter = ProgressReporter(quiet: quiet)
@@ -108,26 +104,13 @@ struct RenderCommand: ParsableCommand {
         }
         let (size, scale, seconds) = (result.size, result.scale, result.seconds)
         let upscaling = result.suggestedUpscaler.map { " (upscaled x\(scale) by \($0), the model's suggestion; --upscale none for \(size / scale)x\(size / scale))" }
-            ?? upscale.flatMap { $0 == "none" ? nil : " (upscaled x\(scale) by \($0))" } ?? ""
+            ?? upscale.flatMap { $0 == .none ? nil : " (upscaled x\(scale) by \($0))" } ?? ""
         reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscaling), "
             + "\(result.codec.rawValue), \(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s "
             + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s)")
     }
 
     private static func format(_ value: Double) -> String { value.displayed(decimals: 3) }
-}
-
-/// A `WxH` size argument.
-struct CanvasSize: ExpressibleByArgument {
-    let width: Int
-    let height: Int
-
-    init?(argument: String) {
-        let parts = argument.lowercased().split(separator: "x")
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else { return nil }
-        width = w
-        height = h
-    }
 }
 
 extension FrameRange: ExpressibleByArgument {

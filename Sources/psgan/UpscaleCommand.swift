@@ -20,8 +20,9 @@ struct UpscaleCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("srgan-x2, srgan-x4, anime-x4, or an upscaler .safetensors file.", valueName: "NAME|PATH"))
-    var model: String
+    @Option(help: ArgumentHelp("srgan-x2, srgan-x4, anime-x4, or an upscaler .safetensors file.", valueName: "NAME|PATH"),
+            transform: BundledResources.upscalerSpec)
+    var model: UpscalerSpec
 
     @Argument(help: "Input: a PNG (or other image) file, a directory of PNG frames, or a video file.")
     var input: String
@@ -50,111 +51,19 @@ struct UpscaleCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        let upscaler = try BundledResources.loadUpscaler(model, tile: tile)
-        let inputURL = URL(fileURLWithPath: input)
-        let outURL = URL(fileURLWithPath: out)
-        let reader = try FrameReader(url: inputURL)
-        let (width, height) = upscaler.outputSize(width: reader.width, height: reader.height)
+        let job = UpscaleJob(upscaler: try BundledResources.requiredUpscalerFile(model), input: URL(fileURLWithPath: input),
+                             output: URL(fileURLWithPath: out), tile: tile, codec: codec, crf: crf)
+        let cleanup = InterruptCleanup()
+        defer { cleanup.disarm() }
         let reporter = ProgressReporter(quiet: quiet)
-        let started = Date()
-        let kind: String
-        if !reader.frameFiles.isEmpty {
-            try upscaleDirectory(reader, upscaler, to: outURL, reporter: reporter)
-            kind = "\(reader.framesRead) PNG frames"
-        } else if reader.frameRate == nil && reader.frameCount == 1 {
-            guard outURL.pathExtension.lowercased() == "png" else {
-                throw RenderError("\(out): the input is an image, so the output must be a .png file")
-            }
-            guard let image = try reader.next() else {
-                throw FrameReaderError(path: input, "holds no frame")
-            }
-            try checkNotDirectory(outURL)
-            PartialOutput(output: outURL, keepsExtension: true).removeStale()
-            try PNGFile.write(upscaler.upscale(image), to: outURL)
-            kind = "1 image"
-        } else {
-            try upscaleVideo(reader, upscaler, to: outURL, size: (width, height), reporter: reporter)
-            kind = "\(reader.framesRead) frames"
-        }
-        let seconds = Date().timeIntervalSince(started)
-        reporter.finish(summary: "wrote \(out): \(kind), \(reader.width)x\(reader.height) -> \(width)x\(height) "
-            + "(x\(upscaler.model.scale), \(model)), in \(String(format: "%.1f", seconds)) s")
-    }
-
-    private func checkNotDirectory(_ url: URL) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw RenderError("\(url.path): is a directory (give a .png file name)")
-        }
-    }
-
-    /// Upscales every PNG of the input directory into a new directory, keeping the file names.
-    private func upscaleDirectory(_ reader: FrameReader, _ upscaler: Upscaler, to url: URL, reporter: ProgressReporter) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw RenderError("\(url.path): already exists and is not a directory (a directory input gives a directory)")
-            }
-            guard (try? FileManager.default.contentsOfDirectory(atPath: url.path))?.isEmpty ?? false else {
-                throw RenderError("\(url.path): directory already exists and is not empty (choose a new name or empty it)")
-            }
-        }
-        let partial = PartialOutput(output: url, keepsExtension: false)
-        partial.removeStale()
-        let temporary = partial.temporaryURL
-        let cleanup = InterruptCleanup()
-        defer { cleanup.disarm() }
-        try? FileManager.default.removeItem(at: temporary)
+        let result: UpscaleJob.Result
         do {
-            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+            result = try job.run(temporaryOutput: { cleanup.url = $0 }, progress: reporter.update)
         } catch {
-            throw RenderError("\(url.path): cannot write (\(ErrorText.reason(error)))")
-        }
-        cleanup.url = temporary
-        let start = Date()
-        do {
-            var index = 0
-            while let frame = try reader.next() {
-                let name = reader.frameFiles[index].lastPathComponent
-                try PNGFile.write(upscaler.upscale(frame), to: temporary.appendingPathComponent(name))
-                index += 1
-                reporter.update(RenderProgress(completed: index, total: reader.frameFiles.count,
-                                               elapsed: Date().timeIntervalSince(start)))
-            }
-            if rename(temporary.path, url.path) != 0 {
-                throw RenderError("\(url.path): cannot write (\(ErrorText.reason(errno: errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
             reporter.abandon()
             throw error
         }
-    }
-
-    /// Upscales a video frame by frame into a new video at the input's frame rate.
-    private func upscaleVideo(_ reader: FrameReader, _ upscaler: Upscaler, to url: URL, size: (Int, Int),
-                              reporter: ProgressReporter) throws {
-        let videoCodec = VideoCodec.resolved(codec, for: url)
-        guard videoCodec != .png else {
-            throw RenderError("\(url.path): a video input gives a video; to get PNG frames, give a video file name")
-        }
-        let settings = VideoSettings(codec: videoCodec, fps: reader.frameRate ?? PoseSequence.assumedFPS, crf: crf)
-        let cleanup = InterruptCleanup()
-        defer { cleanup.disarm() }
-        let writer = try VideoWriter(url: url, width: size.0, height: size.1, settings: settings)
-        cleanup.url = writer.temporaryURL
-        let start = Date()
-        do {
-            while let frame = try reader.next() {
-                try writer.append(upscaler.upscale(frame))
-                reporter.update(RenderProgress(completed: reader.framesRead, total: max(reader.frameCount ?? 0, reader.framesRead),
-                                               elapsed: Date().timeIntervalSince(start)))
-            }
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            reporter.abandon()
-            throw error
-        }
+        reporter.finish(summary: "wrote \(out): \(result.summary), \(result.inputSize) -> \(result.outputSize) "
+            + "(x\(result.scale), \(model)), in \(String(format: "%.1f", result.seconds)) s")
     }
 }

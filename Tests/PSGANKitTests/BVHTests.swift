@@ -37,12 +37,12 @@ private func close(_ a: Vector3, _ b: Vector3, _ tolerance: Double = 1e-9) -> Bo
     (a - b).length <= tolerance
 }
 
-/// The PoseFileError message that parsing `text` throws.
+/// The PSGANError message that parsing `text` throws.
 private func parseFailure(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
     do {
         _ = try parse(text)
-        Issue.record("expected a PoseFileError", sourceLocation: sourceLocation)
-    } catch let error as PoseFileError {
+        Issue.record("expected a PSGANError", sourceLocation: sourceLocation)
+    } catch let error as PSGANError where error.kind == .poses {
         return error.description
     } catch {
         Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
@@ -166,7 +166,7 @@ private let figureBVH = """
         // Perspective from close by: nearer points spread more, but the order is the same.
         let near = try frame(BVHCamera(distance: 1.5))
         #expect(near[11].x > near[8].x)
-        #expect(throws: PoseFileError.self) { try BVHPoseMapping.poses(bvh, camera: BVHCamera(elevation: 90), file: "f.bvh") }
+        expectError(.poses) { try BVHPoseMapping.poses(bvh, camera: BVHCamera(elevation: 90), file: "f.bvh") }
     }
 
     @Test func bundledCMUMotionParsesAndProjects() throws {

@@ -32,12 +32,12 @@ import Testing
         return bytes
     }
 
-    func expectError(_ data: Data, containing fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectModelError(_ data: Data, containing fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let url = try file(data)
         do {
             _ = try PSGANModel(contentsOf: url)
             Issue.record("expected an error containing \(fragments)", sourceLocation: sourceLocation)
-        } catch let error as ModelFileError {
+        } catch let error as PSGANError where error.kind == .model {
             #expect(error.description.hasPrefix(url.path + ": "), sourceLocation: sourceLocation)
             for fragment in fragments {
                 #expect(error.description.contains(fragment), "\(error.description)", sourceLocation: sourceLocation)
@@ -72,52 +72,52 @@ import Testing
 
     @Test func truncatedFilesAreRejected() throws {
         let bytes = try validBytes()
-        try expectError(bytes.prefix(5), containing: ["truncated"])
-        try expectError(bytes.prefix(40), containing: ["truncated", "header claims"])
-        try expectError(bytes.prefix(bytes.count - 3), containing: ["outside the file", "truncated"])
+        try expectModelError(bytes.prefix(5), containing: ["truncated"])
+        try expectModelError(bytes.prefix(40), containing: ["truncated", "header claims"])
+        try expectModelError(bytes.prefix(bytes.count - 3), containing: ["outside the file", "truncated"])
     }
 
     @Test func oversizedOrMalformedHeadersAreRejected() throws {
         var huge = Data([0, 0, 0, 0, 0, 0, 0, 0x10])
         huge.append(Data(repeating: 0x20, count: 64))
-        try expectError(huge, containing: ["larger than"])
-        try expectError(rawFile(header: "{not json"), containing: ["malformed header"])
-        try expectError(rawFile(header: "[1, 2]"), containing: ["malformed header"])
-        try expectError(rawFile(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, data: Data(count: 8)),
+        try expectModelError(huge, containing: ["larger than"])
+        try expectModelError(rawFile(header: "{not json"), containing: ["malformed header"])
+        try expectModelError(rawFile(header: "[1, 2]"), containing: ["malformed header"])
+        try expectModelError(rawFile(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, data: Data(count: 8)),
                         containing: ["tensor 'a'", "not in order"])
-        try expectError(rawFile(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Data(count: 8)),
+        try expectModelError(rawFile(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Data(count: 8)),
                         containing: ["tensor 'a'", "do not hold"])
-        try expectError(rawFile(header: #"{"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}}"#, data: Data(count: 8)),
+        try expectModelError(rawFile(header: #"{"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}}"#, data: Data(count: 8)),
                         containing: ["tensor 'a'", "unknown dtype 'Q7'"])
-        try expectError(rawFile(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Data(count: 8)),
+        try expectModelError(rawFile(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Data(count: 8)),
                         containing: ["overlap"])
     }
 
     @Test func duplicateKeysAndBytesOutsideTheTensorsAreRejected() throws {
         let tensor = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
-        try expectError(rawFile(header: "{\(tensor),\(tensor)}", data: Data(count: 8)), containing: ["key 'a' appears more than once"])
-        try expectError(rawFile(header: "{\(tensor),\"\\u0061\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", data: Data(count: 8)),
+        try expectModelError(rawFile(header: "{\(tensor),\(tensor)}", data: Data(count: 8)), containing: ["key 'a' appears more than once"])
+        try expectModelError(rawFile(header: "{\(tensor),\"\\u0061\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", data: Data(count: 8)),
                         containing: ["appears more than once"])
-        try expectError(rawFile(header: "{\(tensor)}", data: Data(count: 12)), containing: ["4 bytes after the last tensor"])
-        try expectError(rawFile(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Data(count: 8)),
+        try expectModelError(rawFile(header: "{\(tensor)}", data: Data(count: 12)), containing: ["4 bytes after the last tensor"])
+        try expectModelError(rawFile(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Data(count: 8)),
                         containing: ["4 bytes before tensor 'a'"])
         // A valid file with bytes appended is damaged, not a model.
         var appended = try validBytes()
         appended.append(contentsOf: [1, 2, 3])
-        try expectError(appended, containing: ["3 bytes after the last tensor"])
+        try expectModelError(appended, containing: ["3 bytes after the last tensor"])
     }
 
     @Test func metadataIsChecked() throws {
-        try expectError(rawFile(header: "{}"), containing: ["not a psgan generator", "format"])
-        try expectError(rawFile(header: #"{"__metadata__":{"format":"other","version":"1"}}"#), containing: ["'other'"])
-        try expectError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"2"}}"#), containing: ["version '2'"])
-        try expectError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"1","config":"{\"resolution\": 12}"}}"#),
+        try expectModelError(rawFile(header: "{}"), containing: ["not a psgan generator", "format"])
+        try expectModelError(rawFile(header: #"{"__metadata__":{"format":"other","version":"1"}}"#), containing: ["'other'"])
+        try expectModelError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"2"}}"#), containing: ["version '2'"])
+        try expectModelError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"1","config":"{\"resolution\": 12}"}}"#),
                         containing: ["config"])
         let badResolution = #"{\"resolution\": 12, \"latent_dim\": 4, \"keypoints\": 18, \"layout\": \"coco18\", \"channels\": {\"4\": 3, \"8\": 2}}"#
-        try expectError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"1","config":""# + badResolution + #""}}"#),
+        try expectModelError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"1","config":""# + badResolution + #""}}"#),
                         containing: ["resolution 12"])
         let missingChannel = #"{\"resolution\": 16, \"latent_dim\": 4, \"keypoints\": 18, \"layout\": \"coco18\", \"channels\": {\"4\": 3, \"8\": 2}}"#
-        try expectError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"1","config":""# + missingChannel + #""}}"#),
+        try expectModelError(rawFile(header: #"{"__metadata__":{"format":"psgan-generator","version":"1","config":""# + missingChannel + #""}}"#),
                         containing: ["no entry for resolution 16"])
     }
 
@@ -132,12 +132,12 @@ import Testing
             }
             return writer.encoded(precision: .f32)
         }
-        try expectError(bytes(dropping: "b8.conv1.weight"), containing: ["tensor 'b8.conv1.weight' is missing", "[2, 2, 3, 3]"])
-        try expectError(bytes(reshaping: "b4.conv.weight"), containing: ["tensor 'b4.conv.weight' has shape [567]", "expected [3, 21, 3, 3]"])
+        try expectModelError(bytes(dropping: "b8.conv1.weight"), containing: ["tensor 'b8.conv1.weight' is missing", "[2, 2, 3, 3]"])
+        try expectModelError(bytes(reshaping: "b4.conv.weight"), containing: ["tensor 'b4.conv.weight' has shape [567]", "expected [3, 21, 3, 3]"])
         let config4 = config.json.replacingOccurrences(of: "\"", with: "\\\"")
         let header = #"{"__metadata__":{"format":"psgan-generator","version":"1","config":""# + config4
             + #""},"dense.weight":{"dtype":"I32","shape":[48,4],"data_offsets":[0,768]}}"#
-        try expectError(rawFile(header: header, data: Data(count: 768)), containing: ["tensor 'dense.weight' has dtype I32", "F32 or F16"])
+        try expectModelError(rawFile(header: header, data: Data(count: 768)), containing: ["tensor 'dense.weight' has dtype I32", "F32 or F16"])
     }
 
     @Test func nonFiniteWeightsAreRejected() throws {
@@ -146,13 +146,13 @@ import Testing
             model["b8.conv0.bias"]![1] = bad
             var writer = SafeTensorsWriter(metadata: ["format": "psgan-generator", "version": "1", "config": Self.tinyConfig.json])
             for (name, shape) in Self.tinyConfig.tensorShapes { writer.add(name, shape: shape, values: model[name]!) }
-            try expectError(writer.encoded(precision: .f32), containing: ["tensor 'b8.conv0.bias'", "non-finite", "element 1"])
+            try expectModelError(writer.encoded(precision: .f32), containing: ["tensor 'b8.conv0.bias'", "non-finite", "element 1"])
         }
     }
 
     @Test func missingFileIsReported() throws {
         let url = try TestPaths.temporaryDirectory().appendingPathComponent("absent.safetensors")
-        #expect(throws: ModelFileError.self) { try PSGANModel(contentsOf: url) }
+        expectError(.model) { try PSGANModel(contentsOf: url) }
     }
 
     @Test func configJSONRoundTripsAndCountsMatchHandValues() throws {
@@ -181,7 +181,7 @@ import Testing
     @Test func builtInLayoutMustAgreeWithKeypointCount() throws {
         var config = Self.tinyConfig
         config.keypoints = 20
-        #expect(throws: ModelFileError.self) { try config.validate(path: "x") }
+        expectError(.model) { try config.validate(path: "x") }
         config.layout = "avatar20"
         try config.validate(path: "x")
     }

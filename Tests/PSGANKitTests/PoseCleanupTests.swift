@@ -89,7 +89,7 @@ private func xs(_ poses: PoseSequence) -> [Double?] {
         #expect(flipped[15] == Keypoint(x: 55, y: 0, confidence: 1))   // LEye is the old REye
         #expect(!flipped[14].isPresent)
         #expect(try poses.flippedHorizontally().flippedHorizontally() == poses)
-        #expect(throws: PoseFileError.self) { try track([1]).flippedHorizontally() }
+        expectError(.poses) { try track([1]).flippedHorizontally() }
     }
 
     @Test func retargetingModes() {
@@ -116,11 +116,11 @@ private func xs(_ poses: PoseSequence) -> [Double?] {
         // then the sequence is resampled and retargeted.
         let poses = track([0, 99, 20], fps: 10, confidences: [1, 0.1, 1])
         let cleaned = try PoseCleanup(minConfidence: 0.5, maxGap: 1, resampleFPS: 20,
-                                      retargeting: (.fixedScale(1), 100, 100)).apply(to: poses)
+                                      retargeting: .fixedScale(1)).apply(to: poses, onto: CanvasSize(side: 100))
         #expect(xs(cleaned) == [40, 45, 50, 55, 60])  // box 0..20 centred on x = 50
         #expect(try PoseCleanup().apply(to: poses) == poses)
-        #expect(throws: PoseFileError.self) { try PoseCleanup(maxGap: -1).apply(to: poses) }
-        #expect(throws: PoseFileError.self) { try PoseCleanup(flip: true).apply(to: poses) }
+        expectError(.poses) { try PoseCleanup(maxGap: -1).apply(to: poses) }
+        expectError(.poses) { try PoseCleanup(flip: true).apply(to: poses) }
     }
 
     @Test func missingCountsAndFigureBounds() {
@@ -163,9 +163,9 @@ private func xs(_ poses: PoseSequence) -> [Double?] {
         var slow = dot
         slow.fps = 0.001
         slow.frames = [slow.frames[0], slow.frames[0]]
-        #expect(throws: PoseFileError.self) { try PoseCleanup(resampleFPS: 1000).apply(to: slow) }
+        expectError(.poses) { try PoseCleanup(resampleFPS: 1000).apply(to: slow) }
         // Joints nested absurdly deep are refused.
         let deep = "HIERARCHY\nROOT a\n" + String(repeating: "{ OFFSET 0 0 0 CHANNELS 0 JOINT b\n", count: 300)
-        #expect(throws: PoseFileError.self) { try BVHFile(data: Data((deep + "MOTION\n").utf8), file: "deep.bvh") }
+        expectError(.poses) { try BVHFile(data: Data((deep + "MOTION\n").utf8), file: "deep.bvh") }
     }
 }

@@ -20,17 +20,17 @@ private func writeFile(_ text: String, named name: String, in directory: URL) th
     return url
 }
 
-/// Reads `url`, expecting a `PoseFileError`, and returns its description.
-private func readError(_ url: URL, canvas: (width: Int, height: Int)? = nil,
+/// Reads `url`, expecting a `PSGANError`, and returns its description.
+private func readError(_ url: URL, canvas: CanvasSize? = nil,
                        sourceLocation: SourceLocation = #_sourceLocation) -> String {
     do {
         let poses = try PoseFileReader.read(url, canvas: canvas)
-        Issue.record("expected a PoseFileError, read \(poses.frameCount) frames", sourceLocation: sourceLocation)
+        Issue.record("expected a PSGANError, read \(poses.frameCount) frames", sourceLocation: sourceLocation)
         return ""
-    } catch let error as PoseFileError {
+    } catch let error as PSGANError where error.kind == .poses {
         return error.description
     } catch {
-        Issue.record("expected a PoseFileError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected a PSGANError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
         return ""
     }
 }
@@ -236,7 +236,7 @@ private let malformedCases: [MalformedPoseFile] = [
         do {
             try PoseFileWriter.write(sampleCoco18(), to: missingFolder)
             Issue.record("writing into a missing folder succeeded")
-        } catch let error as PoseFileError {
+        } catch let error as PSGANError where error.kind == .poses {
             #expect(error.description.contains("no-such-folder/out.json"))
             #expect(error.description.contains("cannot write"))
         }
@@ -244,7 +244,7 @@ private let malformedCases: [MalformedPoseFile] = [
         var noFPS = sampleCoco18()
         noFPS.fps = nil
         let url = directory.appendingPathComponent("nofps.json")
-        #expect(throws: PoseFileError.self) { try PoseFileWriter.write(noFPS, to: url) }
+        expectError(.poses) { try PoseFileWriter.write(noFPS, to: url) }
         #expect(!FileManager.default.fileExists(atPath: url.path))
 
         var ragged = sampleCoco18()
@@ -252,7 +252,7 @@ private let malformedCases: [MalformedPoseFile] = [
         do {
             try PoseFileWriter.write(ragged, to: url)
             Issue.record("writing a ragged sequence succeeded")
-        } catch let error as PoseFileError {
+        } catch let error as PSGANError where error.kind == .poses {
             #expect(error.description.contains("nofps.json: frame 2"))
         }
 
@@ -261,7 +261,7 @@ private let malformedCases: [MalformedPoseFile] = [
         do {
             try PoseFileWriter.write(nonFinite, to: url)
             Issue.record("writing NaN succeeded")
-        } catch let error as PoseFileError {
+        } catch let error as PSGANError where error.kind == .poses {
             #expect(error.description.contains("frame 0, keypoint 3"))
         }
     }
@@ -294,7 +294,7 @@ private let malformedCases: [MalformedPoseFile] = [
     @Test func canvasArgumentOverridesNativeCanvas() throws {
         let directory = try makeTemporaryDirectory()
         let url = try writeFile(nativeJSON(), named: "override.json", in: directory)
-        let poses = try PoseFileReader.read(url, canvas: (width: 1920, height: 1080))
+        let poses = try PoseFileReader.read(url, canvas: CanvasSize(width: 1920, height: 1080))
         #expect(poses.canvasWidth == 1920 && poses.canvasHeight == 1080)
         #expect(poses.fps == 30)
     }
@@ -313,7 +313,7 @@ private let malformedCases: [MalformedPoseFile] = [
         try writeFile(openPoseJSON([]), named: "clip_000000000003_keypoints.json", in: op)
         try writeFile("not a keypoints file", named: "notes.txt", in: op)
 
-        let poses = try PoseFileReader.read(op, canvas: (width: 640, height: 480))
+        let poses = try PoseFileReader.read(op, canvas: CanvasSize(width: 640, height: 480))
         #expect(poses.layout == "coco18")
         #expect(poses.keypointCount == 18)
         #expect(poses.fps == nil)
@@ -332,7 +332,7 @@ private let malformedCases: [MalformedPoseFile] = [
         for n in [10, 2, 1] {
             try writeFile(openPoseJSON([openPoseValues(count: 18, base: Double(n))]), named: "f\(n)_keypoints.json", in: directory)
         }
-        let poses = try PoseFileReader.read(directory, canvas: (width: 100, height: 100))
+        let poses = try PoseFileReader.read(directory, canvas: CanvasSize(width: 100, height: 100))
         #expect(poses.frames.map { $0[0].x } == [1, 2, 10])
     }
 
@@ -341,7 +341,7 @@ private let malformedCases: [MalformedPoseFile] = [
         var values = openPoseValues(count: 18, base: 0)
         values[3 * 5 ..< 3 * 5 + 3] = [0, 0, 0]
         let url = try writeFile(openPoseJSON([values]), named: "single_keypoints.json", in: directory)
-        let poses = try PoseFileReader.read(url, canvas: (width: 320, height: 240))
+        let poses = try PoseFileReader.read(url, canvas: CanvasSize(width: 320, height: 240))
         #expect(poses.frameCount == 1)
         #expect(poses.frames[0][5] == .missing)
         #expect(poses.frames[0][6].isPresent)
@@ -353,7 +353,7 @@ private let malformedCases: [MalformedPoseFile] = [
         let values = (0..<25).flatMap { i in [Double(i) * 10, Double(i) * 10 + 1, 0.8] }
         try writeFile(openPoseJSON([values]), named: "000000_keypoints.json", in: directory)
         try writeFile(openPoseJSON([values]), named: "000001_keypoints.json", in: directory)
-        let body = try PoseFileReader.read(directory, canvas: (width: 512, height: 512))
+        let body = try PoseFileReader.read(directory, canvas: CanvasSize(width: 512, height: 512))
         #expect(body.layout == "body25")
         #expect(body.keypointCount == 25)
 
@@ -401,17 +401,17 @@ private let malformedCases: [MalformedPoseFile] = [
         do {
             _ = try poses.converted(toLayout: "mpi15", keypointCount: 15)
             Issue.record("converting to mpi15 succeeded")
-        } catch let error as PoseFileError {
+        } catch let error as PSGANError where error.kind == .poses {
             #expect(error.description.contains("the pose layout 'coco18' does not match the model's layout 'mpi15'"))
             #expect(error.description.contains("only coco18 and body25"))
         }
-        #expect(throws: PoseFileError.self) { try poses.converted(toLayout: "coco18", keypointCount: 17) }
+        expectError(.poses) { try poses.converted(toLayout: "coco18", keypointCount: 17) }
 
         let custom = PoseSequence(layout: "rig", keypointCount: 2, fps: nil, canvasWidth: 1, canvasHeight: 1,
                                   frames: [[.missing, .missing]])
         #expect(try custom.converted(toLayout: "rig", keypointCount: 2) == custom)
-        #expect(throws: PoseFileError.self) { try custom.converted(toLayout: "rig", keypointCount: 3) }
-        #expect(throws: PoseFileError.self) { try custom.converted(toLayout: "body25", keypointCount: 25) }
+        expectError(.poses) { try custom.converted(toLayout: "rig", keypointCount: 3) }
+        expectError(.poses) { try custom.converted(toLayout: "body25", keypointCount: 25) }
     }
 
     @Test func openPoseErrorsNameTheFile() throws {
@@ -420,7 +420,7 @@ private let malformedCases: [MalformedPoseFile] = [
         let empty = directory.appendingPathComponent("empty", isDirectory: true)
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         try writeFile("{}", named: "unrelated.json", in: empty)
-        let noFiles = readError(empty, canvas: (width: 1, height: 1))
+        let noFiles = readError(empty, canvas: CanvasSize(width: 1, height: 1))
         #expect(noFiles.contains("empty: no *_keypoints.json files in this directory"))
 
         let op = directory.appendingPathComponent("op", isDirectory: true)
@@ -430,35 +430,35 @@ private let malformedCases: [MalformedPoseFile] = [
         #expect(noCanvas.contains("op: OpenPose files do not record the image size; pass --canvas WxH"))
 
         let short = try writeFile(openPoseJSON([openPoseValues(count: 17, base: 0)]), named: "000001_keypoints.json", in: op)
-        let wrongCount = readError(op, canvas: (width: 640, height: 480))
+        let wrongCount = readError(op, canvas: CanvasSize(width: 640, height: 480))
         #expect(wrongCount.contains("op/000001_keypoints.json: pose_keypoints_2d has 51 values; expected 54 (COCO-18) or 75 (BODY_25)"))
 
         try writeFile(openPoseJSON([openPoseValues(count: 25, base: 0)]), named: "000001_keypoints.json", in: op)
         _ = short
-        let mixed = readError(op, canvas: (width: 640, height: 480))
+        let mixed = readError(op, canvas: CanvasSize(width: 640, height: 480))
         #expect(mixed.contains("000001_keypoints.json"))
         #expect(mixed.contains("BODY_25") && mixed.contains("COCO-18"))
 
         var badValues = openPoseValues(count: 18, base: 0)
         badValues[3 * 4 + 2] = -1
         try writeFile(openPoseJSON([badValues]), named: "000001_keypoints.json", in: op)
-        let negative = readError(op, canvas: (width: 640, height: 480))
+        let negative = readError(op, canvas: CanvasSize(width: 640, height: 480))
         #expect(negative.contains("000001_keypoints.json: keypoint 4: confidence"))
 
         try writeFile(#"{"version": 1.3, "people": [{"pose_keypoints_2d": "oops"}]}"#, named: "000001_keypoints.json", in: op)
-        #expect(readError(op, canvas: (width: 640, height: 480)).contains("000001_keypoints.json: pose_keypoints_2d is a string"))
+        #expect(readError(op, canvas: CanvasSize(width: 640, height: 480)).contains("000001_keypoints.json: pose_keypoints_2d is a string"))
 
         try writeFile(#"{"version": 1.3, "people": [{"pose_keypoints_2d": [1, 2"#, named: "000001_keypoints.json", in: op)
-        #expect(readError(op, canvas: (width: 640, height: 480)).contains("000001_keypoints.json: truncated or invalid JSON"))
+        #expect(readError(op, canvas: CanvasSize(width: 640, height: 480)).contains("000001_keypoints.json: truncated or invalid JSON"))
 
         let nobody = directory.appendingPathComponent("nobody", isDirectory: true)
         try FileManager.default.createDirectory(at: nobody, withIntermediateDirectories: true)
         try writeFile(openPoseJSON([]), named: "0_keypoints.json", in: nobody)
-        #expect(readError(nobody, canvas: (width: 640, height: 480)).contains("nobody: nobody is in any frame"))
+        #expect(readError(nobody, canvas: CanvasSize(width: 640, height: 480)).contains("nobody: nobody is in any frame"))
 
         let single = try writeFile(openPoseJSON([openPoseValues(count: 25, base: 0)]), named: "one_keypoints.json", in: directory)
         #expect(readError(single).contains("one_keypoints.json: OpenPose files do not record the image size"))
-        #expect(readError(single, canvas: (width: 0, height: 480)).contains("one_keypoints.json: the canvas size must be positive"))
+        #expect(readError(single, canvas: CanvasSize(width: 0, height: 480)).contains("one_keypoints.json: the canvas size must be positive"))
     }
 
     // MARK: - Canvas mapping
@@ -514,7 +514,7 @@ private let malformedCases: [MalformedPoseFile] = [
     func malformedNativeFilesGiveErrorsNamingTheFile(_ testCase: MalformedPoseFile) throws {
         let directory = try makeTemporaryDirectory()
         let url = try writeFile(testCase.content, named: "\(testCase.name).json", in: directory)
-        let message = readError(url, canvas: testCase.name == "people-not-array" ? (width: 10, height: 10) : nil)
+        let message = readError(url, canvas: testCase.name == "people-not-array" ? CanvasSize(width: 10, height: 10) : nil)
         #expect(message.contains("\(testCase.name).json: "), "message: \(message)")
         for part in testCase.expected {
             #expect(message.contains(part), "message: \(message)")
@@ -555,7 +555,7 @@ private let malformedCases: [MalformedPoseFile] = [
         try FileManager.default.createDirectory(at: op, withIntermediateDirectories: true)
         try writeFile(openPoseJSON([openPoseValues(count: 17, base: 0)]), named: "000001_keypoints.json", in: op)
         let relativeDirectory = URL(fileURLWithPath: "op", relativeTo: directory)
-        #expect(readError(relativeDirectory, canvas: (width: 640, height: 480))
+        #expect(readError(relativeDirectory, canvas: CanvasSize(width: 640, height: 480))
                 == "op/000001_keypoints.json: pose_keypoints_2d has 51 values; expected 54 (COCO-18) or 75 (BODY_25)")
     }
 
@@ -663,7 +663,7 @@ private let malformedCases: [MalformedPoseFile] = [
             try Data(bytes).write(to: url)
             do {
                 _ = try PoseFileReader.read(url)
-            } catch let error as PoseFileError {
+            } catch let error as PSGANError where error.kind == .poses {
                 let message = error.description
                 if !message.hasPrefix(url.path + ": ") || message.contains("\n") { badMessages.append(message) }
             }

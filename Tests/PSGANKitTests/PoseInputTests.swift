@@ -9,17 +9,17 @@ private func fixture(_ text: String, named name: String = "input.json") throws -
     return url
 }
 
-/// The description of the ``PoseFileError`` that reading `url` throws ("" and an issue if none).
+/// The description of the ``PSGANError`` that reading `url` throws ("" and an issue if none).
 private func readFailure(_ url: URL, _ options: PoseReadOptions = PoseReadOptions(),
                          sourceLocation: SourceLocation = #_sourceLocation) -> String {
     do {
         let poses = try PoseFileReader.read(url, options: options)
-        Issue.record("expected a PoseFileError, read \(poses.frameCount) frames", sourceLocation: sourceLocation)
-    } catch let error as PoseFileError {
+        Issue.record("expected a PSGANError, read \(poses.frameCount) frames", sourceLocation: sourceLocation)
+    } catch let error as PSGANError where error.kind == .poses {
         #expect(!error.description.contains("\n"), "one line", sourceLocation: sourceLocation)
         return error.description
     } catch {
-        Issue.record("expected a PoseFileError, got \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected a PSGANError, got \(error)", sourceLocation: sourceLocation)
     }
     return ""
 }
@@ -72,11 +72,11 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
     @Test func openPoseTakesTheLargestPersonOrTheOneAsked() throws {
         let json = #"{"people": [{"pose_keypoints_2d": [\#(flat18(x0: 0, y0: 0, step: 1))]}, {"pose_keypoints_2d": [\#(flat18(x0: 100, y0: 100, step: 5))]}]}"#
         let url = try fixture(json, named: "two_keypoints.json")
-        let largest = try PoseFileReader.read(url, options: PoseReadOptions(canvas: (640, 480)))
+        let largest = try PoseFileReader.read(url, options: PoseReadOptions(canvas: CanvasSize(width: 640, height: 480)))
         #expect(largest.frames[0][0].x == 100)
-        let first = try PoseFileReader.read(url, options: PoseReadOptions(person: .index(0), canvas: (640, 480)))
+        let first = try PoseFileReader.read(url, options: PoseReadOptions(person: .index(0), canvas: CanvasSize(width: 640, height: 480)))
         #expect(first.frames[0][0].x == 0)
-        #expect(readFailure(url, PoseReadOptions(person: .index(5), canvas: (640, 480))).contains("no person"))
+        #expect(readFailure(url, PoseReadOptions(person: .index(5), canvas: CanvasSize(width: 640, height: 480))).contains("no person"))
     }
 
     // MARK: - ComfyUI
@@ -99,7 +99,7 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
         #expect(poses.frames[1].allSatisfy { !$0.isPresent })
         // A single frame object works too, and --canvas overrides the size.
         let single = try fixture(#"{"people": [{"pose_keypoints_2d": [\#(flat18(x0: 0.5, y0: 0.5, step: 0))]}], "canvas_width": 64, "canvas_height": 48}"#)
-        let overridden = try PoseFileReader.read(single, options: PoseReadOptions(canvas: (100, 10)))
+        let overridden = try PoseFileReader.read(single, options: PoseReadOptions(canvas: CanvasSize(width: 100, height: 10)))
         #expect(overridden.frames[0][0].x == 50 && overridden.frames[0][0].y == 5)
     }
 
@@ -155,7 +155,7 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
         #expect(readFailure(orphan).contains("annotations[0].image_id is the number 9, which names no image"))
         let sizes = try fixture(#"{"images": [{"id": 1, "width": 8, "height": 8}, {"id": 2, "width": 9, "height": 8}], "annotations": []}"#, named: "sizes.json")
         #expect(readFailure(sizes).contains("sizes.json: frame 1: the image is 9x8 but frame 0's is 8x8"))
-        #expect(try PoseFileReader.read(sizes, options: PoseReadOptions(canvas: (10, 10))).canvasWidth == 10)
+        #expect(try PoseFileReader.read(sizes, options: PoseReadOptions(canvas: CanvasSize(width: 10, height: 10))).canvasWidth == 10)
     }
 
     // MARK: - MMPose
@@ -168,7 +168,7 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
         }
         let video = try fixture(#"[{"frame_id": 0, "instances": [\#(instance(0, 1)), \#(instance(100, 3, score: 1.2))]}, {"frame_id": 1, "instances": []}]"#)
         #expect(try PoseFileReader.format(of: video) == .mmpose)
-        let poses = try PoseFileReader.read(video, options: PoseReadOptions(canvas: (640, 480)))
+        let poses = try PoseFileReader.read(video, options: PoseReadOptions(canvas: CanvasSize(width: 640, height: 480)))
         #expect(poses.frameCount == 2 && poses.layout == "coco18")
         #expect(poses.frames[0][0] == Keypoint(x: 100, y: 100, confidence: 1))  // the larger one; 1.2 clamped to 1
         #expect(!poses.frames[0][17].isPresent)                                  // LEar is COCO 3, score 0
@@ -177,13 +177,13 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
         #expect(poses.frames[1].allSatisfy { !$0.isPresent })
 
         let image = try fixture("[\(instance(10, 1))]")
-        #expect(try PoseFileReader.read(image, options: PoseReadOptions(canvas: (64, 64))).frames[0][0].x == 10)
+        #expect(try PoseFileReader.read(image, options: PoseReadOptions(canvas: CanvasSize(width: 64, height: 64))).frames[0][0].x == 10)
         let demo = try fixture(#"{"meta_info": {"dataset_name": "coco"}, "instance_info": [{"frame_id": 1, "instances": [\#(instance(20, 1))]}]}"#)
-        #expect(try PoseFileReader.read(demo, options: PoseReadOptions(canvas: (64, 64))).frames[0][0].x == 20)
+        #expect(try PoseFileReader.read(demo, options: PoseReadOptions(canvas: CanvasSize(width: 64, height: 64))).frames[0][0].x == 20)
 
         #expect(readFailure(video).contains("MMPose files do not record the image size; pass --canvas WxH"))
         let twelve = try fixture(#"[{"instances": [{"keypoints": [[1, 2]], "keypoint_scores": [1]}]}]"#, named: "one.json")
-        #expect(readFailure(twelve, PoseReadOptions(canvas: (8, 8))).hasSuffix("/one.json: frame 0: instance 0 has 1 keypoints; expected 17 (COCO), 26 (Halpe) or 133 (COCO-WholeBody)"))
+        #expect(readFailure(twelve, PoseReadOptions(canvas: CanvasSize(width: 8, height: 8))).hasSuffix("/one.json: frame 0: instance 0 has 1 keypoints; expected 17 (COCO), 26 (Halpe) or 133 (COCO-WholeBody)"))
     }
 
     // MARK: - Detection
@@ -193,7 +193,7 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
         #expect(readFailure(unknown).hasSuffix(#"/hello.json: not a psgan pose file (missing "format")"#))
         let comfy = try fixture(#"[{"people": [], "canvas_width": 4, "canvas_height": 4}]"#, named: "c.json")
         // Forced as MMPose, the list is read as one image's instances, which it is not.
-        #expect(readFailure(comfy, PoseReadOptions(format: .mmpose, canvas: (4, 4))).hasSuffix(#"c.json: frame 0: instance 0: "keypoints" is missing, not an array"#))
+        #expect(readFailure(comfy, PoseReadOptions(format: .mmpose, canvas: CanvasSize(width: 4, height: 4))).hasSuffix(#"c.json: frame 0: instance 0: "keypoints" is missing, not an array"#))
         let native = try fixture(#"{"format": "psgan-pose"}"#, named: "n.bvh")
         #expect(readFailure(native, PoseReadOptions(format: .bvh)).contains("n.bvh: not a BVH file"))
     }

@@ -22,6 +22,6 @@ import Testing
             #expect("\(error)" == "unknown upscaler 'esrgan': use none, srgan-x2, anime-x4, or a .safetensors file path")
         }
         // A name is built in only where the caller says so.
-        #expect(throws: RenderError.self) { try UpscalerSpec("anime-x4", builtInNames: []) }
+        expectError(.model) { try UpscalerSpec("anime-x4", builtInNames: []) }
     }
 }

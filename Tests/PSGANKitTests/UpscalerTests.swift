@@ -157,7 +157,7 @@ import Testing
             do {
                 _ = try UpscalerModel(contentsOf: url)
                 return "no error"
-            } catch let error as ModelFileError {
+            } catch let error as PSGANError where error.kind == .model {
                 return error.description
             } catch {
                 return "unexpected \(error)"
@@ -198,14 +198,14 @@ import Testing
         let dir = try TestPaths.temporaryDirectory()
         let junk = dir.appendingPathComponent("junk.png")
         try Data("not a png".utf8).write(to: junk)
-        #expect(throws: FrameReaderError.self) { _ = try FrameReader(url: junk).next() }
-        #expect(throws: FrameReaderError.self) { _ = try FrameReader(url: dir.appendingPathComponent("absent.mp4")) }
+        expectError(.input) { _ = try FrameReader(url: junk).next() }
+        expectError(.input) { _ = try FrameReader(url: dir.appendingPathComponent("absent.mp4")) }
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         do {
             _ = try FrameReader(url: empty)
             Issue.record("an empty directory was accepted")
-        } catch let error as FrameReaderError {
+        } catch let error as PSGANError where error.kind == .input {
             #expect(error.description.contains("empty") && error.description.contains("no .png files"))
         }
     }

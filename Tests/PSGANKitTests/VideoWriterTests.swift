@@ -211,7 +211,7 @@ import Testing
     @Test func unknownExtensionIsRejected() throws {
         let dir = try TempDir()
         let url = dir.url.appendingPathComponent("out.avi")
-        let error = #expect(throws: VideoError.self) {
+        let error = expectError(.video) {
             _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings())
         }
         #expect(error?.description.contains(url.path) == true)
@@ -222,7 +222,7 @@ import Testing
     @Test func codecContainerMismatchIsRejected() throws {
         let dir = try TempDir()
         let url = dir.url.appendingPathComponent("out.webm")
-        let error = #expect(throws: VideoError.self) {
+        let error = expectError(.video) {
             _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(codec: .prores))
         }
         #expect(error?.description == "\(url.path): codec 'prores' cannot be stored in a .webm file (use .mov or .mkv)")
@@ -235,7 +235,7 @@ import Testing
         try Data("x".utf8).write(to: notADirectory)
         for (name, codec) in [("out.mp4", VideoCodec.h264), ("frames", .png)] {
             let url = notADirectory.appendingPathComponent(name)
-            let error = #expect(throws: VideoError.self) {
+            let error = expectError(.video) {
                 _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(codec: codec))
             }
             #expect(error?.description == "cannot write '\(url.path)': a part of the path is not a directory")
@@ -251,7 +251,7 @@ import Testing
         let file = dir.url.appendingPathComponent("file")
         try Data("keep".utf8).write(to: file)
         for url in [full, file] {
-            let error = #expect(throws: VideoError.self) {
+            let error = expectError(.video) {
                 _ = try VideoWriter(url: url, width: 8, height: 8, settings: VideoSettings(codec: .png))
             }
             #expect(error?.description.contains(url.path) == true)
@@ -271,8 +271,8 @@ import Testing
             writer.cancel()
             writer.cancel()
             #expect(try dir.contents() == [])
-            #expect(throws: VideoError.self) { try writer.append(Self.pattern(width: 16, height: 16, seed: 9)) }
-            #expect(throws: VideoError.self) { try writer.finish() }
+            expectError(.video) { try writer.append(Self.pattern(width: 16, height: 16, seed: 9)) }
+            expectError(.video) { try writer.finish() }
             #expect(try dir.contents() == [])
         }
     }
@@ -293,7 +293,7 @@ import Testing
         let url = dir.url.appendingPathComponent("out.mkv")
         let writer = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(codec: .ffv1))
         try writer.append(Self.pattern(width: 16, height: 16, seed: 0))
-        let error = #expect(throws: VideoError.self) { try writer.append(Self.pattern(width: 8, height: 16, seed: 1)) }
+        let error = expectError(.video) { try writer.append(Self.pattern(width: 8, height: 16, seed: 1)) }
         #expect(error?.description.contains("8x16") == true)
         #expect(try dir.contents() == [])
     }
@@ -302,7 +302,7 @@ import Testing
         let dir = try TempDir()
         let url = dir.url.appendingPathComponent("empty.mp4")
         let writer = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings())
-        #expect(throws: VideoError.self) { try writer.finish() }
+        expectError(.video) { try writer.finish() }
         #expect(try dir.contents() == [])
     }
 
@@ -324,7 +324,7 @@ import Testing
         #expect(try VideoCodec(parsing: "h265") == .hevc)
         #expect(try VideoCodec(parsing: "HEVC") == .hevc)
         #expect(try VideoCodec(parsing: "ffv1") == .ffv1)
-        let error = #expect(throws: VideoError.self) { try VideoCodec(parsing: "foo") }
+        let error = expectError(.video) { try VideoCodec(parsing: "foo") }
         #expect(error?.description == "unknown codec 'foo' (known: h264, hevc, vp9, av1, prores, ffv1, png)")
         for codec in VideoCodec.allCases {
             #expect(codec.allowedContainers.first == codec.defaultContainer)
@@ -334,10 +334,10 @@ import Testing
     @Test func invalidSettingsAreRejectedBeforeTouchingDisk() throws {
         let dir = try TempDir()
         let url = dir.url.appendingPathComponent("out.mp4")
-        #expect(throws: VideoError.self) { _ = try VideoWriter(url: url, width: 0, height: 16, settings: VideoSettings()) }
-        #expect(throws: VideoError.self) { _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(fps: 0)) }
-        #expect(throws: VideoError.self) { _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(crf: 99)) }
-        #expect(throws: VideoError.self) {
+        expectError(.video) { _ = try VideoWriter(url: url, width: 0, height: 16, settings: VideoSettings()) }
+        expectError(.video) { _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(fps: 0)) }
+        expectError(.video) { _ = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(crf: 99)) }
+        expectError(.video) {
             _ = try VideoWriter(url: dir.url.appendingPathComponent("frames.mp4"), width: 16, height: 16,
                                 settings: VideoSettings(codec: .png))
         }

@@ -37,7 +37,7 @@ enum FuzzTarget: String, CaseIterable {
         case .poses:
             let url = Self.scratch.appendingPathComponent("poses.json")
             guard (try? data.write(to: url)) != nil else { return }
-            guard let poses = try? PoseFileReader.read(url, options: PoseReadOptions(canvas: (512, 512))) else { return }
+            guard let poses = try? PoseFileReader.read(url, options: PoseReadOptions(canvas: CanvasSize(width: 512, height: 512))) else { return }
             _ = try? Renderer.prepare(poses, for: Self.config)
             _ = try? PoseFileWriter.write(poses, to: Self.scratch.appendingPathComponent("out.json"))
         case .models:

@@ -8,12 +8,12 @@ extension BatchManifest {
         where Keys.Element == String {
         let allowedSet = Set(allowed)
         if let unknown = object.keys.sorted().first(where: { !allowedSet.contains($0) }) {
-            throw BatchManifestError(path: path, place: place, "unknown key \"\(unknown)\" (known: \(allowedSet.sorted().joined(separator: ", ")))")
+            throw PSGANError(.manifest, file: path, place: place, "unknown key \"\(unknown)\" (known: \(allowedSet.sorted().joined(separator: ", ")))")
         }
     }
 
     static func settings(_ object: [String: JSON], place: String, path: String) throws -> Settings {
-        func fail(_ problem: String) -> BatchManifestError { BatchManifestError(path: path, place: place, problem) }
+        func fail(_ problem: String) -> PSGANError { PSGANError(.manifest, file: path, place: place, problem) }
         func string(_ key: String) throws -> String? {
             guard let value = object[key] else { return nil }
             guard case .string(let text) = value, !text.isEmpty else { throw fail("\"\(key)\" must be a non-empty string, found \(value.kind)") }
@@ -54,16 +54,13 @@ extension BatchManifest {
         return settings
     }
 
-    static func canvas(_ value: JSON, place: String, path: String) throws -> (width: Int, height: Int) {
-        if case .string(let text) = value {
-            let parts = text.lowercased().split(separator: "x")
-            if parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 { return (w, h) }
-        }
-        throw BatchManifestError(path: path, place: place, "\"canvas\" must be a size such as \"1280x720\", found \(value.kind)")
+    static func canvas(_ value: JSON, place: String, path: String) throws -> CanvasSize {
+        if case .string(let text) = value, let size = CanvasSize(parsing: text) { return size }
+        throw PSGANError(.manifest, file: path, place: place, "\"canvas\" must be a size such as \"1280x720\", found \(value.kind)")
     }
 
     static func character(_ value: JSON, place: String, path: String, file: (String) -> URL) throws -> CharacterEntry {
-        func fail(_ problem: String) -> BatchManifestError { BatchManifestError(path: path, place: place, problem) }
+        func fail(_ problem: String) -> PSGANError { PSGANError(.manifest, file: path, place: place, problem) }
         let entry: CharacterEntry
         switch value {
         case .number:
@@ -107,7 +104,7 @@ extension BatchManifest {
                     switch item {
                     case .string(let text):
                         guard let parsed = CharacterKeyframe(text) else {
-                            throw BatchManifestError(path: path, place: where_, "'\(text)' is not FILE.json[@FRAME] or seed:N[@FRAME]")
+                            throw PSGANError(.manifest, file: path, place: where_, "'\(text)' is not FILE.json[@FRAME] or seed:N[@FRAME]")
                         }
                         keyframe = parsed
                         if let file_ = parsed.path { keyframe.path = file(file_).path }
@@ -116,7 +113,7 @@ extension BatchManifest {
                         var frame = 0
                         if let value = object["frame"] {
                             guard case .number(let number) = value, number >= 0, number == number.rounded(), number < 1e9 else {
-                                throw BatchManifestError(path: path, place: where_, "\"frame\" must be a frame number (0 or more), found \(value.kind)")
+                                throw PSGANError(.manifest, file: path, place: where_, "\"frame\" must be a frame number (0 or more), found \(value.kind)")
                             }
                             frame = Int(number)
                         }
@@ -126,13 +123,13 @@ extension BatchManifest {
                         case (nil, .string(let text)?) where !text.isEmpty:
                             keyframe = CharacterKeyframe(path: file(text).path, seed: nil, frame: frame)
                         default:
-                            throw BatchManifestError(path: path, place: where_, "needs either a \"seed\" or a \"file\" (a character file path)")
+                            throw PSGANError(.manifest, file: path, place: where_, "needs either a \"seed\" or a \"file\" (a character file path)")
                         }
                     default:
-                        throw BatchManifestError(path: path, place: where_, "must be a string such as \"seed:9@90\" or an object, found \(item.kind)")
+                        throw PSGANError(.manifest, file: path, place: where_, "must be a string such as \"seed:9@90\" or an object, found \(item.kind)")
                     }
                     if let other = keyframes.firstIndex(where: { $0.frame == keyframe.frame }) {
-                        throw BatchManifestError(path: path, place: where_, "keyframes[\(other)] is at frame \(keyframe.frame) too")
+                        throw PSGANError(.manifest, file: path, place: where_, "keyframes[\(other)] is at frame \(keyframe.frame) too")
                     }
                     keyframes.append(keyframe)
                 }
@@ -154,13 +151,13 @@ extension BatchManifest {
         default:
             break
         }
-        throw BatchManifestError(path: path, place: place, "a seed must be a whole number from 0 to 2^53 (or a decimal string up to 2^64-1), found \(value.kind)")
+        throw PSGANError(.manifest, file: path, place: place, "a seed must be a whole number from 0 to 2^53 (or a decimal string up to 2^64-1), found \(value.kind)")
     }
 
     static func name(_ value: JSON?, default fallback: String, place: String, path: String) throws -> String {
         guard let value else { return fallback }
         guard case .string(let text) = value else {
-            throw BatchManifestError(path: path, place: place, "\"name\" must be a string, found \(value.kind)")
+            throw PSGANError(.manifest, file: path, place: place, "\"name\" must be a string, found \(value.kind)")
         }
         return text
     }
@@ -170,7 +167,7 @@ extension BatchManifest {
         let bad = name.isEmpty || name == "." || name == ".." || name.contains("/")
             || name.unicodeScalars.contains { $0.properties.generalCategory == .control }
         if bad {
-            throw BatchManifestError(path: path, place: place, "the name '\(name)' cannot be part of a file name "
+            throw PSGANError(.manifest, file: path, place: place, "the name '\(name)' cannot be part of a file name "
                 + "(it must be non-empty, without '/' or control characters, and not '.' or '..')")
         }
     }
@@ -189,19 +186,19 @@ extension BatchManifest {
         let known = VideoContainer(fileExtension: ext)
         if codec == .png {
             if known != nil {
-                throw BatchManifestError(path: path, place: place, "\(output.path): codec 'png' writes a directory of PNG frames, "
+                throw PSGANError(.manifest, file: path, place: place, "\(output.path): codec 'png' writes a directory of PNG frames, "
                     + "not a .\(ext) file (use a name without a video extension, such as {pose}.{ext})")
             }
             return
         }
         guard let known else {
-            throw BatchManifestError(path: path, place: place, "\(output.path): "
+            throw PSGANError(.manifest, file: path, place: place, "\(output.path): "
                 + (ext.isEmpty ? "has no file extension" : "has an unknown video file extension '.\(ext)'")
                 + " (use .mp4, .mkv, .webm or .mov, or {ext})")
         }
         guard codec.allowedContainers.contains(known) else {
             let names = codec.allowedContainers.compactMap(\.fileExtension).map { ".\($0)" }.joined(separator: " or ")
-            throw BatchManifestError(path: path, place: place, "\(output.path): codec '\(codec.rawValue)' cannot be stored in a .\(ext) file (use \(names))")
+            throw PSGANError(.manifest, file: path, place: place, "\(output.path): codec '\(codec.rawValue)' cannot be stored in a .\(ext) file (use \(names))")
         }
     }
 }

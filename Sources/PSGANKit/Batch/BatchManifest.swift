@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The format is described in `docs/batch.md`. Reading a manifest checks all of it before any job
 /// runs (structure, names, settings, templates, codecs against extensions, outputs distinct) and
-/// reports the first problem as a ``BatchManifestError`` naming the job or entry. The files a job
+/// reports the first problem as a ``PSGANError`` naming the job or entry. The files a job
 /// reads (model, pose file, character files, upscaler) are opened only when it runs, so a missing
 /// or bad one fails that job alone. Relative paths resolve against the manifest's directory.
 public struct BatchManifest: Sendable {
@@ -24,6 +24,12 @@ public struct BatchManifest: Sendable {
             self.builtInUpscalers = builtInUpscalers
             self.builtInUpscaler = builtInUpscaler
         }
+
+        /// The files shipped with psgan (``BundledResources``): `$PSGAN_MODEL` or the bundled model,
+        /// and the built-in upscalers.
+        public static let bundled = Resolver(
+            defaultModel: { try BundledResources.model(nil) }, builtInUpscalers: BundledResources.upscalerNames,
+            builtInUpscaler: { try BundledResources.builtInUpscaler($0) })
     }
 
     /// The manifest file.
@@ -41,7 +47,7 @@ public struct BatchManifest: Sendable {
         var fps: Double?
         var crf: Int?
         var frames: FrameRange?
-        var canvas: (width: Int, height: Int)?
+        var canvas: CanvasSize?
         var upscale: String?
         var tile: Int?
 
@@ -55,8 +61,10 @@ public struct BatchManifest: Sendable {
 
     struct PoseEntry {
         var name: String
-        var file: URL
-        var canvas: (width: Int, height: Int)?
+        /// The pose input; its canvas comes from the job's settings (where a pose entry's own
+        /// ``canvas`` ranks between the defaults and the job).
+        var input: PoseInput
+        var canvas: CanvasSize?
     }
 
     struct CharacterEntry {
@@ -66,13 +74,13 @@ public struct BatchManifest: Sendable {
 
     /// Reads and checks the manifest at `url`.
     ///
-    /// - Throws: ``BatchManifestError`` for an unreadable file, invalid JSON or any problem in it.
-    public init(contentsOf url: URL, resolver: Resolver) throws {
+    /// - Throws: ``PSGANError`` for an unreadable file, invalid JSON or any problem in it.
+    public init(contentsOf url: URL, resolver: Resolver = .bundled) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw BatchManifestError(path: url.path, place: "", "cannot read the manifest (\(ErrorText.reason(error)))")
+            throw PSGANError(.manifest, file: url.path, place: "", "cannot read the manifest (\(ErrorText.reason(error)))")
         }
         try self.init(data: data, url: url, resolver: resolver)
     }
@@ -82,8 +90,8 @@ public struct BatchManifest: Sendable {
         self.url = url
         let path = url.path
         let directory = url.deletingLastPathComponent()
-        func fail(_ place: String, _ problem: String) -> BatchManifestError {
-            BatchManifestError(path: path, place: place, problem)
+        func fail(_ place: String, _ problem: String) -> PSGANError {
+            PSGANError(.manifest, file: path, place: place, problem)
         }
         func file(_ text: String) -> URL {
             (text.hasPrefix("/") ? URL(fileURLWithPath: text) : directory.appendingPathComponent(text)).standardizedFileURL
@@ -136,21 +144,7 @@ public struct BatchManifest: Sendable {
         var poses: [PoseEntry] = []
         for (i, value) in poseValues.enumerated() {
             let place = "poses[\(i)]"
-            let entry: PoseEntry
-            switch value {
-            case .string(let text) where !text.isEmpty:
-                entry = PoseEntry(name: Self.stem(text), file: file(text), canvas: nil)
-            case .object(let object):
-                try Self.checkKeys(object, allowed: ["name", "file", "canvas"], place: place, path: path)
-                guard case .string(let text)? = object["file"], !text.isEmpty else {
-                    throw fail(place, "needs a \"file\": the pose file or OpenPose directory")
-                }
-                let name = try Self.name(object["name"], default: Self.stem(text), place: place, path: path)
-                let canvas = try object["canvas"].map { try Self.canvas($0, place: place, path: path) }
-                entry = PoseEntry(name: name, file: file(text), canvas: canvas)
-            default:
-                throw fail(place, "must be a pose file path or an object with a \"file\", found \(value.kind)")
-            }
+            let entry = try Self.poseEntry(value, place: place, path: path, file: file)
             try Self.checkName(entry.name, place: place, path: path)
             if let other = poses.firstIndex(where: { $0.name == entry.name }) {
                 throw fail(place, "the name '\(entry.name)' is already used by poses[\(other)] (give each a distinct \"name\")")
@@ -235,9 +229,6 @@ public struct BatchManifest: Sendable {
             if let crf = settings.crf, let range = codec.crfRange, !range.contains(crf) {
                 throw fail(label, "\"crf\" \(crf) is out of range for \(codec.rawValue) (\(range.lowerBound)...\(range.upperBound))")
             }
-            if settings.tile != nil && settings.upscale == "none" {
-                throw fail(label, "\"tile\" needs an upscaler, not \"upscale\": \"none\"")
-            }
             if let other = outputs[output.path] {
                 throw fail(label, "writes \(output.path), as \(other) does (every job needs its own output)")
             }
@@ -252,29 +243,35 @@ public struct BatchManifest: Sendable {
                 do { model = try resolver.defaultModel() } catch { throw fail(label, "no \"model\" given, and \(error)") }
                 defaultModel = model
             }
-            var upscaler: URL?
+            var upscaling = RenderJob.Upscaling.modelSuggestion
             if let text = settings.upscale {
                 do {
-                    switch try UpscalerSpec(text, builtInNames: resolver.builtInUpscalers) {
+                    let spec = try UpscalerSpec(text, builtInNames: resolver.builtInUpscalers)
+                    if settings.tile != nil && !spec.takesTile {
+                        throw fail(label, "\"tile\" needs an upscaler, not \"upscale\": \"none\"")
+                    }
+                    switch spec {
                     case .none:
-                        break
+                        upscaling = .none
                     case .builtIn(let name):
                         guard let url = try resolver.builtInUpscaler(name) else {
-                            throw RenderError("the built-in upscaler \(name) has no file")
+                            throw PSGANError(.model, "the built-in upscaler \(name) has no file")
                         }
-                        upscaler = url
+                        upscaling = .file(url)
                     case .file(let path):
-                        upscaler = file(path)
+                        upscaling = .file(file(path))
                     }
+                } catch let error as PSGANError where error.kind == .manifest {
+                    throw error
                 } catch {
                     throw fail(label, "\(error)")
                 }
             }
-            var render = RenderJob(model: model, poses: item.pose.file, canvas: settings.canvas,
-                                   characters: item.character.characters, frames: settings.frames, codec: codec,
-                                   fps: settings.fps, crf: settings.crf, upscaler: upscaler, tile: settings.tile,
-                                   output: output)
-            if settings.upscale == nil { render.suggestedUpscalerLookup = resolver.builtInUpscaler }
+            var poseInput = item.pose.input
+            poseInput.reading.canvas = settings.canvas
+            let render = RenderJob(model: model, poses: poseInput, characters: item.character.characters,
+                                   frames: settings.frames, codec: codec, fps: settings.fps, crf: settings.crf,
+                                   upscaling: upscaling, tile: settings.tile, output: output)
             jobs.append(BatchJob(index: index, name: name, character: item.character.name, pose: item.pose.name, render: render))
         }
         self.jobs = jobs

@@ -168,7 +168,7 @@ public final class BatchRunner: @unchecked Sendable {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 lock.withLock { createdDirectories += missing }
             } catch {
-                throw RenderError("\(directory.path): cannot create the output directory (\(ErrorText.reason(error)))")
+                throw PSGANError(.render, "\(directory.path): cannot create the output directory (\(ErrorText.reason(error)))")
             }
             var lastStep = 0
             let result = try job.render.run(temporaryOutput: { url in

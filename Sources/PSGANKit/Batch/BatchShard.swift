@@ -40,22 +40,22 @@ public struct BatchShard: Equatable, Sendable, CustomStringConvertible {
     /// - Kubernetes Indexed Jobs: `JOB_COMPLETION_INDEX` of `count` shards, else of
     ///   `PSGAN_SHARD_COUNT` (set it to the Job's `completions`).
     ///
-    /// - Throws: ``RenderError`` naming the variable when one is set but unusable.
+    /// - Throws: ``PSGANError`` naming the variable when one is set but unusable.
     public init?(environment: [String: String], count: Int? = nil) throws {
         func number(_ name: String) throws -> Int? {
             guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-            guard let value = Int(text) else { throw RenderError("\(name)=\(text) is not a whole number") }
+            guard let value = Int(text) else { throw PSGANError(.manifest, "\(name)=\(text) is not a whole number") }
             return value
         }
         if let id = try number("SLURM_ARRAY_TASK_ID") {
             guard let total = try number("SLURM_ARRAY_TASK_COUNT") else {
-                throw RenderError("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (give --shard I/N)")
+                throw PSGANError(.manifest, "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (give --shard I/N)")
             }
             let first = try number("SLURM_ARRAY_TASK_MIN") ?? 0
             let step = max(1, try number("SLURM_ARRAY_TASK_STEP") ?? 1)
             let offset = id - first
             guard offset >= 0, offset % step == 0, let shard = BatchShard(index: offset / step, count: total) else {
-                throw RenderError("Slurm array task \(id) (min \(first), step \(step), count \(total)) is not one of "
+                throw PSGANError(.manifest, "Slurm array task \(id) (min \(first), step \(step), count \(total)) is not one of "
                     + "\(total) evenly spaced tasks; use a range array such as --array=0-\(max(total - 1, 0)) or give --shard I/N")
             }
             self = shard
@@ -63,10 +63,10 @@ public struct BatchShard: Equatable, Sendable, CustomStringConvertible {
         }
         if let id = try number("JOB_COMPLETION_INDEX") {
             guard let total = try count ?? number("PSGAN_SHARD_COUNT") else {
-                throw RenderError("JOB_COMPLETION_INDEX is set but the shard count is not: give --shard-count N or set PSGAN_SHARD_COUNT to the Job's completions")
+                throw PSGANError(.manifest, "JOB_COMPLETION_INDEX is set but the shard count is not: give --shard-count N or set PSGAN_SHARD_COUNT to the Job's completions")
             }
             guard let shard = BatchShard(index: id, count: total) else {
-                throw RenderError("JOB_COMPLETION_INDEX=\(id) is not below the shard count \(total)")
+                throw PSGANError(.manifest, "JOB_COMPLETION_INDEX=\(id) is not below the shard count \(total)")
             }
             self = shard
             return

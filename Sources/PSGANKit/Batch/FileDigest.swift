@@ -5,19 +5,19 @@ public enum FileDigest {
     /// The lowercase hex SHA-256 of a file's bytes; for a directory (PNG frames), of its regular
     /// files' bytes one after another in name order.
     ///
-    /// - Throws: ``RenderError`` naming the file when it cannot be read.
+    /// - Throws: ``PSGANError`` naming the file when it cannot be read.
     public static func sha256(of url: URL) throws -> String {
         let hasher = SHA256Hasher()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw RenderError("\(url.path): cannot hash: no such file")
+            throw PSGANError(.input, "\(url.path): cannot hash: no such file")
         }
         if isDirectory.boolValue {
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
             } catch {
-                throw RenderError("\(url.path): cannot list the directory (\(ErrorText.reason(error)))")
+                throw PSGANError(.input, "\(url.path): cannot list the directory (\(ErrorText.reason(error)))")
             }
             for name in names where !name.hasPrefix(".") {
                 try feed(url.appendingPathComponent(name), into: hasher)
@@ -30,7 +30,7 @@ public enum FileDigest {
 
     private static func feed(_ url: URL, into hasher: SHA256Hasher) throws {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw RenderError("\(url.path): cannot open the file to hash it")
+            throw PSGANError(.input, "\(url.path): cannot open the file to hash it")
         }
         defer { try? handle.close() }
         while true {
@@ -38,7 +38,7 @@ public enum FileDigest {
             do {
                 chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             } catch {
-                throw RenderError("\(url.path): cannot read the file to hash it (\(ErrorText.reason(error)))")
+                throw PSGANError(.input, "\(url.path): cannot read the file to hash it (\(ErrorText.reason(error)))")
             }
             if chunk.isEmpty { return }
             hasher.update(chunk)

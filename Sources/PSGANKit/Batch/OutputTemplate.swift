@@ -42,21 +42,21 @@ public struct OutputTemplate: Equatable, Sendable {
 
     /// Parses `text`.
     ///
-    /// - Throws: a one-line message (as ``RenderError``) for an empty template, an unknown
+    /// - Throws: a one-line message (as ``PSGANError``) for an empty template, an unknown
     ///   placeholder or an unmatched brace.
     public init(_ text: String) throws {
-        guard !text.isEmpty else { throw RenderError("the output template is empty") }
+        guard !text.isEmpty else { throw PSGANError(.manifest, "the output template is empty") }
         var pieces: [Piece] = []
         var literal = ""
         var rest = Substring(text)
         while let first = rest.first {
             if first == "{" {
                 guard let close = rest.firstIndex(of: "}") else {
-                    throw RenderError("output template '\(text)' has a '{' without a matching '}'")
+                    throw PSGANError(.manifest, "output template '\(text)' has a '{' without a matching '}'")
                 }
                 let name = String(rest[rest.index(after: rest.startIndex)..<close])
                 guard Self.placeholders.contains(name) else {
-                    throw RenderError("output template '\(text)' has an unknown placeholder '{\(name)}' "
+                    throw PSGANError(.manifest, "output template '\(text)' has an unknown placeholder '{\(name)}' "
                         + "(known: \(Self.placeholders.map { "{\($0)}" }.joined(separator: ", ")))")
                 }
                 if !literal.isEmpty { pieces.append(.text(literal)) }
@@ -64,7 +64,7 @@ public struct OutputTemplate: Equatable, Sendable {
                 pieces.append(.placeholder(name))
                 rest = rest[rest.index(after: close)...]
             } else if first == "}" {
-                throw RenderError("output template '\(text)' has a '}' without a matching '{'")
+                throw PSGANError(.manifest, "output template '\(text)' has a '}' without a matching '{'")
             } else {
                 literal.append(first)
                 rest = rest.dropFirst()

@@ -39,37 +39,37 @@ public struct Character: Equatable, Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw CharacterError(path: path, "cannot read the file (\(ErrorText.reason(error)))")
+            throw PSGANError(.character, file: path, "cannot read the file (\(ErrorText.reason(error)))")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-            throw CharacterError(path: path, "not a character file: expected a JSON object with a 'seed' or a 'latent'")
+            throw PSGANError(.character, file: path, "not a character file: expected a JSON object with a 'seed' or a 'latent'")
         }
         let name = (dict["name"] as? String) ?? url.deletingPathExtension().lastPathComponent
         switch (dict["seed"], dict["latent"]) {
         case (let seed?, nil):
             guard let value = Self.seedValue(seed) else {
-                throw CharacterError(path: path, "'seed' must be an integer from 0 to 2^64-1")
+                throw PSGANError(.character, file: path, "'seed' must be an integer from 0 to 2^64-1")
             }
             self.init(name: name, source: .seed(value))
             self.file = path
         case (nil, let latent?):
             guard let list = latent as? [Any], !list.isEmpty else {
-                throw CharacterError(path: path, "'latent' must be a non-empty list of numbers")
+                throw PSGANError(.character, file: path, "'latent' must be a non-empty list of numbers")
             }
             var values: [Float] = []
             for (i, item) in list.enumerated() {
                 guard let number = item as? Double ?? (item as? Int).map(Double.init), number.isFinite,
                       abs(number) <= Double(Float.greatestFiniteMagnitude) else {
-                    throw CharacterError(path: path, "'latent' element \(i) is not a finite number")
+                    throw PSGANError(.character, file: path, "'latent' element \(i) is not a finite number")
                 }
                 values.append(Float(number))
             }
             self.init(name: name, source: .latent(values))
             self.file = path
         case (nil, nil):
-            throw CharacterError(path: path, "a character needs a 'seed' or a 'latent'")
+            throw PSGANError(.character, file: path, "a character needs a 'seed' or a 'latent'")
         case (_?, _?):
-            throw CharacterError(path: path, "a character has either a 'seed' or a 'latent', not both")
+            throw PSGANError(.character, file: path, "a character has either a 'seed' or a 'latent', not both")
         }
     }
 
@@ -80,7 +80,7 @@ public struct Character: Equatable, Sendable {
             return SeededNormals.latent(seed: seed, dimension: dimension)
         case .latent(let values):
             guard values.count == dimension else {
-                throw CharacterError(path: file ?? "character \(ErrorText.quoted(name))",
+                throw PSGANError(.character, file: file ?? "character \(ErrorText.quoted(name))",
                                      "latent has \(values.count) values but the model's latent_dim is \(dimension)")
             }
             return values

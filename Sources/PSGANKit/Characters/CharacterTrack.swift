@@ -27,18 +27,18 @@ public struct CharacterTrack: Sendable {
     public init(keyframes: [(character: Character, frame: Int)], latentDim: Int,
                 interpolation: LatentInterpolation) throws {
         guard !keyframes.isEmpty else {
-            throw CharacterError(path: "--character", "no characters given")
+            throw PSGANError(.character, file: "--character", "no characters given")
         }
         var resolved: [Keyframe] = []
         for (character, frame) in keyframes {
             guard frame >= 0 else {
-                throw CharacterError(path: character.file ?? "character \(ErrorText.quoted(character.name))", "keyframe \(frame) is negative")
+                throw PSGANError(.character, file: character.file ?? "character \(ErrorText.quoted(character.name))", "keyframe \(frame) is negative")
             }
             resolved.append(Keyframe(frame: frame, latent: try character.latent(dimension: latentDim)))
         }
         resolved.sort { $0.frame < $1.frame }
         for (a, b) in zip(resolved, resolved.dropFirst()) where a.frame == b.frame {
-            throw CharacterError(path: "--character", "two characters are keyframed at frame \(a.frame)")
+            throw PSGANError(.character, file: "--character", "two characters are keyframed at frame \(a.frame)")
         }
         self.keyframes = resolved
         self.interpolation = interpolation

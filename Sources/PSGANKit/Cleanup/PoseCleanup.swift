@@ -14,15 +14,15 @@ public struct PoseCleanup: Sendable {
     public var smoothing: OneEuroFilter?
     /// Resample to this frame rate.
     public var resampleFPS: Double?
-    /// Place the poses on a target canvas of this size in this way.
-    public var retargeting: (mode: PoseRetargeting, width: Double, height: Double)?
+    /// Place the poses on the target canvas (the model's, a preview's; see ``apply(to:onto:)``) this way.
+    public var retargeting: PoseRetargeting?
 
     /// The most frames resampling may make (a million: over 9 hours at 30 fps).
     public static let maximumFrames = 1_000_000
 
     /// Creates a cleanup; nothing is done unless asked.
     public init(minConfidence: Double? = nil, flip: Bool = false, maxGap: Int = 0, smoothing: OneEuroFilter? = nil,
-                resampleFPS: Double? = nil, retargeting: (mode: PoseRetargeting, width: Double, height: Double)? = nil) {
+                resampleFPS: Double? = nil, retargeting: PoseRetargeting? = nil) {
         self.minConfidence = minConfidence
         self.flip = flip
         self.maxGap = maxGap
@@ -37,17 +37,16 @@ public struct PoseCleanup: Sendable {
         if maxGap < 0 { return "the largest gap to fill must be 0 or more frames" }
         if let problem = smoothing?.problem { return problem }
         if let fps = resampleFPS, !FrameRate.isValid(fps) { return "the resampling rate must be \(FrameRate.rangeDescription)" }
-        if let r = retargeting {
-            if let problem = r.mode.problem { return problem }
-            if !(r.width.isFinite && r.width > 0 && r.height.isFinite && r.height > 0) { return "the target canvas must have a positive size" }
-        }
-        return nil
+        return retargeting?.problem
     }
 
-    /// `poses` with every step asked for applied in order; a ``PoseFileError`` for bad settings or a
-    /// layout that cannot be flipped.
-    public func apply(to poses: PoseSequence) throws -> PoseSequence {
-        if let problem { throw PoseFileError(file: nil, problem: problem) }
+    /// `poses` with every step asked for applied in order, retargeted onto `target` (nil: the poses'
+    /// own canvas); a ``PSGANError`` (naming no file) for bad settings or a layout that cannot be flipped.
+    public func apply(to poses: PoseSequence, onto target: CanvasSize? = nil) throws -> PoseSequence {
+        if let problem { throw PSGANError(.poses, file: nil, problem: problem) }
+        if let target, target.width <= 0 || target.height <= 0 {
+            throw PSGANError(.poses, file: nil, problem: "the target canvas must have a positive size")
+        }
         try poses.checkFrames()
         var result = poses
         if let minConfidence { result = result.thresholded(minConfidence: minConfidence) }
@@ -58,11 +57,15 @@ public struct PoseCleanup: Sendable {
             let source = result.fps ?? PoseSequence.assumedFPS
             let count = Double(max(result.frameCount - 1, 0)) * resampleFPS / source + 1
             guard count <= Double(Self.maximumFrames) else {
-                throw PoseFileError(file: nil, problem: "resampling \(result.frameCount) frames from \(source.displayed()) to \(resampleFPS.displayed()) fps would make \((count.rounded(.down)).displayed()) frames; the limit is \(Self.maximumFrames)")
+                throw PSGANError(.poses, file: nil, problem: "resampling \(result.frameCount) frames from \(source.displayed()) to \(resampleFPS.displayed()) fps would make \((count.rounded(.down)).displayed()) frames; the limit is \(Self.maximumFrames)")
             }
             result = result.resampled(to: resampleFPS)
         }
-        if let retargeting { result = retargeting.mode.apply(to: result, width: retargeting.width, height: retargeting.height) }
+        if let retargeting {
+            let width = target.map { Double($0.width) } ?? result.canvasWidth
+            let height = target.map { Double($0.height) } ?? result.canvasHeight
+            result = retargeting.apply(to: result, width: width, height: height)
+        }
         return result
     }
 }

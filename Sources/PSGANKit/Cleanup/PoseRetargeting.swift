@@ -56,3 +56,20 @@ public enum PoseRetargeting: Equatable, Sendable {
         return result
     }
 }
+
+extension PoseRetargeting {
+    /// Reads a retargeting as `--retarget` and manifests write it: `canvas` (or `fit-canvas`),
+    /// `figure` (or `fit-figure`, with `margin`) or `scale:S`; nil for anything else.
+    public init?(parsing text: String, margin: Double = 0.1) {
+        switch text.lowercased() {
+        case "canvas", "fit-canvas":
+            self = .fitCanvas
+        case "figure", "fit-figure":
+            self = .fitFigure(margin: margin)
+        default:
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, parts[0].lowercased() == "scale", let s = Double(parts[1]), s.isFinite, s > 0 else { return nil }
+            self = .fixedScale(s)
+        }
+    }
+}

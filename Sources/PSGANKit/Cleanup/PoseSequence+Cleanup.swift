@@ -18,7 +18,7 @@ extension PoseSequence {
     /// Only the built-in layouts, whose left and right keypoints are known, can be flipped.
     public func flippedHorizontally() throws -> PoseSequence {
         guard let layout = KeypointLayout.builtIn(named: self.layout), layout.count == keypointCount else {
-            throw PoseFileError(file: nil, problem: "cannot flip the layout '\(self.layout)': only coco18 and body25 have known left and right keypoints")
+            throw PSGANError(.poses, file: nil, problem: "cannot flip the layout '\(self.layout)': only coco18 and body25 have known left and right keypoints")
         }
         let twin = layout.keypointNames.enumerated().map { i, name -> Int in
             let swapped: String

@@ -33,7 +33,7 @@ public struct ComparisonReport: Sendable {
     public var passed: Bool { failures.isEmpty }
 
     /// Compares two sources frame by frame, calling `each` with every pair and its figures (for diff
-    /// images). Throws ``ComparisonError`` when the sources differ in frame count or frame size.
+    /// images). Throws ``PSGANError`` when the sources differ in frame count or frame size.
     public static func compare(expected: FrameSource, actual: FrameSource, thresholds: ComparisonThresholds,
                                ssimChannels: StructuralSimilarity.Channels,
                                each: (FrameComparison, RGBImage, RGBImage) throws -> Void = { _, _, _ in }) throws -> ComparisonReport {
@@ -43,15 +43,15 @@ public struct ComparisonReport: Sendable {
             let e = try expected.next(), a = try actual.next()
             switch (e, a) {
             case (nil, nil):
-                guard index > 0 else { throw ComparisonError("\(expected.name) and \(actual.name) hold no frames") }
+                guard index > 0 else { throw PSGANError(.comparison, "\(expected.name) and \(actual.name) hold no frames") }
                 return report
             case (_?, nil):
-                throw ComparisonError("\(actual.name) has \(index) frames but \(expected.name) has more (frame \(index) has no counterpart)")
+                throw PSGANError(.comparison, "\(actual.name) has \(index) frames but \(expected.name) has more (frame \(index) has no counterpart)")
             case (nil, _?):
-                throw ComparisonError("\(expected.name) has \(index) frames but \(actual.name) has more (frame \(index) has no counterpart)")
+                throw PSGANError(.comparison, "\(expected.name) has \(index) frames but \(actual.name) has more (frame \(index) has no counterpart)")
             case (let e?, let a?):
                 guard e.width == a.width, e.height == a.height else {
-                    throw ComparisonError("frame \(index): \(expected.name) is \(e.width)x\(e.height) but \(actual.name) is \(a.width)x\(a.height)")
+                    throw PSGANError(.comparison, "frame \(index): \(expected.name) is \(e.width)x\(e.height) but \(actual.name) is \(a.width)x\(a.height)")
                 }
                 let figures = FrameComparison(index: index, expected: e, actual: a, ssimChannels: ssimChannels)
                 report.frames.append(figures)

@@ -60,33 +60,33 @@ public struct GeneratorConfig: Equatable, Sendable {
     /// Checks every field; the error names `path` (a file or a command-line option).
     public func validate(path: String) throws {
         guard (8...1024).contains(resolution), resolution & (resolution - 1) == 0 else {
-            throw ModelFileError(path: path, "resolution \(resolution) is not a power of two from 8 to 1024")
+            throw PSGANError(.model, file: path, "resolution \(resolution) is not a power of two from 8 to 1024")
         }
         guard latentDim >= 1, latentDim <= 1 << 16 else {
-            throw ModelFileError(path: path, "latent_dim \(latentDim) must be from 1 to 65536")
+            throw PSGANError(.model, file: path, "latent_dim \(latentDim) must be from 1 to 65536")
         }
         guard keypoints >= 1, keypoints <= 1024 else {
-            throw ModelFileError(path: path, "keypoints \(keypoints) must be from 1 to 1024")
+            throw PSGANError(.model, file: path, "keypoints \(keypoints) must be from 1 to 1024")
         }
         guard !layout.isEmpty else {
-            throw ModelFileError(path: path, "layout is empty")
+            throw PSGANError(.model, file: path, "layout is empty")
         }
         if let builtIn = KeypointLayout.builtIn(named: layout), builtIn.count != keypoints {
-            throw ModelFileError(path: path, "layout '\(layout)' has \(builtIn.count) keypoints but keypoints is \(keypoints)")
+            throw PSGANError(.model, file: path, "layout '\(layout)' has \(builtIn.count) keypoints but keypoints is \(keypoints)")
         }
         for s in scales {
             guard let c = channels[s] else {
-                throw ModelFileError(path: path, "channels has no entry for resolution \(s)")
+                throw PSGANError(.model, file: path, "channels has no entry for resolution \(s)")
             }
             guard c >= 1, c <= 8192 else {
-                throw ModelFileError(path: path, "channels[\(s)] = \(c) must be from 1 to 8192")
+                throw PSGANError(.model, file: path, "channels[\(s)] = \(c) must be from 1 to 8192")
             }
         }
         if let extra = channels.keys.first(where: { !scales.contains($0) }) {
-            throw ModelFileError(path: path, "channels has an entry for \(extra), which is not a scale from 4 to \(resolution)")
+            throw PSGANError(.model, file: path, "channels has an entry for \(extra), which is not a scale from 4 to \(resolution)")
         }
         if let upscale, upscale.isEmpty || upscale.contains(where: { $0.isWhitespace || $0.isNewline }) {
-            throw ModelFileError(path: path, "upscale \(upscale.jsonQuoted) is not an upscaler name")
+            throw PSGANError(.model, file: path, "upscale \(upscale.jsonQuoted) is not an upscaler name")
         }
     }
 
@@ -95,39 +95,39 @@ public struct GeneratorConfig: Equatable, Sendable {
         guard let data = json.data(using: .utf8),
               let object = try? JSONSerialization.jsonObject(with: data),
               let dict = object as? [String: Any] else {
-            throw ModelFileError(path: path, "metadata 'config' is not a JSON object")
+            throw PSGANError(.model, file: path, "metadata 'config' is not a JSON object")
         }
         func integer(_ key: String) throws -> Int {
             if let value = dict[key] as? Int { return value }
             if let value = dict[key] as? Double, value == value.rounded(), abs(value) < 1e9 { return Int(value) }
-            throw ModelFileError(path: path, "config '\(key)' is missing or not an integer")
+            throw PSGANError(.model, file: path, "config '\(key)' is missing or not an integer")
         }
         let resolution = try integer("resolution")
         let latentDim = try integer("latent_dim")
         let keypoints = try integer("keypoints")
         guard let layout = dict["layout"] as? String else {
-            throw ModelFileError(path: path, "config 'layout' is missing or not a string")
+            throw PSGANError(.model, file: path, "config 'layout' is missing or not a string")
         }
         guard let rawChannels = dict["channels"] as? [String: Any] else {
-            throw ModelFileError(path: path, "config 'channels' is missing or not an object")
+            throw PSGANError(.model, file: path, "config 'channels' is missing or not an object")
         }
         var channels: [Int: Int] = [:]
         for (key, value) in rawChannels {
             guard let scale = Int(key) else {
-                throw ModelFileError(path: path, "config 'channels' key '\(key)' is not a resolution")
+                throw PSGANError(.model, file: path, "config 'channels' key '\(key)' is not a resolution")
             }
             if let c = value as? Int {
                 channels[scale] = c
             } else if let c = value as? Double, c == c.rounded(), abs(c) < 1e9 {
                 channels[scale] = Int(c)
             } else {
-                throw ModelFileError(path: path, "config 'channels[\(key)]' is not an integer")
+                throw PSGANError(.model, file: path, "config 'channels[\(key)]' is not an integer")
             }
         }
         var upscale: String?
         if let value = dict["upscale"] {
             guard let name = value as? String else {
-                throw ModelFileError(path: path, "config 'upscale' is not a string")
+                throw PSGANError(.model, file: path, "config 'upscale' is not a string")
             }
             upscale = name
         }

@@ -21,31 +21,31 @@ public struct PSGANModel: Sendable {
     public init(file: SafeTensorsFile) throws {
         let path = file.path
         guard let format = file.metadata["format"] else {
-            throw ModelFileError(path: path, "not a psgan generator: metadata has no 'format' (expected 'psgan-generator')")
+            throw PSGANError(.model, file: path, "not a psgan generator: metadata has no 'format' (expected 'psgan-generator')")
         }
         guard format == "psgan-generator" else {
-            throw ModelFileError(path: path, "not a psgan generator: metadata format is '\(format)' (expected 'psgan-generator')")
+            throw PSGANError(.model, file: path, "not a psgan generator: metadata format is '\(format)' (expected 'psgan-generator')")
         }
         guard let version = file.metadata["version"] else {
-            throw ModelFileError(path: path, "metadata has no 'version'")
+            throw PSGANError(.model, file: path, "metadata has no 'version'")
         }
         guard version == "1" else {
-            throw ModelFileError(path: path, "model format version '\(version)' is not supported (this psgan reads version 1)")
+            throw PSGANError(.model, file: path, "model format version '\(version)' is not supported (this psgan reads version 1)")
         }
         guard let configJSON = file.metadata["config"] else {
-            throw ModelFileError(path: path, "metadata has no 'config'")
+            throw PSGANError(.model, file: path, "metadata has no 'config'")
         }
         let config = try GeneratorConfig(json: configJSON, path: path)
         var weights: [String: [Float]] = [:]
         for (name, shape) in config.tensorShapes {
             guard let info = file.tensors[name] else {
-                throw ModelFileError(path: path, "tensor '\(name)' is missing (expected shape \(shape))")
+                throw PSGANError(.model, file: path, "tensor '\(name)' is missing (expected shape \(shape))")
             }
             guard info.dtype == .f32 || info.dtype == .f16 else {
-                throw ModelFileError(path: path, "tensor '\(name)' has dtype \(info.dtype.rawValue); expected F32 or F16")
+                throw PSGANError(.model, file: path, "tensor '\(name)' has dtype \(info.dtype.rawValue); expected F32 or F16")
             }
             guard info.shape == shape else {
-                throw ModelFileError(path: path, "tensor '\(name)' has shape \(info.shape); expected \(shape)")
+                throw PSGANError(.model, file: path, "tensor '\(name)' has shape \(info.shape); expected \(shape)")
             }
             weights[name] = try file.floats(name)
         }
@@ -58,7 +58,7 @@ public struct PSGANModel: Sendable {
         try config.validate(path: "model")
         for (name, shape) in config.tensorShapes {
             guard let values = weights[name], values.count == shape.reduce(1, *) else {
-                throw ModelFileError(path: "model", "tensor '\(name)' is missing or has the wrong size (expected shape \(shape))")
+                throw PSGANError(.model, file: "model", "tensor '\(name)' is missing or has the wrong size (expected shape \(shape))")
             }
         }
         self.config = config

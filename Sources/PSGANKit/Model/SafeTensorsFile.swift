@@ -65,7 +65,7 @@ public struct SafeTensorsFile {
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw ModelFileError(path: path, "cannot read the file (\(ErrorText.reason(error)))")
+            throw PSGANError(.model, file: path, "cannot read the file (\(ErrorText.reason(error)))")
         }
         try self.init(data: data, path: path)
     }
@@ -75,15 +75,15 @@ public struct SafeTensorsFile {
         self.path = path
         self.bytes = data
         guard data.count >= 8 else {
-            throw ModelFileError(path: path, "truncated file: \(data.count) bytes, too short for a safetensors header")
+            throw PSGANError(.model, file: path, "truncated file: \(data.count) bytes, too short for a safetensors header")
         }
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(data[data.startIndex + i]) << (8 * UInt64(i)) }
         guard headerLength <= UInt64(Self.maximumHeaderSize) else {
-            throw ModelFileError(path: path, "header of \(headerLength) bytes is larger than the \(Self.maximumHeaderSize)-byte limit (not a safetensors file?)")
+            throw PSGANError(.model, file: path, "header of \(headerLength) bytes is larger than the \(Self.maximumHeaderSize)-byte limit (not a safetensors file?)")
         }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw ModelFileError(path: path, "truncated file: header claims \(headerLength) bytes but only \(data.count - 8) follow")
+            throw PSGANError(.model, file: path, "truncated file: header claims \(headerLength) bytes but only \(data.count - 8) follow")
         }
         let headerEnd = 8 + Int(headerLength)
         let headerBytes = data.subdata(in: data.startIndex + 8 ..< data.startIndex + headerEnd)
@@ -91,26 +91,26 @@ public struct SafeTensorsFile {
         do {
             object = try JSONSerialization.jsonObject(with: headerBytes)
         } catch {
-            throw ModelFileError(path: path, "malformed header: not valid JSON")
+            throw PSGANError(.model, file: path, "malformed header: not valid JSON")
         }
         guard let header = object as? [String: Any] else {
-            throw ModelFileError(path: path, "malformed header: expected a JSON object")
+            throw PSGANError(.model, file: path, "malformed header: expected a JSON object")
         }
         // JSON parsers keep one of two equal keys silently; a file naming a tensor twice is ambiguous.
         let keys = Self.topLevelKeys(headerBytes)
         if keys.count != header.count {
             let twice = Dictionary(grouping: keys, by: { $0 }).first(where: { $0.value.count > 1 }).map { ErrorText.quoted($0.key) }
-            throw ModelFileError(path: path, "malformed header: key \(twice ?? "(written two ways)") appears more than once")
+            throw PSGANError(.model, file: path, "malformed header: key \(twice ?? "(written two ways)") appears more than once")
         }
 
         var metadata: [String: String] = [:]
         if let raw = header["__metadata__"] {
             guard let dict = raw as? [String: Any] else {
-                throw ModelFileError(path: path, "malformed header: __metadata__ is not an object")
+                throw PSGANError(.model, file: path, "malformed header: __metadata__ is not an object")
             }
             for (key, value) in dict {
                 guard let string = value as? String else {
-                    throw ModelFileError(path: path, "malformed header: __metadata__ value '\(key)' is not a string")
+                    throw PSGANError(.model, file: path, "malformed header: __metadata__ value '\(key)' is not a string")
                 }
                 metadata[key] = string
             }
@@ -120,37 +120,37 @@ public struct SafeTensorsFile {
         var tensors: [String: TensorInfo] = [:]
         for (name, raw) in header where name != "__metadata__" {
             guard let entry = raw as? [String: Any] else {
-                throw ModelFileError(path: path, "tensor '\(name)': header entry is not an object")
+                throw PSGANError(.model, file: path, "tensor '\(name)': header entry is not an object")
             }
             guard let dtypeName = entry["dtype"] as? String else {
-                throw ModelFileError(path: path, "tensor '\(name)': missing dtype")
+                throw PSGANError(.model, file: path, "tensor '\(name)': missing dtype")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw ModelFileError(path: path, "tensor '\(name)': unknown dtype '\(dtypeName)'")
+                throw PSGANError(.model, file: path, "tensor '\(name)': unknown dtype '\(dtypeName)'")
             }
             guard let shape = Self.integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
-                throw ModelFileError(path: path, "tensor '\(name)': shape is not a list of non-negative integers")
+                throw PSGANError(.model, file: path, "tensor '\(name)': shape is not a list of non-negative integers")
             }
             guard let offsets = Self.integers(entry["data_offsets"]), offsets.count == 2 else {
-                throw ModelFileError(path: path, "tensor '\(name)': data_offsets is not a pair of integers")
+                throw PSGANError(.model, file: path, "tensor '\(name)': data_offsets is not a pair of integers")
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, begin <= end else {
-                throw ModelFileError(path: path, "tensor '\(name)': data_offsets [\(begin), \(end)] are not in order")
+                throw PSGANError(.model, file: path, "tensor '\(name)': data_offsets [\(begin), \(end)] are not in order")
             }
             guard end <= dataSize else {
-                throw ModelFileError(path: path, "tensor '\(name)': data_offsets [\(begin), \(end)] lie outside the file's \(dataSize) data bytes (truncated file?)")
+                throw PSGANError(.model, file: path, "tensor '\(name)': data_offsets [\(begin), \(end)] lie outside the file's \(dataSize) data bytes (truncated file?)")
             }
             var count = 1
             for dim in shape {
                 let (product, overflow) = count.multipliedReportingOverflow(by: dim)
                 guard !overflow, product <= dataSize else {
-                    throw ModelFileError(path: path, "tensor '\(name)': shape \(shape) is larger than the file")
+                    throw PSGANError(.model, file: path, "tensor '\(name)': shape \(shape) is larger than the file")
                 }
                 count = product
             }
             guard count * dtype.size == end - begin else {
-                throw ModelFileError(path: path, "tensor '\(name)': \(end - begin) bytes do not hold a \(dtypeName) tensor of shape \(shape) (\(count * dtype.size) bytes)")
+                throw PSGANError(.model, file: path, "tensor '\(name)': \(end - begin) bytes do not hold a \(dtypeName) tensor of shape \(shape) (\(count * dtype.size) bytes)")
             }
             tensors[name] = TensorInfo(name: name, dtype: dtype, shape: shape,
                                        byteRange: headerEnd + begin ..< headerEnd + end)
@@ -158,18 +158,18 @@ public struct SafeTensorsFile {
 
         let ordered = tensors.values.filter { !$0.byteRange.isEmpty }.sorted { $0.byteRange.lowerBound < $1.byteRange.lowerBound }
         for (a, b) in zip(ordered, ordered.dropFirst()) where a.byteRange.upperBound > b.byteRange.lowerBound {
-            throw ModelFileError(path: path, "tensors '\(a.name)' and '\(b.name)' overlap in the file")
+            throw PSGANError(.model, file: path, "tensors '\(a.name)' and '\(b.name)' overlap in the file")
         }
         // The format's rule: the tensors cover the data exactly, with no gaps and nothing after them.
         var covered = headerEnd
         for tensor in ordered {
             guard tensor.byteRange.lowerBound == covered else {
-                throw ModelFileError(path: path, "\(tensor.byteRange.lowerBound - covered) bytes before tensor '\(tensor.name)' belong to no tensor (damaged file?)")
+                throw PSGANError(.model, file: path, "\(tensor.byteRange.lowerBound - covered) bytes before tensor '\(tensor.name)' belong to no tensor (damaged file?)")
             }
             covered = tensor.byteRange.upperBound
         }
         guard covered == data.count else {
-            throw ModelFileError(path: path, "\(data.count - covered) bytes after the last tensor belong to no tensor (damaged or appended-to file?)")
+            throw PSGANError(.model, file: path, "\(data.count - covered) bytes after the last tensor belong to no tensor (damaged or appended-to file?)")
         }
         self.metadata = metadata
         self.tensors = tensors
@@ -178,7 +178,7 @@ public struct SafeTensorsFile {
     /// The tensor `name` as 32-bit floats (F16 is widened), rejecting NaN and infinite values.
     public func floats(_ name: String) throws -> [Float] {
         guard let info = tensors[name] else {
-            throw ModelFileError(path: path, "tensor '\(name)' is missing")
+            throw PSGANError(.model, file: path, "tensor '\(name)' is missing")
         }
         let count = info.elementCount
         var result = [Float](repeating: 0, count: count)
@@ -196,10 +196,10 @@ public struct SafeTensorsFile {
                         out[i] = Float(Float16(bitPattern: bits))
                     }
                 default:
-                    throw ModelFileError(path: path, "tensor '\(name)' has dtype \(info.dtype.rawValue); expected F32 or F16")
+                    throw PSGANError(.model, file: path, "tensor '\(name)' has dtype \(info.dtype.rawValue); expected F32 or F16")
                 }
                 if let bad = out.firstIndex(where: { !$0.isFinite }) {
-                    throw ModelFileError(path: path, "tensor '\(name)' holds a non-finite value (\(out[bad])) at element \(bad)")
+                    throw PSGANError(.model, file: path, "tensor '\(name)' holds a non-finite value (\(out[bad])) at element \(bad)")
                 }
             }
         }

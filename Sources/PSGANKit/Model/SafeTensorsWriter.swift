@@ -63,7 +63,7 @@ public struct SafeTensorsWriter {
         do {
             try encoded(precision: precision).write(to: url, options: .atomic)
         } catch {
-            throw ModelFileError(path: url.path, "cannot write the file (\(ErrorText.reason(error)))")
+            throw PSGANError(.model, file: url.path, "cannot write the file (\(ErrorText.reason(error)))")
         }
     }
 }

@@ -37,21 +37,21 @@ struct BVHFile: Sendable {
     /// The number of values in one frame.
     var channelCount: Int { joints.reduce(0) { $0 + $1.channels.count } }
 
-    /// Reads and parses the BVH file at `url`; every problem is a ``PoseFileError`` naming the file.
+    /// Reads and parses the BVH file at `url`; every problem is a ``PSGANError`` naming the file.
     init(contentsOf url: URL) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot read (\(ErrorText.reason(error)))")
+            throw PSGANError(.poses, url: url, problem: "cannot read (\(ErrorText.reason(error)))")
         }
-        try self.init(data: data, file: PoseFileError.displayPath(of: url))
+        try self.init(data: data, file: PSGANError.displayPath(of: url))
     }
 
     /// Parses BVH text; `file` names the source in errors.
     init(data: Data, file: String) throws {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw PoseFileError(file: file, problem: "not UTF-8 text, so not a BVH file")
+            throw PSGANError(.poses, file: file, problem: "not UTF-8 text, so not a BVH file")
         }
         var parser = Parser(file: file, lines: text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
         try parser.parse()
@@ -109,8 +109,8 @@ struct BVHFile: Sendable {
             self.lines = lines
         }
 
-        private func fail(_ problem: String, line: Int? = nil, frame: Int? = nil) -> PoseFileError {
-            PoseFileError(file: file, frame: frame, problem: (line.map { "line \($0): " } ?? "") + problem)
+        private func fail(_ problem: String, line: Int? = nil, frame: Int? = nil) -> PSGANError {
+            PSGANError(.poses, file: file, frame: frame, problem: (line.map { "line \($0): " } ?? "") + problem)
         }
 
         mutating func parse() throws {
@@ -252,7 +252,7 @@ struct BVHFile: Sendable {
                 if parts.isEmpty { continue }
                 let f = frames.count
                 guard parts.count == channelTotal else {
-                    throw fail("line \(index): has \(PoseFileError.count(parts.count, "value")); the HIERARCHY has \(PoseFileError.count(channelTotal, "channel"))", frame: f)
+                    throw fail("line \(index): has \(PSGANError.count(parts.count, "value")); the HIERARCHY has \(PSGANError.count(channelTotal, "channel"))", frame: f)
                 }
                 var values: [Double] = []
                 values.reserveCapacity(parts.count)

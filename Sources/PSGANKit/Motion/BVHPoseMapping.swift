@@ -82,13 +82,13 @@ enum BVHPoseMapping {
 
     /// The whole motion as COCO-18 poses on the camera's canvas, at the file's frame rate.
     static func poses(_ bvh: BVHFile, camera: BVHCamera, file: String) throws -> PoseSequence {
-        if let problem = camera.problem { throw PoseFileError(file: file, problem: problem) }
+        if let problem = camera.problem { throw PSGANError(.poses, file: file, problem: problem) }
         let indices = jointIndices(in: bvh)
         let required = ["RHip", "LHip"]
         let found = KeypointLayout.coco18.keypointNames.filter { indices[$0] != nil }
         guard found.count >= 4, required.allSatisfy({ indices[$0] != nil }) else {
             let names = bvh.joints.prefix(8).map(\.name).joined(separator: ", ")
-            throw PoseFileError(file: file, problem: "no body joints psgan knows in this skeleton (found \(names)...); it needs at least LeftUpLeg/RightUpLeg (or LeftHip/RightHip) and two more limbs, see docs/pose-format.md")
+            throw PSGANError(.poses, file: file, problem: "no body joints psgan knows in this skeleton (found \(names)...); it needs at least LeftUpLeg/RightUpLeg (or LeftHip/RightHip) and two more limbs, see docs/pose-format.md")
         }
         let points = (0..<bvh.frames.count).map { keypoints3D(bvh, frame: $0, indices: indices) }
 
@@ -122,7 +122,7 @@ enum BVHPoseMapping {
             }
         }
         guard minX.isFinite, maxX > minX || maxY > minY else {
-            throw PoseFileError(file: file, problem: "the camera sees no joints (it may be inside the figure; try a larger distance)")
+            throw PSGANError(.poses, file: file, problem: "the camera sees no joints (it may be inside the figure; try a larger distance)")
         }
         let side = min(camera.canvasWidth, camera.canvasHeight)
         let usableW = camera.canvasWidth - 2 * camera.margin * side, usableH = camera.canvasHeight - 2 * camera.margin * side

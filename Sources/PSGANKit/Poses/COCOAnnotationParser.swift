@@ -13,11 +13,11 @@ extension PoseFileReader {
     struct COCOAnnotationParser {
         let url: URL
         let person: PersonSelection
-        let canvas: (width: Int, height: Int)?
+        let canvas: CanvasSize?
         let order: COCOImageOrder
 
-        private func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PoseFileError {
-            PoseFileError(url: url, frame: frame, keypoint: keypoint, problem: problem)
+        private func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PSGANError {
+            PSGANError(.poses, url: url, frame: frame, keypoint: keypoint, problem: problem)
         }
 
         private struct Image {

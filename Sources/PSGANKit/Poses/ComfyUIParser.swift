@@ -12,10 +12,10 @@ extension PoseFileReader {
     struct ComfyUIParser {
         let url: URL
         let person: PersonSelection
-        let canvas: (width: Int, height: Int)?
+        let canvas: CanvasSize?
 
-        private func fail(_ problem: String, frame: Int? = nil) -> PoseFileError {
-            PoseFileError(url: url, frame: frame, problem: problem)
+        private func fail(_ problem: String, frame: Int? = nil) -> PSGANError {
+            PSGANError(.poses, url: url, frame: frame, problem: problem)
         }
 
         func parse(_ root: JSONValue) throws -> PoseSequence {

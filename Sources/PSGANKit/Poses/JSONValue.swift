@@ -111,7 +111,7 @@ extension PoseFileReader {
 
         /// Like ``kind``, with the element count for arrays: "an array of 2 values".
         var kindWithCount: String {
-            if case .array(let items) = self { return "an array of \(PoseFileError.count(items.count, "value"))" }
+            if case .array(let items) = self { return "an array of \(PSGANError.count(items.count, "value"))" }
             return kind
         }
 

@@ -13,10 +13,10 @@ extension PoseFileReader {
     struct MMPoseParser {
         let url: URL
         let person: PersonSelection
-        let canvas: (width: Int, height: Int)?
+        let canvas: CanvasSize?
 
-        private func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PoseFileError {
-            PoseFileError(url: url, frame: frame, keypoint: keypoint, problem: problem)
+        private func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PSGANError {
+            PSGANError(.poses, url: url, frame: frame, keypoint: keypoint, problem: problem)
         }
 
         func parse(_ root: JSONValue) throws -> PoseSequence {

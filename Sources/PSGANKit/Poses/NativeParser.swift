@@ -51,7 +51,7 @@ extension PoseFileReader {
                 }
                 guard !keypointValues.isEmpty else { throw fail("has no keypoints", frame: f) }
                 if let count, keypointValues.count != count {
-                    throw fail("has \(PoseFileError.count(keypointValues.count, "keypoint")); expected \(count), as in \(because)", frame: f)
+                    throw fail("has \(PSGANError.count(keypointValues.count, "keypoint")); expected \(count), as in \(because)", frame: f)
                 }
                 count = keypointValues.count
                 frames.append(try keypointValues.enumerated().map { try keypoint($1, frame: f, index: $0) })
@@ -61,8 +61,8 @@ extension PoseFileReader {
                                 canvasWidth: width, canvasHeight: height, frames: frames)
         }
 
-        private func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PoseFileError {
-            PoseFileError(url: url, frame: frame, keypoint: keypoint, problem: problem)
+        private func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PSGANError {
+            PSGANError(.poses, url: url, frame: frame, keypoint: keypoint, problem: problem)
         }
 
         private func checkFormatAndVersion() throws {
@@ -122,7 +122,7 @@ extension PoseFileReader {
             }
             if let builtIn {
                 guard names.count == builtIn.count else {
-                    throw fail("\"keypoint_names\" has \(PoseFileError.count(names.count, "name")); the \(builtIn.name) layout has \(builtIn.count)")
+                    throw fail("\"keypoint_names\" has \(PSGANError.count(names.count, "name")); the \(builtIn.name) layout has \(builtIn.count)")
                 }
                 if let i = names.indices.first(where: { names[$0] != builtIn.keypointNames[$0] }) {
                     throw fail("keypoint_names[\(i)] is \"\(names[i])\"; in the \(builtIn.name) layout it is \"\(builtIn.keypointNames[i])\"")

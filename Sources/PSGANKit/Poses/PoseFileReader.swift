@@ -13,9 +13,9 @@ import Foundation
 ///   `"images"` and `"annotations"` COCO; with `"instance_info"` MMPose;
 /// - a JSON **array** of objects with `"people"` or `"canvas_width"` is ComfyUI; with
 ///   `"instances"` (or `"keypoints"`) MMPose;
-/// - anything else is a ``PoseFileError``.
+/// - anything else is a ``PSGANError``.
 ///
-/// Every problem with the input, down to one bad number, is reported as a ``PoseFileError`` that
+/// Every problem with the input, down to one bad number, is reported as a ``PSGANError`` that
 /// names the file (and the frame and keypoint where it applies); nothing read from a file can
 /// make the reader crash.
 public enum PoseFileReader {
@@ -30,31 +30,44 @@ public enum PoseFileReader {
     ///     not record it, so it is required for them; for a native file it overrides the file's
     ///     own `canvas`.
     /// - Returns: the poses; `fps` is `nil` for OpenPose input.
-    public static func read(_ url: URL, canvas: (width: Int, height: Int)? = nil) throws -> PoseSequence {
+    public static func read(_ url: URL, canvas: CanvasSize? = nil) throws -> PoseSequence {
         try read(url, options: PoseReadOptions(canvas: canvas))
     }
 
-    /// Reads the pose input at `url` as `options` say (format, person, canvas, BVH camera).
+    /// Reads the pose input at `url` as `options` say (format, person, canvas, BVH camera); input
+    /// that records no frame rate gets ``PoseReadOptions/inputFPS``.
     public static func read(_ url: URL, options: PoseReadOptions) throws -> PoseSequence {
+        var poses = try readRecorded(url, options: options)
+        if poses.fps == nil, let fps = options.inputFPS { poses.fps = fps }
+        return poses
+    }
+
+    /// The pose input at `url` as recorded (no frame rate filled in).
+    private static func readRecorded(_ url: URL, options: PoseReadOptions) throws -> PoseSequence {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw PoseFileError(url: url, problem: "no such file or directory")
+            throw PSGANError(.poses, url: url, problem: "no such file or directory")
         }
         let canvas = options.canvas
         if let canvas, canvas.width <= 0 || canvas.height <= 0 {
-            throw PoseFileError(url: url, problem: "the canvas size must be positive (got \(canvas.width)x\(canvas.height))")
+            throw PSGANError(.poses, url: url, problem: "the canvas size must be positive (got \(canvas.width)x\(canvas.height))")
         }
         if isDirectory.boolValue {
             if let format = options.format, format != .openpose {
-                throw PoseFileError(url: url, problem: "is a directory; only OpenPose input (a directory of *_keypoints.json files) can be, not \(format.rawValue)")
+                throw PSGANError(.poses, url: url, problem: "is a directory; only OpenPose input (a directory of *_keypoints.json files) can be, not \(format.rawValue)")
             }
             return try readOpenPoseDirectory(url, canvas: canvas, person: options.person)
         }
 
         let data = try loadData(at: url)
         if options.format == .bvh || (options.format == nil && looksLikeBVH(data)) {
-            let bvh = try BVHFile(data: data, file: PoseFileError.displayPath(of: url))
-            return try BVHPoseMapping.poses(bvh, camera: options.camera, file: PoseFileError.displayPath(of: url))
+            let bvh = try BVHFile(data: data, file: PSGANError.displayPath(of: url))
+            var camera = options.camera
+            if let canvas {
+                camera.canvasWidth = Double(canvas.width)
+                camera.canvasHeight = Double(canvas.height)
+            }
+            return try BVHPoseMapping.poses(bvh, camera: camera, file: PSGANError.displayPath(of: url))
         }
         let root = try parseJSON(data, url: url)
         let format: PoseFormat
@@ -63,17 +76,17 @@ public enum PoseFileReader {
         } else if let detected = PoseFormat.detect(json: root) {
             format = detected
         } else if case .object = root {
-            throw PoseFileError(url: url, problem: "not a psgan pose file (missing \"format\")")
+            throw PSGANError(.poses, url: url, problem: "not a psgan pose file (missing \"format\")")
         } else if case .array = root {
-            throw PoseFileError(url: url, problem: "not a psgan pose file (the top level is an array, but not of ComfyUI or MMPose frames)")
+            throw PSGANError(.poses, url: url, problem: "not a psgan pose file (the top level is an array, but not of ComfyUI or MMPose frames)")
         } else {
-            throw PoseFileError(url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
+            throw PSGANError(.poses, url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
         }
 
         switch format {
         case .native:
             guard case .object(let object) = root else {
-                throw PoseFileError(url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
+                throw PSGANError(.poses, url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
             }
             var poses = try NativeParser(url: url, root: object).parse()
             if let canvas {
@@ -83,11 +96,11 @@ public enum PoseFileReader {
             return poses
         case .openpose:
             guard case .object(let object) = root, object["people"] != nil else {
-                throw PoseFileError(url: url, problem: "not an OpenPose keypoints file (missing \"people\")")
+                throw PSGANError(.poses, url: url, problem: "not an OpenPose keypoints file (missing \"people\")")
             }
             let frame = try parseOpenPoseFrame(object, url: url, person: options.person)
             guard let frame else {
-                throw PoseFileError(url: url, problem: "nobody is in this OpenPose frame (\"people\" is empty or has no person \(options.person)), so its keypoint layout cannot be told")
+                throw PSGANError(.poses, url: url, problem: "nobody is in this OpenPose frame (\"people\" is empty or has no person \(options.person)), so its keypoint layout cannot be told")
             }
             let size = try openPoseCanvas(canvas, url: url)
             return PoseSequence(layout: frame.layout.name, keypointCount: frame.layout.count, fps: nil,
@@ -107,13 +120,13 @@ public enum PoseFileReader {
     public static func format(of url: URL) throws -> PoseFormat {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw PoseFileError(url: url, problem: "no such file or directory")
+            throw PSGANError(.poses, url: url, problem: "no such file or directory")
         }
         if isDirectory.boolValue { return .openpose }
         let data = try loadData(at: url)
         if looksLikeBVH(data) { return .bvh }
         guard let format = PoseFormat.detect(json: try parseJSON(data, url: url)) else {
-            throw PoseFileError(url: url, problem: "not a pose file psgan can read (native, OpenPose, ComfyUI, COCO, MMPose or BVH)")
+            throw PSGANError(.poses, url: url, problem: "not a pose file psgan can read (native, OpenPose, ComfyUI, COCO, MMPose or BVH)")
         }
         return format
     }
@@ -132,19 +145,19 @@ public enum PoseFileReader {
         var keypoints: [Keypoint]
     }
 
-    private static func openPoseCanvas(_ canvas: (width: Int, height: Int)?, url: URL) throws -> (width: Double, height: Double) {
+    private static func openPoseCanvas(_ canvas: CanvasSize?, url: URL) throws -> (width: Double, height: Double) {
         guard let canvas else {
-            throw PoseFileError(url: url, problem: "OpenPose files do not record the image size; pass --canvas WxH")
+            throw PSGANError(.poses, url: url, problem: "OpenPose files do not record the image size; pass --canvas WxH")
         }
         return (Double(canvas.width), Double(canvas.height))
     }
 
-    private static func readOpenPoseDirectory(_ url: URL, canvas: (width: Int, height: Int)?, person: PersonSelection) throws -> PoseSequence {
+    private static func readOpenPoseDirectory(_ url: URL, canvas: CanvasSize?, person: PersonSelection) throws -> PoseSequence {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: url.path)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot list the directory (\(ErrorText.reason(error)))")
+            throw PSGANError(.poses, url: url, problem: "cannot list the directory (\(ErrorText.reason(error)))")
         }
         let files = names
             .filter { $0.hasSuffix("_keypoints.json") && !$0.hasPrefix(".") }
@@ -158,7 +171,7 @@ public enum PoseFileReader {
                 return order == .orderedSame ? a.lastPathComponent < b.lastPathComponent : order == .orderedAscending
             }
         guard !files.isEmpty else {
-            throw PoseFileError(url: url, problem: "no *_keypoints.json files in this directory")
+            throw PSGANError(.poses, url: url, problem: "no *_keypoints.json files in this directory")
         }
         let size = try openPoseCanvas(canvas, url: url)
 
@@ -168,19 +181,19 @@ public enum PoseFileReader {
         for file in files {
             let root = try parseJSON(loadData(at: file), url: file)
             guard case .object(let object) = root, object["people"] != nil else {
-                throw PoseFileError(url: file, problem: "not an OpenPose keypoints file (missing \"people\")")
+                throw PSGANError(.poses, url: file, problem: "not an OpenPose keypoints file (missing \"people\")")
             }
             let frame = try parseOpenPoseFrame(object, url: file, person: person)
             if let frame {
                 if let layout, layout != frame.layout {
-                    throw PoseFileError(url: file, problem: "pose_keypoints_2d has \(frame.layout.count * 3) values (\(frame.layout.displayName)), but earlier frames have \(layout.count * 3) (\(layout.displayName)); all frames must use one layout")
+                    throw PSGANError(.poses, url: file, problem: "pose_keypoints_2d has \(frame.layout.count * 3) values (\(frame.layout.displayName)), but earlier frames have \(layout.count * 3) (\(layout.displayName)); all frames must use one layout")
                 }
                 layout = frame.layout
             }
             frames.append(frame?.keypoints)
         }
         guard let layout else {
-            throw PoseFileError(url: url, problem: "nobody is in any frame (every \"people\" is empty, or has no person \(person)), so the keypoint layout cannot be told")
+            throw PSGANError(.poses, url: url, problem: "nobody is in any frame (every \"people\" is empty, or has no person \(person)), so the keypoint layout cannot be told")
         }
         let empty = [Keypoint](repeating: .missing, count: layout.count)
         return PoseSequence(layout: layout.name, keypointCount: layout.count, fps: nil,
@@ -194,29 +207,29 @@ public enum PoseFileReader {
     static func parseOpenPoseFrame(_ object: [String: JSONValue], url: URL, frame: Int? = nil,
                                    person selection: PersonSelection) throws -> OpenPoseFrame? {
         guard case .array(let people) = object["people"] else {
-            throw PoseFileError(url: url, frame: frame, problem: "\"people\" is \(object["people"]?.kind ?? "missing"), not an array")
+            throw PSGANError(.poses, url: url, frame: frame, problem: "\"people\" is \(object["people"]?.kind ?? "missing"), not an array")
         }
         var parsed: [OpenPoseFrame] = []
         for (p, entry) in people.enumerated() {
             guard case .object(let person) = entry else {
-                throw PoseFileError(url: url, frame: frame, problem: "person \(p) is \(entry.kind), not an object")
+                throw PSGANError(.poses, url: url, frame: frame, problem: "person \(p) is \(entry.kind), not an object")
             }
             guard let raw = person["pose_keypoints_2d"] else {
-                throw PoseFileError(url: url, frame: frame, problem: "person \(p) has no \"pose_keypoints_2d\"")
+                throw PSGANError(.poses, url: url, frame: frame, problem: "person \(p) has no \"pose_keypoints_2d\"")
             }
             if raw == .null { continue }  // ComfyUI writes null for a person without a body
             guard case .array(let values) = raw else {
-                throw PoseFileError(url: url, frame: frame, problem: "pose_keypoints_2d is \(raw.kind), not an array")
+                throw PSGANError(.poses, url: url, frame: frame, problem: "pose_keypoints_2d is \(raw.kind), not an array")
             }
             let layout: KeypointLayout
             switch values.count {
             case KeypointLayout.coco18.count * 3: layout = .coco18
             case KeypointLayout.body25.count * 3: layout = .body25
             default:
-                throw PoseFileError(url: url, frame: frame, problem: "pose_keypoints_2d has \(values.count) values; expected 54 (COCO-18) or 75 (BODY_25)")
+                throw PSGANError(.poses, url: url, frame: frame, problem: "pose_keypoints_2d has \(values.count) values; expected 54 (COCO-18) or 75 (BODY_25)")
             }
             if let first = parsed.first, first.layout != layout {
-                throw PoseFileError(url: url, frame: frame, problem: "person \(p) has \(layout.displayName) keypoints but person 0 has \(first.layout.displayName)")
+                throw PSGANError(.poses, url: url, frame: frame, problem: "person \(p) has \(layout.displayName) keypoints but person 0 has \(first.layout.displayName)")
             }
             var keypoints: [Keypoint] = []
             keypoints.reserveCapacity(layout.count)
@@ -224,13 +237,13 @@ public enum PoseFileReader {
                 func number(_ offset: Int, _ name: String) throws -> Double {
                     let value = values[index * 3 + offset]
                     guard case .number(let number) = value, number.isFinite else {
-                        throw PoseFileError(url: url, frame: frame, keypoint: index, problem: "\(name) is not a finite number (got \(value.kind))")
+                        throw PSGANError(.poses, url: url, frame: frame, keypoint: index, problem: "\(name) is not a finite number (got \(value.kind))")
                     }
                     return number
                 }
                 let x = try number(0, "x"), y = try number(1, "y"), confidence = try number(2, "confidence")
                 guard (0...1).contains(confidence) else {
-                    throw PoseFileError(url: url, frame: frame, keypoint: index, problem: "confidence \(confidence.displayed()) is outside [0, 1]")
+                    throw PSGANError(.poses, url: url, frame: frame, keypoint: index, problem: "confidence \(confidence.displayed()) is outside [0, 1]")
                 }
                 keypoints.append(Keypoint(x: x, y: y, confidence: confidence))
             }
@@ -249,22 +262,22 @@ public enum PoseFileReader {
             // Through any symbolic links: what matters is the file that will be read.
             attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot read (\(ErrorText.reason(error)))")
+            throw PSGANError(.poses, url: url, problem: "cannot read (\(ErrorText.reason(error)))")
         }
         if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
-            throw PoseFileError(url: url, problem: "not a regular file")
+            throw PSGANError(.poses, url: url, problem: "not a regular file")
         }
         if let size = (attributes[.size] as? NSNumber)?.int64Value, size > Int64(maximumFileSize) {
-            throw PoseFileError(url: url, problem: "the file is too large (\(size >> 20) MiB; the limit is \(maximumFileSize >> 20) MiB)")
+            throw PSGANError(.poses, url: url, problem: "the file is too large (\(size >> 20) MiB; the limit is \(maximumFileSize >> 20) MiB)")
         }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PoseFileError(url: url, problem: "cannot read (\(ErrorText.reason(error)))")
+            throw PSGANError(.poses, url: url, problem: "cannot read (\(ErrorText.reason(error)))")
         }
         if data.count > maximumFileSize {
-            throw PoseFileError(url: url, problem: "the file is too large (more than \(maximumFileSize >> 20) MiB)")
+            throw PSGANError(.poses, url: url, problem: "the file is too large (more than \(maximumFileSize >> 20) MiB)")
         }
         return data
     }
@@ -273,15 +286,15 @@ public enum PoseFileReader {
     static func parseJSON(_ data: Data, url: URL) throws -> JSONValue {
         let bytes = [UInt8](data)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            throw PoseFileError(url: url, problem: "the file is empty")
+            throw PSGANError(.poses, url: url, problem: "the file is empty")
         }
         guard isValidUTF8(bytes) else {
-            throw PoseFileError(url: url, problem: "not UTF-8 text, so not a JSON pose file")
+            throw PSGANError(.poses, url: url, problem: "not UTF-8 text, so not a JSON pose file")
         }
         do {
             return try JSONValue.parse(data)
         } catch {
-            throw PoseFileError(url: url, problem: "truncated or invalid JSON (\(error.message))")
+            throw PSGANError(.poses, url: url, problem: "truncated or invalid JSON (\(error.message))")
         }
     }
 

@@ -16,26 +16,26 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
 ///
 /// The output is compact JSON with one frame per line and numbers rounded to at most four
 /// decimals. Missing keypoints are written as `[0, 0, 0]`. Only sequences the reader would
-/// accept are written: the writer checks the same rules and throws a ``PoseFileError`` instead.
+/// accept are written: the writer checks the same rules and throws a ``PSGANError`` instead.
 public enum PoseFileWriter {
     /// Writes `poses` to `url`, atomically: into a temporary file in the same directory, which
     /// is then renamed over `url`, so readers never see a half-written file.
     public static func write(_ poses: PoseSequence, to url: URL) throws {
-        let data = try encode(poses, file: PoseFileError.displayPath(of: url))
+        let data = try encode(poses, file: PSGANError.displayPath(of: url))
         let directory = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PoseFileError(url: url, problem: "cannot write: the folder \(directory.path) does not exist")
+            throw PSGANError(.poses, url: url, problem: "cannot write: the folder \(directory.path) does not exist")
         }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         if let problem = writeFile(data, to: temporary.path) {
             unlink(temporary.path)
-            throw PoseFileError(url: url, problem: "cannot write (\(problem))")
+            throw PSGANError(.poses, url: url, problem: "cannot write (\(problem))")
         }
         if rename(temporary.path, url.path) != 0 {
             let problem = ErrorText.reason(errno: errno)
             unlink(temporary.path)
-            throw PoseFileError(url: url, problem: "cannot write (\(problem))")
+            throw PSGANError(.poses, url: url, problem: "cannot write (\(problem))")
         }
     }
 
@@ -64,8 +64,8 @@ public enum PoseFileWriter {
 
     /// The native-format bytes for `poses`; `file` names the destination in errors.
     static func encode(_ poses: PoseSequence, file: String) throws -> Data {
-        func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PoseFileError {
-            PoseFileError(file: file, frame: frame, keypoint: keypoint, problem: "cannot write: \(problem)")
+        func fail(_ problem: String, frame: Int? = nil, keypoint: Int? = nil) -> PSGANError {
+            PSGANError(.poses, file: file, frame: frame, keypoint: keypoint, problem: "cannot write: \(problem)")
         }
         guard let fps = poses.fps else {
             throw fail("the poses have no frame rate (fps), which the pose format requires")
@@ -94,7 +94,7 @@ public enum PoseFileWriter {
         text += " \"frames\": [\n"
         for (f, frame) in poses.frames.enumerated() {
             guard frame.count == poses.keypointCount else {
-                throw fail("it has \(PoseFileError.count(frame.count, "keypoint")); expected \(poses.keypointCount)", frame: f)
+                throw fail("it has \(PSGANError.count(frame.count, "keypoint")); expected \(poses.keypointCount)", frame: f)
             }
             var items: [String] = []
             items.reserveCapacity(frame.count)

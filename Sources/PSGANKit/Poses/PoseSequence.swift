@@ -38,26 +38,26 @@ public struct PoseSequence: Equatable, Sendable {
     /// carried over by name: going to `body25`, `MidHip` becomes the midpoint of `RHip` and `LHip`
     /// (with the lower of their confidences) when both are present, and is missing otherwise, and
     /// the six foot keypoints are missing; going to `coco18`, `MidHip` and the feet are dropped.
-    /// Any other pair of layouts throws a ``PoseFileError``.
+    /// Any other pair of layouts throws a ``PSGANError``.
     public func converted(toLayout name: String, keypointCount: Int) throws -> PoseSequence {
         let source = KeypointLayout.canonicalName(layout)
         let target = KeypointLayout.canonicalName(name)
         if source == target {
             guard self.keypointCount == keypointCount else {
-                throw PoseFileError(file: nil, problem: "the pose layout '\(layout)' has \(self.keypointCount) keypoints per frame but the model's layout '\(name)' has \(keypointCount)")
+                throw PSGANError(.poses, file: nil, problem: "the pose layout '\(layout)' has \(self.keypointCount) keypoints per frame but the model's layout '\(name)' has \(keypointCount)")
             }
             try checkFrames()
             return self
         }
         guard let from = KeypointLayout.builtIn(named: layout),
               let to = KeypointLayout.builtIn(named: name) else {
-            throw PoseFileError(file: nil, problem: "the pose layout \(ErrorText.quoted(layout)) does not match the model's layout \(ErrorText.quoted(name)); only coco18 and body25 convert into each other")
+            throw PSGANError(.poses, file: nil, problem: "the pose layout \(ErrorText.quoted(layout)) does not match the model's layout \(ErrorText.quoted(name)); only coco18 and body25 convert into each other")
         }
         guard to.count == keypointCount else {
-            throw PoseFileError(file: nil, problem: "the model's layout '\(name)' has \(keypointCount) keypoints, but \(to.name) has \(to.count)")
+            throw PSGANError(.poses, file: nil, problem: "the model's layout '\(name)' has \(keypointCount) keypoints, but \(to.name) has \(to.count)")
         }
         guard self.keypointCount == from.count else {
-            throw PoseFileError(file: nil, problem: "the pose layout '\(layout)' has \(self.keypointCount) keypoints per frame, but \(from.name) has \(from.count)")
+            throw PSGANError(.poses, file: nil, problem: "the pose layout '\(layout)' has \(self.keypointCount) keypoints per frame, but \(from.name) has \(from.count)")
         }
         try checkFrames()
 
@@ -98,7 +98,7 @@ public struct PoseSequence: Equatable, Sendable {
     /// Throws unless every frame holds `keypointCount` keypoints.
     func checkFrames() throws {
         if let bad = frames.firstIndex(where: { $0.count != keypointCount }) {
-            throw PoseFileError(file: nil, frame: bad, problem: "has \(PoseFileError.count(frames[bad].count, "keypoint")); expected \(keypointCount)")
+            throw PSGANError(.poses, file: nil, frame: bad, problem: "has \(PSGANError.count(frames[bad].count, "keypoint")); expected \(keypointCount)")
         }
     }
 

@@ -30,18 +30,24 @@ public struct FrameRange: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The frames selected out of `count`, or an error message when the selection is empty or out of range.
-    public func resolve(frameCount count: Int) -> Result<Range<Int>, RenderError> {
+    /// The frames selected out of `count`.
+    ///
+    /// - Throws: a ``PSGANError`` (no file named; the caller's ``PSGANError/naming(_:)`` adds the
+    ///   pose file) when the selection is empty or reaches past the last frame.
+    public func resolve(frameCount count: Int) throws(PSGANError) -> Range<Int> {
         let a = start ?? 0
         let b = end ?? count
         guard a < b else {
-            return .failure(RenderError("--frames \(self) selects no frames"))
+            throw PSGANError(.render, "--frames \(self) selects no frames")
         }
         guard a < count, b <= count else {
-            return .failure(RenderError("--frames \(self) is outside the pose file's \(count) frames (0:\(count))"))
+            throw PSGANError(.render, "--frames \(self) is outside the pose file's \(count) frames (0:\(count))")
         }
-        return .success(a ..< b)
+        return a ..< b
     }
+
+    /// All frames.
+    public static let all = FrameRange(":")!
 
     public var description: String { "\(start.map(String.init) ?? ""):\(end.map(String.init) ?? "")" }
 }

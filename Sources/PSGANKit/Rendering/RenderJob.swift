@@ -5,8 +5,9 @@ import Foundation
 /// ``run(temporaryOutput:progress:)`` reads and checks every input (model, pose file, characters,
 /// frame range, codec and output name, upscaler) before the output is opened, then renders through
 /// ``Renderer`` and streams the frames into a ``VideoWriter``, so the output appears only when
-/// complete (a failure leaves nothing behind). `psgan render` and `psgan batch` both run renders
-/// this way; built-in names (the bundled model, upscaler names) are resolved to files by the caller.
+/// complete (a failure leaves nothing behind). `psgan render` and `psgan batch` both build a job
+/// and run it this way. The stages: ``PoseInput`` → ``PreparedPoses`` → ``CharacterTrack`` →
+/// ``Renderer`` (frames) → ``Upscaler`` → ``VideoWriter``.
 public struct RenderJob: Sendable {
     /// Which character (or characters) a render shows.
     public enum Characters: Sendable {
@@ -14,6 +15,17 @@ public struct RenderJob: Sendable {
         case seed(UInt64)
         /// Characters keyframed at pose-file frames, blended in between.
         case keyframes([CharacterKeyframe], interpolation: LatentInterpolation)
+
+        /// The latent for every frame: character files read, seeds drawn, keyframes ordered.
+        public func track(latentDim: Int) throws -> CharacterTrack {
+            switch self {
+            case .seed(let seed):
+                return CharacterTrack(latent: try Character.seed(seed).latent(dimension: latentDim))
+            case .keyframes(let keyframes, let interpolation):
+                return try CharacterTrack(keyframes: keyframes.map { (try $0.character(), $0.frame) },
+                                          latentDim: latentDim, interpolation: interpolation)
+            }
+        }
     }
 
     /// What a finished render produced.
@@ -37,18 +49,32 @@ public struct RenderJob: Sendable {
         public var seconds: Double
     }
 
+    /// Which upscaler a render applies to every frame.
+    public enum Upscaling: Sendable, Equatable {
+        /// The model's suggested upscaler (its config's `upscale`, see ``GeneratorConfig/upscale``),
+        /// found among the built-in ones (``BundledResources``); none when the model suggests none.
+        case modelSuggestion
+        /// No upscaling: frames at the model's size.
+        case none
+        /// This upscaler `.safetensors` file.
+        case file(URL)
+
+        /// What an upscale setting asks for: nil (not given) is the model's suggestion, a built-in
+        /// name its bundled file (``BundledResources/upscalerFile(_:)``).
+        public init(_ spec: UpscalerSpec?) throws {
+            switch spec {
+            case nil: self = .modelSuggestion
+            case .none?: self = .none
+            case .builtIn(let name)?: self = .file(try BundledResources.builtInUpscaler(name))
+            case .file(let path)?: self = .file(URL(fileURLWithPath: path))
+            }
+        }
+    }
+
     /// The generator file.
     public var model: URL
-    /// The pose file, or a directory of OpenPose `*_keypoints.json` files.
-    public var poses: URL
-    /// The pose canvas size, for OpenPose input that does not carry one (used when ``reading`` is nil).
-    public var canvas: (width: Int, height: Int)?
-    /// How to read the pose input (format, person, canvas, camera); nil reads it with defaults and ``canvas``.
-    public var reading: PoseReadOptions?
-    /// The frame rate of pose input that records none (OpenPose, COCO, MMPose), if known.
-    public var inputFPS: Double?
-    /// Cleanup applied to the poses before rendering; a retargeting's size is replaced by the model's canvas.
-    public var cleanup = PoseCleanup()
+    /// The poses: file, reading options and cleanup (a retargeting places them on the model's canvas).
+    public var poses: PoseInput
     /// The character or keyframed characters.
     public var characters: Characters
     /// The pose frames to render; nil renders all.
@@ -61,31 +87,26 @@ public struct RenderJob: Sendable {
     public var crf: Int?
     /// Encoder threads; 0 lets the encoder choose.
     public var encoderThreads: Int
-    /// An upscaler `.safetensors` file applied to every frame, or nil.
-    public var upscaler: URL?
-    /// Finds a built-in upscaler's file by name (nil for an unknown name). When set and ``upscaler``
-    /// is nil, the model's suggested upscaler (its config's `upscale`, see ``GeneratorConfig/upscale``)
-    /// is looked up with it and applied; when nil, a job without ``upscaler`` renders at the model's size.
-    public var suggestedUpscalerLookup: (@Sendable (String) throws -> URL?)?
+    /// The upscaler applied to every frame.
+    public var upscaling: Upscaling
     /// The upscaler's tile size in input pixels; nil chooses automatically.
     public var tile: Int?
     /// Where the finished video (or PNG directory for the png codec) appears.
     public var output: URL
 
     /// A render job; every setting but the inputs and output has the same default as `psgan render`.
-    public init(model: URL, poses: URL, canvas: (width: Int, height: Int)? = nil, characters: Characters = .seed(0),
+    public init(model: URL, poses: PoseInput, characters: Characters = .seed(0),
                 frames: FrameRange? = nil, codec: VideoCodec? = nil, fps: Double? = nil, crf: Int? = nil,
-                encoderThreads: Int = 0, upscaler: URL? = nil, tile: Int? = nil, output: URL) {
+                encoderThreads: Int = 0, upscaling: Upscaling = .modelSuggestion, tile: Int? = nil, output: URL) {
         self.model = model
         self.poses = poses
-        self.canvas = canvas
         self.characters = characters
         self.frames = frames
         self.codec = codec
         self.fps = fps
         self.crf = crf
         self.encoderThreads = encoderThreads
-        self.upscaler = upscaler
+        self.upscaling = upscaling
         self.tile = tile
         self.output = output
     }
@@ -95,17 +116,19 @@ public struct RenderJob: Sendable {
         VideoCodec.resolved(codec, for: output)
     }
 
-    /// The pose input, read and cleaned up for a model canvas of `side` x `side`.
-    func readPoses(side: Double) throws -> PoseSequence {
-        var sequence = try PoseFileReader.read(poses, options: reading ?? PoseReadOptions(canvas: canvas))
-        if sequence.fps == nil, let inputFPS { sequence.fps = inputFPS }
-        var cleanup = self.cleanup
-        if let retargeting = cleanup.retargeting { cleanup.retargeting = (retargeting.mode, side, side) }
-        do {
-            return try cleanup.apply(to: sequence)
-        } catch var error as PoseFileError {
-            if error.file == nil { error.file = poses.path }
-            throw error
+    /// The upscaler file to apply, and the suggested name when it is the model's suggestion.
+    func upscalerFile(for config: GeneratorConfig) throws -> (file: URL?, suggested: String?) {
+        switch upscaling {
+        case .none:
+            return (nil, nil)
+        case .file(let url):
+            return (url, nil)
+        case .modelSuggestion:
+            guard let name = config.upscale else { return (nil, nil) }
+            guard BundledResources.upscalerNames.contains(name) else {
+                throw PSGANError(.model, file: self.model.path, "suggests the upscaler '\(name)', which is not a built-in one here (choose one with --upscale, or --upscale none)")
+            }
+            return (try BundledResources.builtInUpscaler(name), name)
         }
     }
 
@@ -115,46 +138,20 @@ public struct RenderJob: Sendable {
     ///   - temporaryOutput: called with the writer's temporary file (or directory) as soon as it is
     ///     chosen, before any frame, so a caller can remove it if the process is interrupted.
     ///   - progress: called after every frame.
-    /// - Throws: the first problem found (``ModelFileError``, ``PoseFileError``, ``CharacterError``,
-    ///   ``RenderError``, ``VideoError``, ...); nothing is left at ``output`` or its temporary name then.
+    /// - Throws: the first problem found, a ``PSGANError`` naming the file and place; nothing is left
+    ///   at ``output`` or its temporary name then.
     public func run(temporaryOutput: (URL) -> Void = { _ in },
                     progress: ((RenderProgress) -> Void)? = nil) throws -> Result {
         let model = try PSGANModel(contentsOf: self.model)
         let config = model.config
-        let sequence = try readPoses(side: Double(config.resolution))
-        let prepared: [[Keypoint]]
-        do {
-            prepared = try Renderer.prepare(sequence, for: config)
-        } catch var error as PoseFileError where error.file == nil {
-            // A layout the model cannot take: name both files.
-            error.file = poses.path
-            error.problem += " (model \(self.model.path))"
-            throw error
-        }
-        let range = try (frames ?? FrameRange(":")!).resolve(frameCount: prepared.count)
-            .mapError { RenderError("\(poses.path): \($0)") }.get()
+        let prepared = try poses.prepared(for: config, modelFile: self.model.path)
+        let range = try prepared.frames(frames)
 
-        let track: CharacterTrack
-        switch characters {
-        case .seed(let seed):
-            track = CharacterTrack(latent: try Character.seed(seed).latent(dimension: config.latentDim))
-        case .keyframes(let keyframes, let interpolation):
-            track = try CharacterTrack(keyframes: keyframes.map { (try $0.character(), $0.frame) },
-                                       latentDim: config.latentDim, interpolation: interpolation)
-        }
-
+        let track = try characters.track(latentDim: config.latentDim)
         let videoCodec = resolvedCodec
-        let settings = VideoSettings(codec: videoCodec, fps: fps ?? sequence.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
+        let settings = VideoSettings(codec: videoCodec, fps: fps ?? prepared.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
         let renderer = Renderer(model: model)
-        var upscalerFile = self.upscaler
-        var suggested: String?
-        if upscalerFile == nil, let lookup = suggestedUpscalerLookup, let name = config.upscale {
-            guard let file = try lookup(name) else {
-                throw ModelFileError(path: self.model.path, "suggests the upscaler '\(name)', which is not a built-in one here (choose one with --upscale, or --upscale none)")
-            }
-            upscalerFile = file
-            suggested = name
-        }
+        let (upscalerFile, suggested) = try upscalerFile(for: config)
         let upscaler = try upscalerFile.map { Upscaler(model: try UpscalerModel(contentsOf: $0), tileSize: tile) }
         let scale = upscaler?.model.scale ?? 1
         let size = config.resolution * scale
@@ -162,7 +159,7 @@ public struct RenderJob: Sendable {
         temporaryOutput(writer.temporaryURL)
         let started = Date()
         do {
-            try renderer.render(poses: prepared, track: track, frames: range,
+            try renderer.render(poses: prepared.frames, track: track, frames: range,
                                 sink: { _, image in try writer.append(upscaler?.upscale(image) ?? image) },
                                 progress: progress)
             try writer.finish()

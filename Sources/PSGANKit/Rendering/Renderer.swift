@@ -18,9 +18,8 @@ public final class Renderer {
     /// `body25` convert); the pose canvas is fitted onto the model's square canvas with one uniform
     /// scale, centred (see ``CanvasMapping``).
     public static func prepare(_ poses: PoseSequence, for config: GeneratorConfig) throws -> [[Keypoint]] {
-        let converted = try poses.converted(toLayout: config.layout, keypointCount: config.keypoints)
-        let mapping = CanvasMapping(fitting: converted.canvasWidth, height: converted.canvasHeight, into: config.resolution)
-        return converted.mapped(to: mapping).frames
+        try poses.converted(toLayout: config.layout, keypointCount: config.keypoints)
+            .fitted(onto: CanvasSize(side: config.resolution)).frames
     }
 
     /// The 8-bit frame for one pose (model-canvas keypoints) and latent.

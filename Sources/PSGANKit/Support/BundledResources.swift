@@ -29,7 +29,7 @@ public enum BundledResources {
             return URL(fileURLWithPath: fromEnvironment)
         }
         if let url = find(defaultModelPath) { return url }
-        throw RenderError("no --model given and the bundled model \(defaultModelPath) was not found (set PSGAN_MODEL or pass --model)")
+        throw PSGANError(.model, "no --model given and the bundled model \(defaultModelPath) was not found (set PSGAN_MODEL or pass --model)")
     }
 
     /// A bundled file (`relativePath` inside the repository); nil when no candidate folder has it.
@@ -52,38 +52,32 @@ public enum BundledResources {
         try UpscalerSpec(text, builtInNames: upscalerNames)
     }
 
-    /// The file an upscale setting names, nil for `none`.
-    public static func upscalerFile(_ text: String) throws -> URL? {
-        switch try upscalerSpec(text) {
+    /// The file of the built-in upscaler `name` (one of ``upscalerNames``).
+    public static func builtInUpscaler(_ name: String) throws -> URL {
+        guard let path = upscalers.first(where: { $0.name == name })?.path else {
+            throw PSGANError(.model, "unknown upscaler '\(name)': use \(upscalerNamesList), or a .safetensors file path")
+        }
+        guard let url = find(path) else {
+            throw PSGANError(.model, "the built-in upscaler \(name) (\(path)) was not found; run from the repository or pass a file path")
+        }
+        return url
+    }
+
+    /// The file an upscaler setting that must name one gives (`psgan upscale --model`, the bench):
+    /// `none` is an error.
+    public static func requiredUpscalerFile(_ spec: UpscalerSpec) throws -> URL {
+        switch spec {
         case .none:
-            return nil
+            throw PSGANError(.model, "'none' names no upscaler: use \(upscalerNamesList), or a .safetensors file path")
         case .builtIn(let name):
-            let path = upscalers.first { $0.name == name }!.path
-            guard let url = find(path) else {
-                throw RenderError("the built-in upscaler \(name) (\(path)) was not found; run from the repository or pass a file path")
-            }
-            return url
+            return try builtInUpscaler(name)
         case .file(let path):
             return URL(fileURLWithPath: path)
         }
     }
 
-    /// The file of an upscaler that must be there (`psgan upscale --model`, the bench): `none` is an error.
-    public static func requiredUpscalerFile(_ text: String) throws -> URL {
-        guard let url = try upscalerFile(text) else {
-            throw RenderError("'none' names no upscaler: use \(upscalerNamesList), or a .safetensors file path")
-        }
-        return url
-    }
-
-    /// The file of the built-in upscaler `name`; nil when `name` is not a built-in one (the lookup a
-    /// render uses for a model's suggested upscaler).
-    @Sendable public static func builtInUpscalerFile(_ name: String) throws -> URL? {
-        upscalerNames.contains(name) ? try upscalerFile(name) : nil
-    }
-
     /// Loads the upscaler `spec` names, with an optional tile size.
-    public static func loadUpscaler(_ spec: String, tile: Int?) throws -> Upscaler {
+    public static func loadUpscaler(_ spec: UpscalerSpec, tile: Int?) throws -> Upscaler {
         Upscaler(model: try UpscalerModel(contentsOf: try requiredUpscalerFile(spec)), tileSize: tile)
     }
 }

@@ -47,4 +47,11 @@ public struct PartialOutput: Sendable {
         }
         return removed
     }
+
+    /// Renames the finished temporary onto the output; an error of `kind` naming the output if it cannot.
+    public func finish(kind: PSGANError.Kind = .render) throws {
+        if rename(temporaryURL.path, output.path) != 0 {
+            throw PSGANError(kind, file: output.path, "cannot write (\(ErrorText.reason(errno: errno)))")
+        }
+    }
 }

@@ -11,7 +11,7 @@ import Foundation
 ///   `pixel_shuffle(s)` plus the nearest-upsampled input.
 ///
 /// BatchNorm (eval mode, eps 1e-5) is folded into the convolution before it at load time. Every
-/// tensor's presence, dtype, shape and values are checked; a problem is a ``ModelFileError`` naming
+/// tensor's presence, dtype, shape and values are checked; a problem is a ``PSGANError`` naming
 /// the file and the tensor.
 public struct UpscalerModel {
     /// The file it was read from (as given).
@@ -52,11 +52,11 @@ public struct UpscalerModel {
             architecture = .srvggCompact
             built = try reader.srvgg(activation: file.metadata["act"]?.lowercased())
         } else {
-            throw ModelFileError(path: path, "not a known upscaler: expected SRGAN keys (block1.0.weight, ...) "
+            throw PSGANError(.model, file: path, "not a known upscaler: expected SRGAN keys (block1.0.weight, ...) "
                 + "or SRVGGNetCompact keys (body.0.weight, ...)")
         }
         if let declared = file.metadata["scale"], let value = Int(declared), value != built.scale {
-            throw ModelFileError(path: path, "metadata says scale \(value) but the tensors make a x\(built.scale) network")
+            throw PSGANError(.model, file: path, "metadata says scale \(value) but the tensors make a x\(built.scale) network")
         }
         layers = built.layers
         scale = built.scale
@@ -90,7 +90,7 @@ public struct UpscalerModel {
 
         func has(_ name: String) -> Bool { file.tensors[name] != nil }
 
-        func fail(_ problem: String) -> ModelFileError { ModelFileError(path: path, problem) }
+        func fail(_ problem: String) -> PSGANError { PSGANError(.model, file: path, problem) }
 
         /// The tensor `name`, which must have exactly `shape`.
         func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {

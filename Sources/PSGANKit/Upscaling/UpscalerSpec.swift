@@ -25,7 +25,21 @@ public enum UpscalerSpec: Equatable, Sendable {
             self = .file(text)
         } else {
             let names = (["none"] + builtInNames).joined(separator: ", ")
-            throw RenderError("unknown upscaler '\(text)': use \(names), or a .safetensors file path")
+            throw PSGANError(.model, "unknown upscaler '\(text)': use \(names), or a .safetensors file path")
+        }
+    }
+}
+
+extension UpscalerSpec: CustomStringConvertible {
+    /// Whether a tile size may go with this setting: not with `none` (there is nothing to tile).
+    public var takesTile: Bool { self != .none }
+
+    /// The setting as written: `none`, the built-in name, or the path.
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .builtIn(let name): return name
+        case .file(let path): return path
         }
     }
 }

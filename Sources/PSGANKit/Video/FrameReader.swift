@@ -9,7 +9,7 @@ import Foundation
 /// its `*.png` files (case-insensitive, hidden files skipped) sorted by name; every one must have
 /// the first one's size. Only one frame is held at a time.
 ///
-/// A reader is not thread-safe. Errors are ``FrameReaderError``s naming the file.
+/// A reader is not thread-safe. Errors are ``PSGANError``s naming the file.
 public final class FrameReader {
     /// What was opened: the video or image file, or the directory.
     public let url: URL
@@ -36,19 +36,19 @@ public final class FrameReader {
         self.url = url
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw FrameReaderError(path: url.path, "no such file or directory")
+            throw PSGANError(.input, file: url.path, "no such file or directory")
         }
         if isDirectory.boolValue {
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: url.path)
             } catch {
-                throw FrameReaderError(path: url.path, "cannot list the directory (\(ErrorText.reason(error)))")
+                throw PSGANError(.input, file: url.path, "cannot list the directory (\(ErrorText.reason(error)))")
             }
             let files = names.filter { !$0.hasPrefix(".") && $0.lowercased().hasSuffix(".png") }.sorted()
                 .map { url.appendingPathComponent($0) }
             guard let first = files.first else {
-                throw FrameReaderError(path: url.path, "directory holds no .png files")
+                throw PSGANError(.input, file: url.path, "directory holds no .png files")
             }
             let decoder = try Decoder(path: first.path)
             frameFiles = files
@@ -74,7 +74,7 @@ public final class FrameReader {
         while let decoder = current {
             if let image = try decoder.next() {
                 guard image.width == width, image.height == height else {
-                    throw FrameReaderError(path: decoder.path, "frame is \(image.width)x\(image.height) but the first frame is \(width)x\(height)")
+                    throw PSGANError(.input, file: decoder.path, "frame is \(image.width)x\(image.height) but the first frame is \(width)x\(height)")
                 }
                 framesRead += 1
                 return image
@@ -82,7 +82,7 @@ public final class FrameReader {
             // A file that ends without one picture is corrupt or truncated; skipping it would shift
             // every later frame of a directory onto the wrong name.
             guard decoder.framesDecoded > 0 else {
-                throw FrameReaderError(path: decoder.path, "no decodable picture in the file (corrupt or truncated data)" + decoder.ffmpegReason)
+                throw PSGANError(.input, file: decoder.path, "no decodable picture in the file (corrupt or truncated data)" + decoder.ffmpegReason)
             }
             current = nil
             if nextFileIndex < frameFiles.count {
@@ -126,33 +126,33 @@ public final class FrameReader {
             context?.pointee.opaque = logTag.pointer
             let opened = avformat_open_input(&context, path, nil, nil)
             guard opened >= 0, let context else {
-                throw FrameReaderError(path: path, "cannot open (\(Self.message(opened)))")
+                throw PSGANError(.input, file: path, "cannot open (\(Self.message(opened)))")
             }
             formatContext = context
             do {
                 let info = avformat_find_stream_info(context, nil)
-                guard info >= 0 else { throw FrameReaderError(path: path, "cannot read the stream info (\(Self.message(info)))") }
+                guard info >= 0 else { throw PSGANError(.input, file: path, "cannot read the stream info (\(Self.message(info)))") }
                 var decoder: UnsafePointer<AVCodec>?
                 let stream = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
                 guard stream >= 0, let decoder, let avStream = context.pointee.streams[Int(stream)] else {
-                    throw FrameReaderError(path: path, "holds no decodable video or image stream")
+                    throw PSGANError(.input, file: path, "holds no decodable video or image stream")
                 }
                 streamIndex = stream
                 guard let codec = avcodec_alloc_context3(decoder) else {
-                    throw FrameReaderError(path: path, "out of memory allocating a decoder")
+                    throw PSGANError(.input, file: path, "out of memory allocating a decoder")
                 }
                 codecContext = codec
                 codec.pointee.opaque = logTag.pointer
                 guard avcodec_parameters_to_context(codec, avStream.pointee.codecpar) >= 0 else {
-                    throw FrameReaderError(path: path, "cannot set up the decoder")
+                    throw PSGANError(.input, file: path, "cannot set up the decoder")
                 }
                 codec.pointee.thread_count = 0
                 let status = avcodec_open2(codec, decoder, nil)
                 guard status >= 0 else {
-                    throw FrameReaderError(path: path, "cannot open the \(String(cString: decoder.pointee.name)) decoder (\(Self.message(status)))")
+                    throw PSGANError(.input, file: path, "cannot open the \(String(cString: decoder.pointee.name)) decoder (\(Self.message(status)))")
                 }
                 let w = Int(avStream.pointee.codecpar.pointee.width), h = Int(avStream.pointee.codecpar.pointee.height)
-                guard w > 0, h > 0 else { throw FrameReaderError(path: path, "has no frame size") }
+                guard w > 0, h > 0 else { throw PSGANError(.input, file: path, "has no frame size") }
                 width = w
                 height = h
                 let demuxer = String(cString: context.pointee.iformat.pointee.name)
@@ -161,11 +161,11 @@ public final class FrameReader {
                     ? avStream.pointee.avg_frame_rate : avStream.pointee.r_frame_rate
                 frameRate = rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : nil
                 if !isImage, let fps = frameRate, !FrameRate.isValid(fps) {
-                    throw FrameReaderError(path: path, "declares \(fps) frames per second; psgan reads rates \(FrameRate.rangeDescription)")
+                    throw PSGANError(.input, file: path, "declares \(fps) frames per second; psgan reads rates \(FrameRate.rangeDescription)")
                 }
                 frameCount = avStream.pointee.nb_frames > 0 ? Int(avStream.pointee.nb_frames) : nil
                 guard let f = av_frame_alloc(), let rgb = av_frame_alloc(), let p = av_packet_alloc() else {
-                    throw FrameReaderError(path: path, "out of memory allocating a frame")
+                    throw PSGANError(.input, file: path, "out of memory allocating a frame")
                 }
                 frame = f
                 rgbFrame = rgb
@@ -174,7 +174,7 @@ public final class FrameReader {
                 rgb.pointee.width = Int32(w)
                 rgb.pointee.height = Int32(h)
                 guard av_frame_get_buffer(rgb, 0) >= 0 else {
-                    throw FrameReaderError(path: path, "out of memory allocating a frame")
+                    throw PSGANError(.input, file: path, "out of memory allocating a frame")
                 }
             } catch {
                 release()
@@ -215,7 +215,7 @@ public final class FrameReader {
                     return nil
                 }
                 guard received == psgan_averror_eagain() else {
-                    throw FrameReaderError(path: path, "cannot decode the picture after frame \(framesDecoded) (\(Self.message(received)))" + ffmpegReason)
+                    throw PSGANError(.input, file: path, "cannot decode the picture after frame \(framesDecoded) (\(Self.message(received)))" + ffmpegReason)
                 }
                 if draining {
                     finished = true
@@ -227,12 +227,12 @@ public final class FrameReader {
                     _ = avcodec_send_packet(codecContext, nil)
                     continue
                 }
-                guard read >= 0 else { throw FrameReaderError(path: path, "cannot read after frame \(framesDecoded) (\(Self.message(read)))" + ffmpegReason) }
+                guard read >= 0 else { throw PSGANError(.input, file: path, "cannot read after frame \(framesDecoded) (\(Self.message(read)))" + ffmpegReason) }
                 defer { av_packet_unref(packet) }
                 guard packet.pointee.stream_index == streamIndex else { continue }
                 let sent = avcodec_send_packet(codecContext, packet)
                 guard sent >= 0 || sent == psgan_averror_eagain() else {
-                    throw FrameReaderError(path: path, "cannot decode the picture after frame \(framesDecoded) (\(Self.message(sent)))" + ffmpegReason)
+                    throw PSGANError(.input, file: path, "cannot decode the picture after frame \(framesDecoded) (\(Self.message(sent)))" + ffmpegReason)
                 }
             }
         }
@@ -241,15 +241,15 @@ public final class FrameReader {
         /// skipped or its decoder concealed, which would otherwise drop or garble a frame silently.
         private func checkDamage() throws {
             guard FFmpegLog.errorCount(logTag) > 0 else { return }
-            throw FrameReaderError(path: path, "damaged data near frame \(framesDecoded + 1)" + ffmpegReason)
+            throw PSGANError(.input, file: path, "damaged data near frame \(framesDecoded + 1)" + ffmpegReason)
         }
 
         /// Converts a decoded frame of any pixel format to packed RGB24.
         private func convert(_ frame: UnsafeMutablePointer<AVFrame>) throws -> RGBImage {
-            guard let rgbFrame else { throw FrameReaderError(path: path, "internal error: no frame buffer") }
+            guard let rgbFrame else { throw PSGANError(.input, file: path, "internal error: no frame buffer") }
             let w = Int(frame.pointee.width), h = Int(frame.pointee.height)
             guard w == width, h == height else {
-                throw FrameReaderError(path: path, "frame size changes from \(width)x\(height) to \(w)x\(h) mid-stream")
+                throw PSGANError(.input, file: path, "frame size changes from \(width)x\(height) to \(w)x\(h) mid-stream")
             }
             let format = frame.pointee.format
             let key = (format, Int32(frame.pointee.colorspace.rawValue), Int32(frame.pointee.color_range.rawValue))
@@ -259,7 +259,7 @@ public final class FrameReader {
                                         SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nil, nil, nil)
                 guard let scaler else {
                     let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: format)).map { String(cString: $0) } ?? "unknown"
-                    throw FrameReaderError(path: path, "cannot convert pixel format \(name) to RGB")
+                    throw PSGANError(.input, file: path, "cannot convert pixel format \(name) to RGB")
                 }
                 scalerKey = key
                 if let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)),
@@ -291,7 +291,7 @@ public final class FrameReader {
                 }
             }
             guard status == Int32(h), let plane = rgbFrame.pointee.data.0 else {
-                throw FrameReaderError(path: path, "cannot convert a frame to RGB")
+                throw PSGANError(.input, file: path, "cannot convert a frame to RGB")
             }
             let stride = Int(rgbFrame.pointee.linesize.0)
             var pixels = [UInt8](repeating: 0, count: w * h * 3)

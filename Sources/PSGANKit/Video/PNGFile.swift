@@ -7,7 +7,7 @@ public enum PNGFile {
     public static func encode(_ image: RGBImage, path: String = "image") throws -> Data {
         FFmpegLog.start()
         guard let encoder = avcodec_find_encoder_by_name("png") else {
-            throw VideoError("\(path): encoder png is not available in this FFmpeg build")
+            throw PSGANError(.video, "\(path): encoder png is not available in this FFmpeg build")
         }
         var context = avcodec_alloc_context3(encoder)
         var frame = av_frame_alloc()
@@ -17,7 +17,7 @@ public enum PNGFile {
             av_frame_free(&frame)
             av_packet_free(&packet)
         }
-        guard let context, let frame, let packet else { throw VideoError("\(path): out of memory") }
+        guard let context, let frame, let packet else { throw PSGANError(.video, "\(path): out of memory") }
         context.pointee.width = Int32(image.width)
         context.pointee.height = Int32(image.height)
         context.pointee.pix_fmt = AV_PIX_FMT_RGB24
@@ -27,7 +27,7 @@ public enum PNGFile {
         frame.pointee.width = Int32(image.width)
         frame.pointee.height = Int32(image.height)
         try check(av_frame_get_buffer(frame, 0), path, "cannot allocate a frame")
-        guard let plane = frame.pointee.data.0 else { throw VideoError("\(path): cannot allocate a frame") }
+        guard let plane = frame.pointee.data.0 else { throw PSGANError(.video, "\(path): cannot allocate a frame") }
         let stride = Int(frame.pointee.linesize.0), rowBytes = image.width * 3
         image.pixels.withUnsafeBufferPointer { source in
             for y in 0..<image.height {
@@ -45,7 +45,7 @@ public enum PNGFile {
             bytes.append(packet.pointee.data, count: Int(packet.pointee.size))
             av_packet_unref(packet)
         }
-        guard !bytes.isEmpty else { throw VideoError("\(path): png encoder produced nothing") }
+        guard !bytes.isEmpty else { throw PSGANError(.video, "\(path): png encoder produced nothing") }
         return bytes
     }
 
@@ -61,19 +61,19 @@ public enum PNGFile {
             try bytes.write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw VideoError("cannot write '\(path)': \(ErrorText.reason(error))")
+            throw PSGANError(.video, "cannot write '\(path)': \(ErrorText.reason(error))")
         }
         if rename(temporary.path, path) != 0 {
             let code = errno
             try? FileManager.default.removeItem(at: temporary)
-            throw VideoError("cannot write '\(path)': \(ErrorText.reason(errno: code))")
+            throw PSGANError(.video, "cannot write '\(path)': \(ErrorText.reason(errno: code))")
         }
     }
 
     private static func check(_ status: Int32, _ path: String, _ what: String) throws {
         if status < 0 {
             var buffer = [CChar](repeating: 0, count: 256)
-            throw VideoError("\(path): \(what): \(String(cString: psgan_av_err2str(status, &buffer, buffer.count)))")
+            throw PSGANError(.video, "\(path): \(what): \(String(cString: psgan_av_err2str(status, &buffer, buffer.count)))")
         }
     }
 }

@@ -36,7 +36,7 @@ public enum VideoCodec: String, CaseIterable, Sendable {
 
     /// Parses a codec name case-insensitively, accepting aliases such as `h265` for ``hevc``.
     ///
-    /// - Throws: ``VideoError`` naming the unknown codec and listing the known ones.
+    /// - Throws: ``PSGANError`` naming the unknown codec and listing the known ones.
     public init(parsing text: String) throws {
         let key = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let codec = VideoCodec(rawValue: key) {
@@ -48,7 +48,7 @@ public enum VideoCodec: String, CaseIterable, Sendable {
             return
         }
         let known = VideoCodec.allCases.map(\.rawValue).joined(separator: ", ")
-        throw VideoError("unknown codec '\(text)' (known: \(known))")
+        throw PSGANError(.video, "unknown codec '\(text)' (known: \(known))")
     }
 
     /// Other names accepted by ``init(parsing:)``.

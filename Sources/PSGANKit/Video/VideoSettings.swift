@@ -21,16 +21,3 @@ public struct VideoSettings: Sendable {
         self.threads = threads
     }
 }
-
-/// A failure to set up, feed or finish a ``VideoWriter``: one line naming the file and the problem.
-public struct VideoError: Error, CustomStringConvertible, Sendable {
-    /// The full message, e.g. `out.webm: codec 'prores' cannot be stored in a .webm file (use .mov or .mkv)`.
-    public let message: String
-
-    /// Wraps a ready-made message.
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
-}

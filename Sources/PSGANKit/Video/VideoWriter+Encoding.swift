@@ -44,7 +44,7 @@ extension VideoWriter {
 
     /// Converts RGB24 to the codec's YUV format with swscale, padding odd sizes first.
     func convertToYUV(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) throws {
-        guard let rgbFrame, let scaler else { throw VideoError("\(path): internal error: no converter") }
+        guard let rgbFrame, let scaler else { throw PSGANError(.video, "\(path): internal error: no converter") }
         copyRGB24(image, into: rgbFrame)
         let status = withUnsafePointer(to: &rgbFrame.pointee.data) { sourceData in
             withUnsafePointer(to: &rgbFrame.pointee.linesize) { sourceLinesize in
@@ -61,7 +61,7 @@ extension VideoWriter {
             }
         }
         if status != Int32(encodedHeight) {
-            throw VideoError("\(path): converting frame \(framesWritten) to \(settings.codec.pixelFormatName) failed")
+            throw PSGANError(.video, "\(path): converting frame \(framesWritten) to \(settings.codec.pixelFormatName) failed")
         }
     }
 
@@ -69,7 +69,7 @@ extension VideoWriter {
 
     /// Sends one frame (nil flushes) and writes every packet the encoder has ready.
     func encode(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
-        guard let codecContext, let packet else { throw VideoError("\(path): internal error: encoder closed") }
+        guard let codecContext, let packet else { throw PSGANError(.video, "\(path): internal error: encoder closed") }
         try check(avcodec_send_frame(codecContext, frame), "\(encoderName) rejected frame \(framesWritten)")
         while true {
             let status = avcodec_receive_packet(codecContext, packet)
@@ -97,14 +97,14 @@ extension VideoWriter {
         let name = String(format: "frame_%06d.png", pngFilesWritten)
         let filePath = temporaryURL.appendingPathComponent(name).path
         guard let file = fopen(filePath, "wb") else {
-            throw VideoError("cannot write '\(path)/\(name)': \(Self.posixMessage(errno))")
+            throw PSGANError(.video, "cannot write '\(path)/\(name)': \(Self.posixMessage(errno))")
         }
         let size = Int(packet.pointee.size)
         let written = fwrite(packet.pointee.data, 1, size, file)
         let writeError = errno
         let closed = fclose(file)
         if written != size || closed != 0 {
-            throw VideoError("cannot write '\(path)/\(name)': \(Self.posixMessage(written != size ? writeError : errno))")
+            throw PSGANError(.video, "cannot write '\(path)/\(name)': \(Self.posixMessage(written != size ? writeError : errno))")
         }
         pngFilesWritten += 1
     }
@@ -139,10 +139,10 @@ extension VideoWriter {
         }
     }
 
-    /// Throws a ``VideoError`` naming the output when an FFmpeg call returned a negative status.
+    /// Throws a ``PSGANError`` naming the output when an FFmpeg call returned a negative status.
     func check(_ status: Int32, _ what: String) throws {
         if status < 0 {
-            throw VideoError("\(path): \(what): \(Self.ffmpegMessage(status))")
+            throw PSGANError(.video, "\(path): \(what): \(Self.ffmpegMessage(status))")
         }
     }
 

@@ -63,23 +63,23 @@ public final class VideoWriter {
 
     /// Opens an encoder writing to a temporary name beside `url`; nothing appears at `url` until `finish()`.
     ///
-    /// - Throws: ``VideoError`` for a bad size, frame rate or CRF, an unknown extension, a codec
+    /// - Throws: ``PSGANError`` for a bad size, frame rate or CRF, an unknown extension, a codec
     ///   the container cannot hold, an existing PNG target, a missing encoder, or an unwritable
     ///   directory. Argument and name problems are reported before anything touches the disk.
     public init(url: URL, width: Int, height: Int, settings: VideoSettings) throws {
         let path = url.path
         let codec = settings.codec
         guard width > 0, height > 0 else {
-            throw VideoError("\(path): frame size \(width)x\(height) must be positive")
+            throw PSGANError(.video, "\(path): frame size \(width)x\(height) must be positive")
         }
         guard FrameRate.isValid(settings.fps) else {
-            throw VideoError("\(path): frame rate \(settings.fps) is outside the rates psgan writes (\(FrameRate.rangeDescription))")
+            throw PSGANError(.video, "\(path): frame rate \(settings.fps) is outside the rates psgan writes (\(FrameRate.rangeDescription))")
         }
         guard settings.threads >= 0 else {
-            throw VideoError("\(path): thread count \(settings.threads) must be 0 (auto) or more")
+            throw PSGANError(.video, "\(path): thread count \(settings.threads) must be 0 (auto) or more")
         }
         if let crf = settings.crf, let range = codec.crfRange, !range.contains(crf) {
-            throw VideoError("\(path): crf \(crf) is out of range for \(codec.rawValue) "
+            throw PSGANError(.video, "\(path): crf \(crf) is out of range for \(codec.rawValue) "
                 + "(\(range.lowerBound)...\(range.upperBound))")
         }
         let container = try Self.container(for: url, codec: codec)
@@ -114,18 +114,18 @@ public final class VideoWriter {
 
     /// Encodes one image; its size must be the `width`×`height` given to `init`.
     ///
-    /// - Throws: ``VideoError`` if the size differs, the writer is finished or cancelled, or FFmpeg
+    /// - Throws: ``PSGANError`` if the size differs, the writer is finished or cancelled, or FFmpeg
     ///   fails; the writer is then cancelled.
     public func append(_ image: RGBImage) throws {
         guard state == .open else {
-            throw VideoError("\(path): cannot append a frame: the writer was already \(stateName)")
+            throw PSGANError(.video, "\(path): cannot append a frame: the writer was already \(stateName)")
         }
         do {
             guard image.width == width, image.height == height else {
-                throw VideoError("\(path): frame \(framesWritten) is \(image.width)x\(image.height) "
+                throw PSGANError(.video, "\(path): frame \(framesWritten) is \(image.width)x\(image.height) "
                     + "but the video is \(width)x\(height)")
             }
-            guard let frame else { throw VideoError("\(path): internal error: no frame buffer") }
+            guard let frame else { throw PSGANError(.video, "\(path): internal error: no frame buffer") }
             try check(av_frame_make_writable(frame), "cannot prepare a frame buffer")
             switch settings.codec {
             case .ffv1: copyBGR0(image, into: frame)
@@ -144,17 +144,17 @@ public final class VideoWriter {
     /// Flushes the encoder, completes the file and renames it onto ``outputURL`` (replacing an
     /// existing file there). Calling it again after success does nothing.
     ///
-    /// - Throws: ``VideoError`` if no frame was appended, the writer was cancelled, or writing or
+    /// - Throws: ``PSGANError`` if no frame was appended, the writer was cancelled, or writing or
     ///   renaming fails; the temporary output is removed then.
     public func finish() throws {
         switch state {
         case .finished: return
-        case .cancelled: throw VideoError("\(path): cannot finish: the writer was cancelled")
+        case .cancelled: throw PSGANError(.video, "\(path): cannot finish: the writer was cancelled")
         case .open: break
         }
         do {
             guard framesWritten > 0 else {
-                throw VideoError("\(path): no frames were appended; nothing to write")
+                throw PSGANError(.video, "\(path): no frames were appended; nothing to write")
             }
             try encode(nil)
             if let formatContext {
@@ -163,7 +163,7 @@ public final class VideoWriter {
             }
             releaseFFmpeg()
             if rename(temporaryURL.path, path) != 0 {
-                throw VideoError("cannot write '\(path)': \(Self.posixMessage(errno))")
+                throw PSGANError(.video, "cannot write '\(path)': \(Self.posixMessage(errno))")
             }
             state = .finished
         } catch {
@@ -189,19 +189,19 @@ public final class VideoWriter {
         let ext = url.pathExtension
         if codec == .png {
             if let named = VideoContainer(fileExtension: ext) {
-                throw VideoError("\(path): codec 'png' writes a directory of PNG frames, not a "
+                throw PSGANError(.video, "\(path): codec 'png' writes a directory of PNG frames, not a "
                     + "\(named.displayName) file (give a directory name, or pick a video codec)")
             }
             return .pngSequence
         }
         guard let container = VideoContainer(fileExtension: ext) else {
             let what = ext.isEmpty ? "has no file extension" : "has an unknown video file extension '.\(ext)'"
-            throw VideoError("\(path): \(what) (use \(VideoContainer.knownExtensionsList))")
+            throw PSGANError(.video, "\(path): \(what) (use \(VideoContainer.knownExtensionsList))")
         }
         guard codec.allowedContainers.contains(container) else {
             let names = codec.allowedContainers.map(\.displayName)
             let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
-            throw VideoError("\(path): codec '\(codec.rawValue)' cannot be stored in a "
+            throw PSGANError(.video, "\(path): codec '\(codec.rawValue)' cannot be stored in a "
                 + "\(container.displayName) file (use \(list))")
         }
         return container
@@ -213,14 +213,14 @@ public final class VideoWriter {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
         if container == .pngSequence {
             guard isDirectory.boolValue else {
-                throw VideoError("\(path): already exists and is not a directory (the png codec writes a directory of frames)")
+                throw PSGANError(.video, "\(path): already exists and is not a directory (the png codec writes a directory of frames)")
             }
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? ["?"]
             guard contents.isEmpty else {
-                throw VideoError("\(path): directory already exists and is not empty (choose a new name or empty it)")
+                throw PSGANError(.video, "\(path): directory already exists and is not empty (choose a new name or empty it)")
             }
         } else if isDirectory.boolValue {
-            throw VideoError("\(path): is a directory (give a file name ending in .\(container.fileExtension ?? ""))")
+            throw PSGANError(.video, "\(path): is a directory (give a file name ending in .\(container.fileExtension ?? ""))")
         }
     }
 
@@ -248,11 +248,11 @@ public final class VideoWriter {
         }
 
         try openEncoder(rate: rate)
-        guard let codecContext else { throw VideoError("\(path): internal error: no encoder") }
+        guard let codecContext else { throw PSGANError(.video, "\(path): internal error: no encoder") }
 
         if let formatContext {
             guard let stream = avformat_new_stream(formatContext, nil) else {
-                throw VideoError("\(path): cannot add a video stream (out of memory)")
+                throw PSGANError(.video, "\(path): cannot add a video stream (out of memory)")
             }
             self.stream = stream
             stream.pointee.time_base = codecContext.pointee.time_base
@@ -266,7 +266,7 @@ public final class VideoWriter {
         }
 
         guard let frame = av_frame_alloc(), let packet = av_packet_alloc() else {
-            throw VideoError("\(path): out of memory allocating a frame")
+            throw PSGANError(.video, "\(path): out of memory allocating a frame")
         }
         self.frame = frame
         self.packet = packet
@@ -285,10 +285,10 @@ public final class VideoWriter {
                                     Int32(encodedWidth), Int32(encodedHeight), codec.pixelFormat,
                                     SWS_BICUBIC | SWS_ACCURATE_RND, nil, nil, nil)
             guard let scaler else {
-                throw VideoError("\(path): cannot convert RGB to \(codec.pixelFormatName)")
+                throw PSGANError(.video, "\(path): cannot convert RGB to \(codec.pixelFormatName)")
             }
             guard let rgbFrame = av_frame_alloc() else {
-                throw VideoError("\(path): out of memory allocating a frame")
+                throw PSGANError(.video, "\(path): out of memory allocating a frame")
             }
             self.rgbFrame = rgbFrame
             rgbFrame.pointee.format = AV_PIX_FMT_RGB24.rawValue
@@ -306,7 +306,7 @@ public final class VideoWriter {
             if flags & psgan_avfmt_nofile() == 0 {
                 let status = avio_open(&formatContext.pointee.pb, temporaryURL.path, AVIO_FLAG_WRITE)
                 if status < 0 {
-                    throw VideoError("cannot write '\(path)': \(Self.ffmpegMessage(status))")
+                    throw PSGANError(.video, "cannot write '\(path)': \(Self.ffmpegMessage(status))")
                 }
             }
             var options: OpaquePointer?
@@ -319,7 +319,7 @@ public final class VideoWriter {
             // A PNG directory. A stale one left by a crashed run with this pid is ours to replace.
             try? FileManager.default.removeItem(atPath: temporaryURL.path)
             if mkdir(temporaryURL.path, 0o777) != 0 {
-                throw VideoError("cannot write '\(path)': \(Self.posixMessage(errno))")
+                throw PSGANError(.video, "cannot write '\(path)': \(Self.posixMessage(errno))")
             }
         }
     }
@@ -335,7 +335,7 @@ public final class VideoWriter {
             guard let encoder = avcodec_find_encoder_by_name(name) else { continue }
             found = true
             guard let context = avcodec_alloc_context3(encoder) else {
-                throw VideoError("\(path): out of memory allocating the \(name) encoder")
+                throw PSGANError(.video, "\(path): out of memory allocating the \(name) encoder")
             }
             codecContext = context
             configure(context, encoderName: name, rate: rate)
@@ -351,12 +351,12 @@ public final class VideoWriter {
         }
         if !found {
             if codec.encoderNames.count == 1 {
-                throw VideoError("\(path): encoder \(codec.encoderNames[0]) is not available in this FFmpeg build")
+                throw PSGANError(.video, "\(path): encoder \(codec.encoderNames[0]) is not available in this FFmpeg build")
             }
-            throw VideoError("\(path): no \(codec.rawValue) encoder is available in this FFmpeg build "
+            throw PSGANError(.video, "\(path): no \(codec.rawValue) encoder is available in this FFmpeg build "
                 + "(tried \(codec.encoderNames.joined(separator: ", ")))")
         }
-        throw VideoError("\(path): cannot open the \(codec.rawValue) encoder at \(encodedWidth)x\(encodedHeight) "
+        throw PSGANError(.video, "\(path): cannot open the \(codec.rawValue) encoder at \(encodedWidth)x\(encodedHeight) "
             + "(\(failures.joined(separator: "; ")))")
     }
 
