@@ -55,44 +55,20 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        let thresholds = ComparisonThresholds(minPSNR: minPSNR, minSSIM: minSSIM, maxDiff: maxDiff)
+        let job = ComparisonJob(expected: URL(fileURLWithPath: expected), actual: URL(fileURLWithPath: actual),
+                                thresholds: ComparisonThresholds(minPSNR: minPSNR, minSSIM: minSSIM, maxDiff: maxDiff),
+                                ssimChannels: ssimChannels, report: report.map { URL(fileURLWithPath: $0) },
+                                diffDirectory: diffDir.map { URL(fileURLWithPath: $0) })
         let result: ComparisonReport
-        var diffWriter: VideoWriter?
         do {
-            let expectedFrames = try FrameReader(url: URL(fileURLWithPath: expected))
-            let actualFrames = try FrameReader(url: URL(fileURLWithPath: actual))
-            result = try ComparisonReport.compare(expected: expectedFrames, actual: actualFrames, thresholds: thresholds,
-                                                  ssimChannels: ssimChannels) { _, e, a in
-                guard let diffDir else { return }
-                if diffWriter == nil {
-                    diffWriter = try VideoWriter(url: URL(fileURLWithPath: diffDir), width: e.width, height: e.height,
-                                                 settings: VideoSettings(codec: .png))
-                }
-                try diffWriter?.append(DiffHeatMap.image(expected: e, actual: a))
-            }
-            try diffWriter?.finish()
+            result = try job.run()
         } catch {
-            // Unreadable inputs and an unwritable --diff-dir alike: the comparison could not be made.
-            diffWriter?.cancel()
+            // Unreadable inputs, an unwritable --diff-dir or report alike: the comparison could not be made.
             throw Self.cannotCompare(error)
         }
-        if let report {
-            do {
-                try result.json().write(to: URL(fileURLWithPath: report), options: .atomic)
-            } catch {
-                throw Self.cannotCompare(PSGANError(.render, "\(report): cannot write the report (\(ErrorText.reason(error)))"))
-            }
-        }
         if !quiet { print(result.table()) }
-        guard result.passed else {
-            let failures = result.failures
-            let named = failures.prefix(5).map { failure -> String in
-                let frame = result.frames[failure.index]
-                let ssim = frame.ssim.map(ComparisonReport.format(ssim:)) ?? "n/a"
-                return "frame \(frame.index) (PSNR \(ComparisonReport.format(psnr: frame.psnr)) dB, SSIM \(ssim), max diff \(frame.maxDiff))"
-            }
-            let more = failures.count > 5 ? " and \(failures.count - 5) more" : ""
-            FileHandle.standardError.write(Data("psgan compare: \(failures.count) of \(result.frames.count) frames failed: \(named.joined(separator: ", "))\(more)\n".utf8))
+        if let failures = result.failureSummary {
+            FileHandle.standardError.write(Data("psgan compare: \(failures)\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -275,6 +275,36 @@ import Testing
         #expect(frames[0]["0-seed1-p0.mkv"] != frames[0]["2-seed2-p0.mkv"])
     }
 
+    @Test func aPoseEntrysReadingAndCleanupRenderAsRendersOptionsDo() throws {
+        // The same BVH take, camera and cleanup through `psgan render` options and a manifest's pose
+        // entry: both build the same RenderJob, so the frames must be identical.
+        let dir = try CLI.temporaryDirectory()
+        let model = try CLI.tinyModel(in: dir)
+        let bvh = CLI.repository.appendingPathComponent("motion/cmu-01_01.bvh")
+        let rendered = dir.appendingPathComponent("render.mkv")
+        let options = ["--azimuth", "90", "--elevation", "10", "--projection", "orthographic", "--canvas", "640x480",
+                       "--flip", "--smooth", "--beta", "0.2", "--resample", "24", "--retarget", "figure", "--margin", "0.2"]
+        let render = try CLI.run(["render", "--model", model.path, "--poses", bvh.path, "--seed", "5", "--frames", "0:4",
+                                  "--codec", "ffv1", "--out", rendered.path, "--quiet"] + options)
+        #expect(render.status == 0, "\(render.errors)")
+        let plain = dir.appendingPathComponent("plain.mkv")
+        #expect(try CLI.run(["render", "--model", model.path, "--poses", bvh.path, "--seed", "5", "--frames", "0:4",
+                             "--codec", "ffv1", "--out", plain.path, "--quiet"]).status == 0)
+        let manifest = try Self.writeManifest("""
+            {"version": 1, "defaults": {"model": "tiny.safetensors", "codec": "ffv1", "frames": "0:4"},
+             "output": "{pose}.{ext}", "characters": [5],
+             "poses": [{"name": "take", "file": "\(bvh.path)", "canvas": "640x480",
+                        "camera": {"azimuth": 90, "elevation": 10, "projection": "orthographic"},
+                        "cleanup": {"flip": true, "smooth": {"beta": 0.2}, "resample": 24, "retarget": "figure", "margin": 0.2}}]}
+            """, in: dir)
+        let batch = try CLI.run(["batch", manifest.path, "--quiet"], in: dir)
+        #expect(batch.status == 0, "\(batch.errors)")
+        let fromRender = try CLI.decode(rendered, frameBytes: 16 * 16 * 3)
+        #expect(fromRender.count == 4)
+        #expect(try CLI.decode(dir.appendingPathComponent("take.mkv"), frameBytes: 16 * 16 * 3) == fromRender)
+        #expect(try CLI.decode(plain, frameBytes: 16 * 16 * 3) != fromRender, "the options changed nothing")
+    }
+
     @Test func theGNUParallelLineInTheDocsRunsForReal() throws {
         let docs = try String(contentsOf: CLI.repository.appendingPathComponent("docs/batch.md"), encoding: .utf8)
         let line = try #require(docs.split(separator: "\n").first { $0.hasPrefix("parallel ") }.map(String.init))

@@ -75,10 +75,10 @@ public struct UpscaleJob: Sendable {
     /// One image into one `.png` file.
     private func upscaleImage(_ reader: FrameReader, _ upscaler: Upscaler) throws {
         guard output.pathExtension.lowercased() == "png" else {
-            throw PSGANError(.render, file: output.path, "the input is an image, so the output must be a .png file")
+            throw PSGANError(.render, url: output, problem: "the input is an image, so the output must be a .png file")
         }
         guard let image = try reader.next() else {
-            throw PSGANError(.input, file: input.path, "holds no frame")
+            throw PSGANError(.input, url: input, problem: "holds no frame")
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory), isDirectory.boolValue {
