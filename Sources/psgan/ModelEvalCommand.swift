@@ -35,45 +35,8 @@ struct ModelEvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let psgan = try PSGANModel(contentsOf: URL(fileURLWithPath: model))
-        let config = psgan.config
-        let z: [Float]
-        if let seed = latentSeed {
-            z = SeededNormals.latent(seed: seed, dimension: config.latentDim)
-        } else {
-            let values = try Self.readJSON(latent!, as: [Double].self, what: "latent")
-            guard values.count == config.latentDim else {
-                throw ValidationError("\(latent!): latent has \(values.count) values, the model wants \(config.latentDim)")
-            }
-            z = values.map(Float.init)
-        }
-        let rows = try Self.readJSON(keypoints, as: [[Double]].self, what: "keypoints")
-        guard rows.count == config.keypoints else {
-            throw ValidationError("\(keypoints): \(rows.count) keypoints, the model wants \(config.keypoints)")
-        }
-        let points = try rows.enumerated().map { index, row -> Keypoint in
-            guard row.count == 3 else {
-                throw ValidationError("\(keypoints): keypoint \(index) has \(row.count) values, expected [x, y, confidence]")
-            }
-            return Keypoint(x: row[0], y: row[1], confidence: row[2])
-        }
-        let rgb = Generator(model: psgan).forward(latent: z, keypoints: points)
-        var writer = SafeTensorsWriter(metadata: ["format": "psgan-eval"])
-        writer.add("rgb", shape: [3, config.resolution, config.resolution], values: rgb)
-        try writer.write(to: URL(fileURLWithPath: out), precision: .f32)
-    }
-
-    private static func readJSON<T: Decodable>(_ path: String, as type: T.Type, what: String) throws -> T {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ValidationError("\(path): cannot read the \(what) file (\(ErrorText.reason(error)))")
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch {
-            throw ValidationError("\(path) is not a valid \(what) JSON file: \(error)")
-        }
+        let source: ModelEvaluation.Latent = latent.map { .file(URL(fileURLWithPath: $0)) } ?? .seed(latentSeed ?? 0)
+        try ModelEvaluation(model: URL(fileURLWithPath: model), latent: source, keypoints: URL(fileURLWithPath: keypoints),
+                            output: URL(fileURLWithPath: out)).run()
     }
 }

@@ -14,18 +14,8 @@ extension BatchManifest {
 
     static func settings(_ object: [String: JSON], place: String, path: String) throws -> Settings {
         func fail(_ problem: String) -> PSGANError { PSGANError(.manifest, file: path, place: place, problem) }
-        func string(_ key: String) throws -> String? {
-            guard let value = object[key] else { return nil }
-            guard case .string(let text) = value, !text.isEmpty else { throw fail("\"\(key)\" must be a non-empty string, found \(value.kind)") }
-            return text
-        }
-        func integer(_ key: String) throws -> Int? {
-            guard let value = object[key] else { return nil }
-            guard case .number(let number) = value, number == number.rounded(), abs(number) < 1e15 else {
-                throw fail("\"\(key)\" must be a whole number, found \(value.kind)")
-            }
-            return Int(number)
-        }
+        let fields = Fields(object: object, fail: fail)
+        let string = fields.string, integer = fields.wholeNumber
         var settings = Settings()
         settings.model = try string("model")
         if let text = try string("codec") {

@@ -53,10 +53,8 @@ extension BatchManifest {
     /// A `camera` object: BVH azimuth, elevation, distance and projection.
     static func camera(_ value: JSON, fail: @escaping (String) -> PSGANError) throws -> BVHCamera {
         guard case .object(let object) = value else { throw fail("\"camera\" must be an object, found \(value.kind)") }
-        if let unknown = object.keys.sorted().first(where: { !cameraKeys.contains($0) }) {
-            throw fail("unknown key \"\(unknown)\" in \"camera\" (known: \(cameraKeys.sorted().joined(separator: ", ")))")
-        }
         let fields = Fields(object: object, fail: fail)
+        try fields.checkKeys(cameraKeys, in: "camera")
         var camera = BVHCamera()
         if let azimuth = try fields.number("azimuth") { camera.azimuth = azimuth }
         if let elevation = try fields.number("elevation") { camera.elevation = elevation }
@@ -74,10 +72,8 @@ extension BatchManifest {
     /// A `cleanup` object: the steps of `docs/pose-cleanup.md`, named as `psgan render`'s options.
     static func cleanup(_ value: JSON, fail: @escaping (String) -> PSGANError) throws -> PoseCleanup {
         guard case .object(let object) = value else { throw fail("\"cleanup\" must be an object, found \(value.kind)") }
-        if let unknown = object.keys.sorted().first(where: { !cleanupKeys.contains($0) }) {
-            throw fail("unknown key \"\(unknown)\" in \"cleanup\" (known: \(cleanupKeys.sorted().joined(separator: ", ")))")
-        }
         let fields = Fields(object: object, fail: fail)
+        try fields.checkKeys(cleanupKeys, in: "cleanup")
         var cleanup = PoseCleanup()
         cleanup.minConfidence = try fields.number("min_confidence")
         cleanup.flip = try fields.bool("flip") ?? false
@@ -88,10 +84,8 @@ extension BatchManifest {
         case .bool(true)?:
             cleanup.smoothing = OneEuroFilter()
         case .object(let smooth)?:
-            if let unknown = smooth.keys.sorted().first(where: { !smoothKeys.contains($0) }) {
-                throw fail("unknown key \"\(unknown)\" in \"smooth\" (known: \(smoothKeys.sorted().joined(separator: ", ")))")
-            }
             let numbers = Fields(object: smooth, fail: fail)
+            try numbers.checkKeys(smoothKeys, in: "smooth")
             cleanup.smoothing = OneEuroFilter(minCutoff: try numbers.number("min_cutoff") ?? 1, beta: try numbers.number("beta") ?? 0.01,
                                               derivativeCutoff: try numbers.number("d_cutoff") ?? 1)
         case let other?:
@@ -113,6 +107,13 @@ extension BatchManifest {
     struct Fields {
         let object: [String: JSON]
         let fail: (String) -> PSGANError
+
+        /// Throws for the first key (in name order) not in `allowed`, naming the object `name`.
+        func checkKeys(_ allowed: Set<String>, in name: String) throws {
+            if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw fail("unknown key \"\(unknown)\" in \"\(name)\" (known: \(allowed.sorted().joined(separator: ", ")))")
+            }
+        }
 
         func string(_ key: String) throws -> String? {
             guard let value = object[key] else { return nil }
