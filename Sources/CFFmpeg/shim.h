@@ -26,6 +26,7 @@
 #include <libavutil/pixdesc.h>
 #include <libavutil/rational.h>
 #include <libavutil/sha.h>
+#include <libavutil/crc.h>
 
 /// AVERROR(EAGAIN): the encoder wants input / has no output yet.
 static inline int psgan_averror_eagain(void) { return AVERROR(EAGAIN); }

@@ -8,13 +8,18 @@ struct PSGAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "psgan",
         abstract: "Render a character performing a pose sequence with a PSGAN generator.",
-        version: "0.1.0",
+        version: PSGANVersion.string,
         subcommands: [RenderCommand.self, BatchCommand.self, PoseCommand.self, UpscaleCommand.self, CompareCommand.self,
                       ModelCommand.self, BenchCommand.self]
     )
 
     /// Parses the command line and runs the command; any error ends in one line (``ErrorText``),
     /// followed for option errors by argument-parser's usage lines.
+    /// The command line this process was started with (`psgan` and the arguments), as provenance records it.
+    static var commandLine: String {
+        Provenance.commandLine(["psgan"] + CommandLine.arguments.dropFirst())
+    }
+
     static func main() {
         do {
             var command = try parseAsRoot()

@@ -64,6 +64,17 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Upscaler tile size in input pixels (default: automatic, bounded memory).")
     var tile: Int?
 
+    @Flag(help: "Write the character's matte as an alpha channel (codecs png, prores, vp9, ffv1).")
+    var alpha = false
+
+    @Option(help: ArgumentHelp("Composite the character over a colour (#RRGGBB or a name such as white, black, chroma-green), an image, or a video plate (whose size sets the output's).",
+                               valueName: "COLOR|IMAGE|VIDEO"), transform: Background.init(parsing:))
+    var background: Background?
+
+    @Option(help: ArgumentHelp("Where the character goes on a background image or plate: its frame's centre in output pixels and a scale (default: fitted, centred).",
+                               valueName: "X,Y,SCALE"))
+    var place: Placement?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -76,6 +87,15 @@ struct RenderCommand: ParsableCommand {
         if let tile, tile < 1 {
             throw ValidationError("--tile must be at least 1")
         }
+        if alpha && background != nil {
+            throw ValidationError("give either --alpha or --background, not both (a frame composited over a background is opaque)")
+        }
+        if let codec, alpha, !codec.supportsAlpha {
+            throw ValidationError("--alpha: codec '\(codec.rawValue)' cannot carry an alpha channel (use \(VideoCodec.alphaCodecsList))")
+        }
+        if place != nil, background == nil {
+            throw ValidationError("--place needs a --background image or video to place the character on")
+        }
         if tile != nil && upscale?.takesTile == false {
             throw ValidationError("--tile needs an upscaler, not --upscale none")
         }
@@ -85,12 +105,16 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        let job = RenderJob(
+        var job = RenderJob(
             model: try BundledResources.model(model), poses: reading.input(poses, cleaning: cleaning),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
             frames: frames, codec: codec, fps: fps, crf: crf,
             upscaling: try RenderJob.Upscaling(upscale), tile: tile,
             output: URL(fileURLWithPath: out))
+        job.alpha = alpha
+        job.background = background
+        job.placement = place
+        job.command = PSGAN.commandLine
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         let reporter = ProgressReporter(quiet: quiet)
@@ -105,7 +129,8 @@ struct RenderCommand: ParsableCommand {
         let (size, scale, seconds) = (result.size, result.scale, result.seconds)
         let upscaling = result.suggestedUpscaler.map { " (upscaled x\(scale) by \($0), the model's suggestion; --upscale none for \(size / scale)x\(size / scale))" }
             ?? upscale.flatMap { $0 == .none ? nil : " (upscaled x\(scale) by \($0))" } ?? ""
-        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscaling), "
+        let composited = background == nil ? "" : " over the background, \(result.outputSize)"
+        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscaling)\(alpha ? " with alpha" : "")\(composited), "
             + "\(result.codec.rawValue), \(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s "
             + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s)")
     }
@@ -122,3 +147,7 @@ extension CharacterKeyframe: ExpressibleByArgument {
 }
 
 extension LatentInterpolation: ExpressibleByArgument {}
+
+extension Placement: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}

@@ -47,6 +47,8 @@ public struct RenderJob: Sendable {
         public var fps: Double
         /// Seconds from the first frame to the finished output.
         public var seconds: Double
+        /// The output frames' size (the background plate's when there is one).
+        public var outputSize: CanvasSize
     }
 
     /// Which upscaler a render applies to every frame.
@@ -93,6 +95,14 @@ public struct RenderJob: Sendable {
     public var tile: Int?
     /// Where the finished video (or PNG directory for the png codec) appears.
     public var output: URL
+    /// Write the character's matte as an alpha channel (``Matte``; codecs with ``VideoCodec/supportsAlpha``).
+    public var alpha = false
+    /// Composite the character over this (its matte, premultiplied edges); nil keeps the white.
+    public var background: Background?
+    /// Where the character goes on a background image or plate; nil fits it (as large as fits, centred).
+    public var placement: Placement?
+    /// The command line recorded in the output's provenance tags (``Provenance``), if any.
+    public var command: String?
 
     /// A render job; every setting but the inputs and output has the same default as `psgan render`.
     public init(model: URL, poses: PoseInput, characters: Characters = .seed(0),
@@ -148,19 +158,32 @@ public struct RenderJob: Sendable {
         let range = try prepared.frames(frames)
 
         let track = try characters.track(latentDim: config.latentDim)
+        if alpha && background != nil {
+            throw PSGANError(.render, "--alpha and --background exclude each other: a frame composited over a background is opaque")
+        }
         let videoCodec = resolvedCodec
-        let settings = VideoSettings(codec: videoCodec, fps: fps ?? prepared.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
+        var settings = VideoSettings(codec: videoCodec, fps: fps ?? prepared.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
+        settings.alpha = alpha
+        settings.metadata = try Provenance.tags(model: self.model, poses: poses.url, characters: characters, command: command)
         let renderer = Renderer(model: model)
         let (upscalerFile, suggested) = try upscalerFile(for: config)
         let upscaler = try upscalerFile.map { Upscaler(model: try UpscalerModel(contentsOf: $0), tileSize: tile) }
         let scale = upscaler?.model.scale ?? 1
         let size = config.resolution * scale
-        let writer = try VideoWriter(url: output, width: size, height: size, settings: settings)
+        let finisher = try FrameFinisher(side: config.resolution, upscaler: upscaler, alpha: alpha,
+                                         background: background, placement: placement)
+        let writer = try VideoWriter(url: output, width: finisher.outputSize.width, height: finisher.outputSize.height,
+                                     settings: settings)
         temporaryOutput(writer.temporaryURL)
         let started = Date()
         do {
             try renderer.render(poses: prepared.frames, track: track, frames: range,
-                                sink: { _, image in try writer.append(upscaler?.upscale(image) ?? image) },
+                                sink: { _, image in
+                                    switch try finisher.finish(image) {
+                                    case .rgb(let frame): try writer.append(frame)
+                                    case .rgba(let frame): try writer.append(frame)
+                                    }
+                                },
                                 progress: progress)
             try writer.finish()
         } catch {
@@ -168,6 +191,6 @@ public struct RenderJob: Sendable {
             throw error
         }
         return Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
-                      fps: settings.fps, seconds: Date().timeIntervalSince(started))
+                      fps: settings.fps, seconds: Date().timeIntervalSince(started), outputSize: finisher.outputSize)
     }
 }

@@ -77,3 +77,32 @@ public enum PNGFile {
         }
     }
 }
+
+extension PNGFile {
+    /// `png` with a `tEXt` chunk for each of `text` (keys in order) inserted after its header
+    /// (`IHDR`); keys are cut to PNG's 79 bytes and values stored as Latin-1 where they can be
+    /// (other characters become `?`). Unchanged when `png` is not a PNG or `text` is empty.
+    public static func insertingText(_ text: [String: String], into png: Data) -> Data {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard !text.isEmpty, png.count >= 33, Array(png.prefix(8)) == signature else { return png }
+        let ihdrLength = Int(png[8]) << 24 | Int(png[9]) << 16 | Int(png[10]) << 8 | Int(png[11])
+        let insertAt = 8 + 12 + ihdrLength
+        guard insertAt <= png.count else { return png }
+        var chunks = Data()
+        for (key, value) in text.sorted(by: { $0.key < $1.key }) {
+            func latin1(_ s: String) -> [UInt8] { s.unicodeScalars.map { $0.value < 256 && $0.value != 0 ? UInt8($0.value) : 0x3F } }
+            let body = Array("tEXt".utf8) + Array(latin1(key).prefix(79)) + [0] + latin1(value)
+            let length = UInt32(body.count - 4)
+            chunks.append(contentsOf: [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)])
+            chunks.append(contentsOf: body)
+            let crc = body.withUnsafeBufferPointer { buffer in
+                av_crc(av_crc_get_table(AV_CRC_32_IEEE_LE), 0xFFFF_FFFF, buffer.baseAddress, buffer.count) ^ 0xFFFF_FFFF
+            }
+            chunks.append(contentsOf: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+        }
+        var result = png.prefix(insertAt)
+        result.append(chunks)
+        result.append(png.suffix(from: insertAt))
+        return Data(result)
+    }
+}

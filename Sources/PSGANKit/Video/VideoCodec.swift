@@ -107,6 +107,42 @@ public enum VideoCodec: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the codec can carry an alpha channel: PNG (RGBA), ProRes 4444 (`yuva444p10le`),
+    /// VP9 (`yuva420p`, in .webm or .mkv) and FFV1 (`bgra`).
+    public var supportsAlpha: Bool {
+        switch self {
+        case .png, .prores, .vp9, .ffv1: return true
+        case .h264, .hevc, .av1: return false
+        }
+    }
+
+    /// The codecs that can carry alpha, for messages.
+    public static let alphaCodecsList = allCases.filter(\.supportsAlpha).map(\.rawValue).joined(separator: ", ")
+
+    /// The pixel format's name with or without alpha.
+    public func pixelFormatName(alpha: Bool) -> String {
+        guard alpha, supportsAlpha else { return pixelFormatName }
+        switch self {
+        case .png: return "rgba"
+        case .prores: return "yuva444p10le"
+        case .vp9: return "yuva420p"
+        case .ffv1: return "bgra"
+        case .h264, .hevc, .av1: return pixelFormatName
+        }
+    }
+
+    /// The FFmpeg pixel format with or without alpha.
+    func pixelFormat(alpha: Bool) -> AVPixelFormat {
+        guard alpha, supportsAlpha else { return pixelFormat }
+        switch self {
+        case .png: return AV_PIX_FMT_RGBA
+        case .prores: return AV_PIX_FMT_YUVA444P10LE
+        case .vp9: return AV_PIX_FMT_YUVA420P
+        case .ffv1: return AV_PIX_FMT_BGRA
+        case .h264, .hevc, .av1: return pixelFormat
+        }
+    }
+
     /// The constant-rate factor used when ``VideoSettings/crf`` is nil; nil for codecs without one.
     public var defaultCRF: Int? {
         switch self {

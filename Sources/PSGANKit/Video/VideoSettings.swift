@@ -12,6 +12,12 @@ public struct VideoSettings: Sendable {
     public var crf: Int?
     /// Encoder threads; 0 lets the encoder choose.
     public var threads: Int
+    /// Whether frames carry an alpha channel (png, prores as 4444, vp9 in .webm/.mkv, ffv1; see
+    /// ``VideoCodec/supportsAlpha``). Frames are then appended as ``RGBAImage``s.
+    public var alpha = false
+    /// Tags stored in the file (the container's metadata, readable with `ffprobe -show_format`; for
+    /// PNG frames `tEXt` chunks): provenance such as the psgan version and the inputs' digests.
+    public var metadata: [String: String] = [:]
 
     /// Settings with the given values; the defaults give H.264 at 30 fps, CRF 18.
     public init(codec: VideoCodec = .h264, fps: Double = 30, crf: Int? = nil, threads: Int = 0) {

@@ -5,47 +5,48 @@ import Foundation
 extension VideoWriter {
     // MARK: - Frames
 
-    /// Packs RGB24 into FFV1's bgr0 layout, byte for byte.
-    func copyBGR0(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) {
+    /// Packs RGB (3 channels) or RGBA (4) into FFV1's bgr0 or bgra layout, byte for byte.
+    func copyBGR(_ pixels: [UInt8], channels: Int, into frame: UnsafeMutablePointer<AVFrame>) {
         let stride = Int(frame.pointee.linesize.0)
         guard let plane = frame.pointee.data.0 else { return }
-        image.pixels.withUnsafeBufferPointer { source in
+        pixels.withUnsafeBufferPointer { source in
             for y in 0..<height {
                 let row = plane + y * stride
-                let sourceRow = y * width * 3
+                let sourceRow = y * width * channels
                 for x in 0..<width {
-                    let s = sourceRow + x * 3
+                    let s = sourceRow + x * channels
                     row[x * 4 + 0] = source[s + 2]
                     row[x * 4 + 1] = source[s + 1]
                     row[x * 4 + 2] = source[s + 0]
-                    row[x * 4 + 3] = 0
+                    row[x * 4 + 3] = channels == 4 ? source[s + 3] : 0
                 }
             }
         }
     }
 
-    /// Copies RGB24 rows into an RGB24 frame of the encoded size, repeating the last column and
-    /// row when that size is larger than the image (the frame's rows may be padded for alignment).
-    func copyRGB24(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) {
+    /// Copies packed rows (RGB24 or RGBA) into a frame of the same layout at the encoded size,
+    /// repeating the last column and row when that size is larger than the image (the frame's rows
+    /// may be padded for alignment).
+    func copyPacked(_ pixels: [UInt8], channels: Int, into frame: UnsafeMutablePointer<AVFrame>) {
         let stride = Int(frame.pointee.linesize.0)
         guard let plane = frame.pointee.data.0 else { return }
-        let rowBytes = width * 3
-        image.pixels.withUnsafeBufferPointer { source in
+        let rowBytes = width * channels
+        pixels.withUnsafeBufferPointer { source in
             for y in 0..<encodedHeight {
                 let row = plane + y * stride
                 let sourceRow = source.baseAddress! + min(y, height - 1) * rowBytes
                 row.update(from: sourceRow, count: rowBytes)
                 for x in width..<encodedWidth {
-                    (row + x * 3).update(from: sourceRow + (width - 1) * 3, count: 3)
+                    (row + x * channels).update(from: sourceRow + (width - 1) * channels, count: channels)
                 }
             }
         }
     }
 
-    /// Converts RGB24 to the codec's YUV format with swscale, padding odd sizes first.
-    func convertToYUV(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>) throws {
+    /// Converts RGB24 or RGBA to the codec's YUV(A) format with swscale, padding odd sizes first.
+    func convertToYUV(_ pixels: [UInt8], channels: Int, into frame: UnsafeMutablePointer<AVFrame>) throws {
         guard let rgbFrame, let scaler else { throw PSGANError(.video, "\(path): internal error: no converter") }
-        copyRGB24(image, into: rgbFrame)
+        copyPacked(pixels, channels: channels, into: rgbFrame)
         let status = withUnsafePointer(to: &rgbFrame.pointee.data) { sourceData in
             withUnsafePointer(to: &rgbFrame.pointee.linesize) { sourceLinesize in
                 withUnsafePointer(to: &frame.pointee.data) { data in
@@ -61,7 +62,7 @@ extension VideoWriter {
             }
         }
         if status != Int32(encodedHeight) {
-            throw PSGANError(.video, "\(path): converting frame \(framesWritten) to \(settings.codec.pixelFormatName) failed")
+            throw PSGANError(.video, "\(path): converting frame \(framesWritten) to \(settings.codec.pixelFormatName(alpha: settings.alpha)) failed")
         }
     }
 
@@ -99,8 +100,9 @@ extension VideoWriter {
         guard let file = fopen(filePath, "wb") else {
             throw PSGANError(.video, "cannot write '\(path)/\(name)': \(Self.posixMessage(errno))")
         }
-        let size = Int(packet.pointee.size)
-        let written = fwrite(packet.pointee.data, 1, size, file)
+        let bytes = PNGFile.insertingText(settings.metadata, into: Data(bytes: packet.pointee.data, count: Int(packet.pointee.size)))
+        let size = bytes.count
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, size, file) }
         let writeError = errno
         let closed = fclose(file)
         if written != size || closed != 0 {

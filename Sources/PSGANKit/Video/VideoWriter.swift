@@ -83,6 +83,14 @@ public final class VideoWriter {
                 + "(\(range.lowerBound)...\(range.upperBound))")
         }
         let container = try Self.container(for: url, codec: codec)
+        if settings.alpha {
+            guard codec.supportsAlpha else {
+                throw PSGANError(.video, "\(path): codec '\(codec.rawValue)' cannot carry an alpha channel (use \(VideoCodec.alphaCodecsList))")
+            }
+            if codec == .vp9 && container == .mp4 {
+                throw PSGANError(.video, "\(path): VP9 with alpha needs a .webm or .mkv file")
+            }
+        }
         try Self.checkExistingOutput(at: path, container: container)
 
         self.outputURL = url
@@ -112,25 +120,44 @@ public final class VideoWriter {
         cancel()
     }
 
-    /// Encodes one image; its size must be the `width`×`height` given to `init`.
+    /// Encodes one image; its size must be the `width`×`height` given to `init`. A writer with
+    /// alpha stores it opaque.
     ///
     /// - Throws: ``PSGANError`` if the size differs, the writer is finished or cancelled, or FFmpeg
     ///   fails; the writer is then cancelled.
     public func append(_ image: RGBImage) throws {
+        if settings.alpha {
+            try append(RGBAImage(opaque: image))
+        } else {
+            try append(pixels: image.pixels, channels: 3, width: image.width, height: image.height)
+        }
+    }
+
+    /// Encodes one image with alpha; the writer must have been opened with ``VideoSettings/alpha``.
+    public func append(_ image: RGBAImage) throws {
+        guard settings.alpha else {
+            cancel()
+            throw PSGANError(.video, "\(path): internal error: an RGBA frame for a writer without alpha")
+        }
+        try append(pixels: image.pixels, channels: 4, width: image.width, height: image.height)
+    }
+
+    /// Encodes packed RGB (3 channels) or RGBA (4) pixels.
+    private func append(pixels: [UInt8], channels: Int, width imageWidth: Int, height imageHeight: Int) throws {
         guard state == .open else {
             throw PSGANError(.video, "\(path): cannot append a frame: the writer was already \(stateName)")
         }
         do {
-            guard image.width == width, image.height == height else {
-                throw PSGANError(.video, "\(path): frame \(framesWritten) is \(image.width)x\(image.height) "
+            guard imageWidth == width, imageHeight == height else {
+                throw PSGANError(.video, "\(path): frame \(framesWritten) is \(imageWidth)x\(imageHeight) "
                     + "but the video is \(width)x\(height)")
             }
             guard let frame else { throw PSGANError(.video, "\(path): internal error: no frame buffer") }
             try check(av_frame_make_writable(frame), "cannot prepare a frame buffer")
             switch settings.codec {
-            case .ffv1: copyBGR0(image, into: frame)
-            case .png: copyRGB24(image, into: frame)
-            case .h264, .hevc, .vp9, .av1, .prores: try convertToYUV(image, into: frame)
+            case .ffv1: copyBGR(pixels, channels: channels, into: frame)
+            case .png: copyPacked(pixels, channels: channels, into: frame)
+            case .h264, .hevc, .vp9, .av1, .prores: try convertToYUV(pixels, channels: channels, into: frame)
             }
             frame.pointee.pts = Int64(framesWritten)
             try encode(frame)
@@ -218,7 +245,7 @@ public final class VideoWriter {
         }
         self.frame = frame
         self.packet = packet
-        frame.pointee.format = codec.pixelFormat.rawValue
+        frame.pointee.format = codec.pixelFormat(alpha: settings.alpha).rawValue
         frame.pointee.width = Int32(encodedWidth)
         frame.pointee.height = Int32(encodedHeight)
         try check(av_frame_get_buffer(frame, 0), "cannot allocate a frame buffer")
@@ -229,17 +256,18 @@ public final class VideoWriter {
         frame.pointee.color_range = codecContext.pointee.color_range
 
         if codec.isYUV {
-            scaler = sws_getContext(Int32(encodedWidth), Int32(encodedHeight), AV_PIX_FMT_RGB24,
-                                    Int32(encodedWidth), Int32(encodedHeight), codec.pixelFormat,
+            let source = settings.alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24
+            scaler = sws_getContext(Int32(encodedWidth), Int32(encodedHeight), source,
+                                    Int32(encodedWidth), Int32(encodedHeight), codec.pixelFormat(alpha: settings.alpha),
                                     SWS_BICUBIC | SWS_ACCURATE_RND, nil, nil, nil)
             guard let scaler else {
-                throw PSGANError(.video, "\(path): cannot convert RGB to \(codec.pixelFormatName)")
+                throw PSGANError(.video, "\(path): cannot convert RGB to \(codec.pixelFormatName(alpha: settings.alpha))")
             }
             guard let rgbFrame = av_frame_alloc() else {
                 throw PSGANError(.video, "\(path): out of memory allocating a frame")
             }
             self.rgbFrame = rgbFrame
-            rgbFrame.pointee.format = AV_PIX_FMT_RGB24.rawValue
+            rgbFrame.pointee.format = source.rawValue
             rgbFrame.pointee.width = Int32(encodedWidth)
             rgbFrame.pointee.height = Int32(encodedHeight)
             try check(av_frame_get_buffer(rgbFrame, 0), "cannot allocate a frame buffer")
@@ -260,7 +288,11 @@ public final class VideoWriter {
             var options: OpaquePointer?
             defer { av_dict_free(&options) }
             if container == .mp4 || container == .mov {
-                av_dict_set(&options, "movflags", "+faststart", 0)
+                // use_metadata_tags: keep tags the format has no atom of its own for (provenance).
+                av_dict_set(&options, "movflags", "+faststart+use_metadata_tags", 0)
+            }
+            for (key, value) in settings.metadata.sorted(by: { $0.key < $1.key }) {
+                av_dict_set(&formatContext.pointee.metadata, key, value, 0)
             }
             try check(avformat_write_header(formatContext, &options), "cannot write the file header")
         } else {
@@ -315,7 +347,7 @@ public final class VideoWriter {
         context.pointee.height = Int32(encodedHeight)
         context.pointee.time_base = av_inv_q(rate)
         context.pointee.framerate = rate
-        context.pointee.pix_fmt = codec.pixelFormat
+        context.pointee.pix_fmt = codec.pixelFormat(alpha: settings.alpha)
         context.pointee.thread_count = Int32(settings.threads)
         if codec.isYUV {
             context.pointee.colorspace = AVCOL_SPC_BT709
@@ -359,7 +391,7 @@ public final class VideoWriter {
         case "librav1e":
             pairs = [("qp", "\(min(255, crf * 4))"), ("speed", "8")] // rav1e's quantizer is 0...255
         case "prores_ks":
-            pairs = [("profile", "hq")]
+            pairs = [("profile", settings.alpha ? "4444" : "hq")]
         case "ffv1":
             pairs = [("level", "3")]
         default:

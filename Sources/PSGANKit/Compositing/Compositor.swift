@@ -1,0 +1,55 @@
+import Foundation
+
+/// Composites characters (RGBA, straight alpha) over a background frame: the compositing stage.
+///
+/// Each layer is resampled bilinearly with premultiplied colour (so edges carry no fringe) at its
+/// ``Placement`` and blended front over back: `out = F·a + B·(1 - a)`.
+public enum Compositor {
+    /// `layers` (back to front) over `background`, each at its placement.
+    public static func composite(_ layers: [(image: RGBAImage, placement: Placement)], over background: RGBImage) -> RGBImage {
+        var out = background.pixels.map(Double.init)
+        let (width, height) = (background.width, background.height)
+        for (layer, place) in layers {
+            let half = (w: Double(layer.width) * place.scale / 2, h: Double(layer.height) * place.scale / 2)
+            let x0 = max(0, Int((place.x - half.w).rounded(.down))), x1 = min(width, Int((place.x + half.w).rounded(.up)))
+            let y0 = max(0, Int((place.y - half.h).rounded(.down))), y1 = min(height, Int((place.y + half.h).rounded(.up)))
+            guard x0 < x1, y0 < y1 else { continue }
+            for y in y0 ..< y1 {
+                let v = (Double(y) + 0.5 - place.y) / place.scale + Double(layer.height) / 2 - 0.5
+                for x in x0 ..< x1 {
+                    let u = (Double(x) + 0.5 - place.x) / place.scale + Double(layer.width) / 2 - 0.5
+                    let (premultiplied, alpha) = sample(layer, u, v)
+                    guard alpha > 0 else { continue }
+                    let o = (y * width + x) * 3
+                    for c in 0 ..< 3 { out[o + c] = premultiplied[c] + out[o + c] * (1 - alpha) }
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: out.map { UInt8(min(255, max(0, $0.rounded()))) })
+    }
+
+    /// `layer` over a plain colour at its own size, pixel for pixel.
+    public static func composite(_ layer: RGBAImage, overColor color: (UInt8, UInt8, UInt8)) -> RGBImage {
+        let background = RGBImage(width: layer.width, height: layer.height,
+                                  pixels: (0 ..< layer.width * layer.height).flatMap { _ in [color.0, color.1, color.2] })
+        return composite([(layer, Placement(x: Double(layer.width) / 2, y: Double(layer.height) / 2, scale: 1))], over: background)
+    }
+
+    /// The premultiplied colour (0...255) and alpha (0...1) of `layer` at (`u`, `v`), bilinear;
+    /// transparent outside the layer.
+    static func sample(_ layer: RGBAImage, _ u: Double, _ v: Double) -> ([Double], Double) {
+        let fu = u.rounded(.down), fv = v.rounded(.down)
+        let ix = Int(fu), iy = Int(fv)
+        let tx = u - fu, ty = v - fv
+        var colour = [0.0, 0.0, 0.0], alpha = 0.0
+        for (dx, dy, weight) in [(0, 0, (1 - tx) * (1 - ty)), (1, 0, tx * (1 - ty)), (0, 1, (1 - tx) * ty), (1, 1, tx * ty)] where weight > 0 {
+            let sx = ix + dx, sy = iy + dy
+            guard sx >= 0, sy >= 0, sx < layer.width, sy < layer.height else { continue }
+            let p = (sy * layer.width + sx) * 4
+            let a = Double(layer.pixels[p + 3]) / 255 * weight
+            alpha += a
+            for c in 0 ..< 3 { colour[c] += Double(layer.pixels[p + c]) * a }
+        }
+        return (colour, alpha)
+    }
+}

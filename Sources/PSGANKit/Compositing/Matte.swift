@@ -1,0 +1,145 @@
+/// Cuts a rendered character out of its white background: the matte stage.
+///
+/// psgan's characters are drawn on white with a dark outline, so the background is found, not
+/// guessed. A pixel is **background-like** when it is near-white and grey: its whiteness
+/// `w = min(R, G, B) / 255` is at least ``edge`` and its channels differ by at most ``neutral``
+/// (light skin and pastel clothes are near-white too, but not grey). The background is the
+/// background-like region **connected to the frame's border** (4-connected flood fill from every
+/// border pixel). **Holes** (the gap between arm and body, between the legs) are not connected to
+/// the border: every 4-connected region of grey pixels with `w >= white` covering at least
+/// ``minimumHoleFraction`` of the frame is background too, grown the same way.
+///
+/// Alpha: 255 outside the background; inside it `a = clamp(1 - w / white)`, so pixels at least
+/// ``white`` are fully transparent and the outline's anti-aliased grey ring fades (a pixel mixing a
+/// dark outline with white has `w ≈ 1 - coverage`). Colours are decontaminated — the white mixed
+/// into an edge pixel is taken out, `F = (C - (1 - a) * 255) / a` — so the figure composites over
+/// any background without a white fringe. Limits: a white or light-grey part of the figure that
+/// touches the background without outline between (a gap in the outline), or an enclosed white or
+/// grey area larger than the hole size (a white shirt), becomes transparent; coloured pixels of the
+/// outline's ring stay opaque (a thin fringe of the outline's own colour); a figure drawn on a
+/// non-white background gets no matte.
+public struct Matte: Sendable {
+    /// Whiteness at and above which a background pixel is fully transparent, and hole pixels start (default 0.96).
+    public var white: Double
+    /// Whiteness down to which the background region grows (default 0.6).
+    public var edge: Double
+    /// The largest difference between a pixel's channels for it to count as grey (default 24 of 255).
+    public var neutral: Int
+    /// The smallest enclosed near-white region taken as a hole, as a fraction of the frame (default 0.002).
+    public var minimumHoleFraction: Double
+
+    /// A matte with the given thresholds.
+    public init(white: Double = 0.96, edge: Double = 0.6, neutral: Int = 24, minimumHoleFraction: Double = 0.002) {
+        self.white = white
+        self.edge = edge
+        self.neutral = neutral
+        self.minimumHoleFraction = minimumHoleFraction
+    }
+
+    /// The image with its background transparent and edge colours decontaminated.
+    public func extract(from image: RGBImage) -> RGBAImage {
+        Self.cutOut(image, alpha: alpha(of: image))
+    }
+
+    /// The alpha plane (one byte per pixel) of `image`.
+    public func alpha(of image: RGBImage) -> [UInt8] {
+        let (width, height) = (image.width, image.height)
+        let count = width * height
+        let pixels = image.pixels
+        var whiteness = [Double](repeating: 0, count: count)
+        var grey = [Bool](repeating: false, count: count)
+        for p in 0 ..< count {
+            let (r, g, b) = (pixels[p * 3], pixels[p * 3 + 1], pixels[p * 3 + 2])
+            let low = min(r, g, b), high = max(r, g, b)
+            whiteness[p] = Double(low) / 255
+            grey[p] = Int(high) - Int(low) <= neutral
+        }
+        let passable = (0 ..< count).map { grey[$0] && whiteness[$0] >= edge }
+        let holeLike = (0 ..< count).map { grey[$0] && whiteness[$0] >= white }
+
+        /// Marks every pixel reachable from `seeds` through `allowed` pixels; returns them.
+        func flood(_ seeds: [Int], through allowed: [Bool], marking marks: inout [Bool]) -> [Int] {
+            var reached: [Int] = []
+            var stack: [Int] = []
+            for seed in seeds where allowed[seed] && !marks[seed] {
+                marks[seed] = true
+                stack.append(seed)
+            }
+            while let p = stack.popLast() {
+                reached.append(p)
+                let x = p % width
+                if x > 0, allowed[p - 1], !marks[p - 1] { marks[p - 1] = true; stack.append(p - 1) }
+                if x < width - 1, allowed[p + 1], !marks[p + 1] { marks[p + 1] = true; stack.append(p + 1) }
+                if p >= width, allowed[p - width], !marks[p - width] { marks[p - width] = true; stack.append(p - width) }
+                if p < count - width, allowed[p + width], !marks[p + width] { marks[p + width] = true; stack.append(p + width) }
+            }
+            return reached
+        }
+
+        var background = [Bool](repeating: false, count: count)
+        var border: [Int] = []
+        for x in 0 ..< width { border += [x, (height - 1) * width + x] }
+        for y in 0 ..< height { border += [y * width, y * width + width - 1] }
+        _ = flood(border, through: passable, marking: &background)
+
+        // Holes: enclosed near-white grey regions of a useful size, grown like the background.
+        let minimumArea = max(4, Int((minimumHoleFraction * Double(count)).rounded(.up)))
+        var seen = background
+        for start in 0 ..< count where holeLike[start] && !seen[start] {
+            let region = flood([start], through: holeLike, marking: &seen)
+            if region.count >= minimumArea { _ = flood(region.filter { !background[$0] }, through: passable, marking: &background) }
+        }
+
+        var alpha = [UInt8](repeating: 255, count: count)
+        for p in 0 ..< count where background[p] {
+            alpha[p] = UInt8((min(1, max(0, 1 - whiteness[p] / white)) * 255).rounded())
+        }
+        return alpha
+    }
+
+    /// `image` with `alpha` (one byte per pixel, same size), the white taken out of its partly
+    /// transparent pixels: `F = (C - (1 - a) * 255) / a`; fully transparent pixels are black.
+    public static func cutOut(_ image: RGBImage, alpha: [UInt8]) -> RGBAImage {
+        let count = image.width * image.height
+        precondition(alpha.count == count, "Matte.cutOut: \(alpha.count) alpha values for \(image.width)x\(image.height)")
+        let pixels = image.pixels
+        var out = [UInt8](repeating: 0, count: count * 4)
+        for p in 0 ..< count {
+            let a = alpha[p]
+            guard a > 0 else { continue }
+            out[p * 4 + 3] = a
+            if a == 255 {
+                out[p * 4] = pixels[p * 3]
+                out[p * 4 + 1] = pixels[p * 3 + 1]
+                out[p * 4 + 2] = pixels[p * 3 + 2]
+                continue
+            }
+            let stored = Double(a) / 255
+            for c in 0 ..< 3 {
+                let colour = (Double(pixels[p * 3 + c]) - (1 - stored) * 255) / stored
+                out[p * 4 + c] = UInt8(min(255, max(0, colour.rounded())))
+            }
+        }
+        return RGBAImage(width: image.width, height: image.height, pixels: out)
+    }
+
+    /// An alpha plane of `size` scaled by a whole `factor` (bilinear, pixel centres aligned), for
+    /// the frames an upscaler made from the matted one.
+    public static func upscaled(_ alpha: [UInt8], size: CanvasSize, factor: Int) -> [UInt8] {
+        guard factor > 1 else { return alpha }
+        let (w, h) = (size.width * factor, size.height * factor)
+        var out = [UInt8](repeating: 0, count: w * h)
+        for y in 0 ..< h {
+            let v = min(max((Double(y) + 0.5) / Double(factor) - 0.5, 0), Double(size.height - 1))
+            let y0 = Int(v), y1 = min(y0 + 1, size.height - 1), ty = v - Double(y0)
+            for x in 0 ..< w {
+                let u = min(max((Double(x) + 0.5) / Double(factor) - 0.5, 0), Double(size.width - 1))
+                let x0 = Int(u), x1 = min(x0 + 1, size.width - 1), tx = u - Double(x0)
+                let top = Double(alpha[y0 * size.width + x0]) * (1 - tx) + Double(alpha[y0 * size.width + x1]) * tx
+                let bottom = Double(alpha[y1 * size.width + x0]) * (1 - tx) + Double(alpha[y1 * size.width + x1]) * tx
+                out[y * w + x] = UInt8((top * (1 - ty) + bottom * ty).rounded())
+            }
+        }
+        return out
+    }
+}
