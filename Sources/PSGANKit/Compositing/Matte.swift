@@ -2,7 +2,7 @@
 ///
 /// psgan's characters are drawn on white with a dark outline, so the background is found, not
 /// guessed. A pixel is **background-like** when it is near-white and grey: its whiteness
-/// `w = min(R, G, B) / 255` is at least ``edge`` and its channels differ by at most ``neutral``
+/// `w = (R + G + B) / 765` is at least ``edge`` and its channels differ by at most ``neutral``
 /// (light skin and pastel clothes are near-white too, but not grey). The background is the
 /// background-like region **connected to the frame's border** (4-connected flood fill from every
 /// border pixel). **Holes** (the gap between arm and body, between the legs) are not connected to
@@ -19,17 +19,18 @@
 /// outline's ring stay opaque (a thin fringe of the outline's own colour); a figure drawn on a
 /// non-white background gets no matte.
 public struct Matte: Sendable {
-    /// Whiteness at and above which a background pixel is fully transparent, and hole pixels start (default 0.96).
+    /// Whiteness at and above which a background pixel is fully transparent, and hole pixels start (default 0.94).
     public var white: Double
     /// Whiteness down to which the background region grows (default 0.6).
     public var edge: Double
-    /// The largest difference between a pixel's channels for it to count as grey (default 24 of 255).
+    /// The largest difference between a pixel's channels for it to count as grey (default 32 of 255:
+    /// the generator's white has faint tints; light skin differs by 40 and more).
     public var neutral: Int
     /// The smallest enclosed near-white region taken as a hole, as a fraction of the frame (default 0.002).
     public var minimumHoleFraction: Double
 
     /// A matte with the given thresholds.
-    public init(white: Double = 0.96, edge: Double = 0.6, neutral: Int = 24, minimumHoleFraction: Double = 0.002) {
+    public init(white: Double = 0.94, edge: Double = 0.6, neutral: Int = 32, minimumHoleFraction: Double = 0.002) {
         self.white = white
         self.edge = edge
         self.neutral = neutral
@@ -51,7 +52,7 @@ public struct Matte: Sendable {
         for p in 0 ..< count {
             let (r, g, b) = (pixels[p * 3], pixels[p * 3 + 1], pixels[p * 3 + 2])
             let low = min(r, g, b), high = max(r, g, b)
-            whiteness[p] = Double(low) / 255
+            whiteness[p] = (Double(r) + Double(g) + Double(b)) / 765
             grey[p] = Int(high) - Int(low) <= neutral
         }
         let passable = (0 ..< count).map { grey[$0] && whiteness[$0] >= edge }
