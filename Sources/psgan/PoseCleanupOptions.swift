@@ -34,7 +34,14 @@ struct PoseCleanupOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Margin around the figure for --retarget figure, a fraction of the canvas' shorter side.", valueName: "M"))
     var margin = 0.1
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Make the clip loop: pingpong (forward then back), or blend N (the last N frames blended into the first).",
+                                                         valueName: "pingpong|blend N"))
+    var loop: [String] = []
+
     func validate() throws {
+        if !loop.isEmpty, PoseLoop(parsing: loop.joined(separator: " ")) == nil {
+            throw ValidationError("--loop must be pingpong or blend N (N frames, 1 or more), found '\(loop.joined(separator: " "))'")
+        }
         if let problem = cleanup.problem { throw ValidationError(problem) }
     }
 
@@ -42,7 +49,8 @@ struct PoseCleanupOptions: ParsableArguments {
     var cleanup: PoseCleanup {
         PoseCleanup(minConfidence: minConfidence, flip: flip, maxGap: maxGap,
                     smoothing: smooth ? OneEuroFilter(minCutoff: minCutoff, beta: beta, derivativeCutoff: dCutoff) : nil,
-                    resampleFPS: resample, retargeting: retarget.flatMap { PoseRetargeting(parsing: $0.text, margin: margin) })
+                    resampleFPS: resample, retargeting: retarget.flatMap { PoseRetargeting(parsing: $0.text, margin: margin) },
+                    loop: loop.isEmpty ? nil : PoseLoop(parsing: loop.joined(separator: " ")))
     }
 }
 

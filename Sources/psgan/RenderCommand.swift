@@ -8,8 +8,9 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render a character performing a pose sequence to a video.",
         discussion: """
-            Each pose frame becomes one video frame. The output appears only when it is complete: \
-            frames go to a temporary name beside it, renamed at the end.
+            Each pose frame becomes one video frame (with --fps, poses that record their rate are \
+            resampled to it first). The output appears only when it is complete: frames go to a \
+            temporary name beside it, renamed at the end.
 
             Examples:
               psgan render --poses poses/walk.json --out walk.mp4
@@ -42,8 +43,11 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 (lossless) or png (a directory of frames).", transform: VideoCodec.init(parsing:))
     var codec: VideoCodec?
 
-    @Option(help: "Frame rate of the video (default: the poses', after any --resample, else 30). It does not resample.")
+    @Option(help: "Frame rate of the video (default: the poses', after any --resample, else 30). Poses that record their rate are resampled to it, keeping the motion's real speed (see --frame-per-pose).")
     var fps: Double?
+
+    @Flag(name: .customLong("frame-per-pose"), help: "With --fps: one pose frame per video frame, as before retiming (a 120 fps take at --fps 30 plays 4x slow).")
+    var framePerPose = false
 
     @Option(help: "Constant rate factor for h264, hevc, vp9 and av1 (default 18 for h264).")
     var crf: Int?
@@ -111,6 +115,7 @@ struct RenderCommand: ParsableCommand {
             frames: frames, codec: codec, fps: fps, crf: crf,
             upscaling: try RenderJob.Upscaling(upscale), tile: tile,
             output: URL(fileURLWithPath: out))
+        job.framePerPose = framePerPose
         job.alpha = alpha
         job.background = background
         job.placement = place

@@ -123,6 +123,29 @@ private func xs(_ poses: PoseSequence) -> [Double?] {
         expectError(.poses) { try PoseCleanup(flip: true).apply(to: poses) }
     }
 
+    @Test func retimingKeepsRealSpeedOnlyForPosesThatRecordTheirRate() throws {
+        // 9 frames at 120 fps are 8/120 s; at 30 fps that is frames 0, 4 and 8, exactly.
+        let take = track([0, 1, 2, 3, 4, 5, 6, 7, 8], fps: 120)
+        let retimed = try PoseCleanup(retimeFPS: 30).apply(to: take)
+        #expect(xs(retimed) == [0, 4, 8] && retimed.fps == 30)
+        var unknown = take
+        unknown.fps = nil
+        #expect(try PoseCleanup(retimeFPS: 30).apply(to: unknown) == unknown, "no recorded rate: one pose per frame")
+        #expect(try PoseCleanup(retimeFPS: 120).apply(to: take) == take)
+    }
+
+    @Test func loopsPingpongAndBlend() throws {
+        let poses = track([0, 10, 20, 30, 40])
+        #expect(xs(try PoseCleanup(loop: .pingpong).apply(to: poses)) == [0, 10, 20, 30, 40, 30, 20, 10])
+        // blend 2: frame 3 moves 1/3 of the way to frame 0, frame 4 2/3 of the way to frame 1.
+        let blended = xs(try PoseCleanup(loop: .blend(2)).apply(to: poses)).map { $0 ?? .nan }
+        #expect(Array(blended[0 ..< 3]) == [0, 10, 20])
+        #expect(abs(blended[3] - 20) < 1e-9 && abs(blended[4] - 20) < 1e-9)
+        expectError(.poses) { try PoseCleanup(loop: .blend(5)).apply(to: poses) }
+        #expect(PoseLoop(parsing: "blend 12") == .blend(12) && PoseLoop(parsing: "blend:3") == .blend(3))
+        #expect(PoseLoop(parsing: "pingpong") == .pingpong && PoseLoop(parsing: "blend 0") == nil && PoseLoop(parsing: "spin") == nil)
+    }
+
     @Test func missingCountsAndFigureBounds() {
         let poses = track([5, nil, 15, nil])
         #expect(poses.missingCounts == [2])

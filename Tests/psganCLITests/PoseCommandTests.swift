@@ -131,12 +131,20 @@ private func smallBVH(frames: Int) -> String {
         let probe = try CLI.probe(out)
         #expect(probe["nb_read_frames"] as? String == "11")  // 5 intervals at 12 fps are 10 at 24
         #expect(probe["r_frame_rate"] as? String == "24/1")
-        // --fps alone sets only the video's rate.
+        // --fps with --frame-per-pose sets only the video's rate (the motion plays 2x fast).
         let plain = dir.appendingPathComponent("plain.mkv")
-        let fps = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--fps", "24", "--codec", "ffv1", "--out", plain.path, "--quiet"])
+        let fps = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--fps", "24", "--frame-per-pose", "--codec", "ffv1",
+                               "--out", plain.path, "--quiet"])
         #expect(fps.status == 0, "\(fps.errors)")
         let plainProbe = try CLI.probe(plain)
         #expect(plainProbe["nb_read_frames"] as? String == "6" && plainProbe["r_frame_rate"] as? String == "24/1")
+        // --fps alone keeps the motion's real speed: the 12 fps poses are resampled to 24, exactly as --resample 24 does.
+        let retimed = dir.appendingPathComponent("retimed.mkv")
+        #expect(try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--fps", "24", "--codec", "ffv1",
+                             "--out", retimed.path, "--quiet"]).status == 0)
+        let retimedProbe = try CLI.probe(retimed)
+        #expect(retimedProbe["nb_read_frames"] as? String == "11" && retimedProbe["r_frame_rate"] as? String == "24/1")
+        #expect(try CLI.decode(retimed, frameBytes: 16 * 16 * 3) == (try CLI.decode(out, frameBytes: 16 * 16 * 3)))
     }
 
     @Test func renderReadsOtherFormatsWithFromAndPerson() throws {

@@ -77,7 +77,7 @@ import Testing
         let model = try CLI.tinyModel(in: dir)
         let poses = try CLI.poseFile(in: dir, frames: 6, fps: 12)
         let out = dir.appendingPathComponent("clip.mp4")
-        let result = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--fps", "29.97", "--out", out.path])
+        let result = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--fps", "29.97", "--frame-per-pose", "--out", out.path])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.errors.contains("wrote \(out.path): 6 frames"))
         let probe = try CLI.probe(out)

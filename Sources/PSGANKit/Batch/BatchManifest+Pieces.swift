@@ -37,6 +37,7 @@ extension BatchManifest {
         }
         if let value = object["canvas"] { settings.canvas = try canvas(value, place: place, path: path) }
         settings.upscale = try string("upscale")
+        settings.framePerPose = try fields.bool("frame_per_pose")
         if let tile = try integer("tile") {
             guard tile >= 1 else { throw fail("\"tile\" must be at least 1") }
             settings.tile = tile

@@ -4,7 +4,7 @@ import Foundation
 extension BatchManifest {
     static let poseKeys: Set<String> = ["name", "file", "canvas", "format", "person", "input_fps", "coco_order", "camera", "cleanup"]
     static let cameraKeys: Set<String> = ["azimuth", "elevation", "distance", "projection"]
-    static let cleanupKeys: Set<String> = ["min_confidence", "flip", "max_gap", "smooth", "resample", "retarget", "margin"]
+    static let cleanupKeys: Set<String> = ["min_confidence", "flip", "max_gap", "smooth", "resample", "retarget", "margin", "loop"]
     static let smoothKeys: Set<String> = ["min_cutoff", "beta", "d_cutoff"]
 
     /// A pose entry: a path, or an object with a `file` and reading and cleanup options.
@@ -98,6 +98,10 @@ extension BatchManifest {
                 throw fail("\"retarget\" must be \"canvas\", \"figure\" or \"scale:S\", found '\(text)'")
             }
             cleanup.retargeting = retargeting
+        }
+        if let text = try fields.string("loop") {
+            guard let loop = PoseLoop(parsing: text) else { throw fail("\"loop\" must be \"pingpong\" or \"blend N\", found '\(text)'") }
+            cleanup.loop = loop
         }
         if let problem = cleanup.problem { throw fail("\"cleanup\": \(problem)") }
         return cleanup

@@ -41,7 +41,7 @@ public struct BatchManifest: Sendable {
 
     /// Settings that `defaults` and each job may give; a job's override the defaults'.
     struct Settings {
-        static let keys: Set<String> = ["model", "codec", "fps", "crf", "frames", "canvas", "upscale", "tile"]
+        static let keys: Set<String> = ["model", "codec", "fps", "crf", "frames", "canvas", "upscale", "tile", "frame_per_pose"]
         var model: String?
         var codec: VideoCodec?
         var fps: Double?
@@ -50,12 +50,14 @@ public struct BatchManifest: Sendable {
         var canvas: CanvasSize?
         var upscale: String?
         var tile: Int?
+        var framePerPose: Bool?
 
         /// These settings with `other`'s given ones on top.
         func merged(with other: Settings) -> Settings {
             Settings(model: other.model ?? model, codec: other.codec ?? codec, fps: other.fps ?? fps,
                      crf: other.crf ?? crf, frames: other.frames ?? frames, canvas: other.canvas ?? canvas,
-                     upscale: other.upscale ?? upscale, tile: other.tile ?? tile)
+                     upscale: other.upscale ?? upscale, tile: other.tile ?? tile,
+                     framePerPose: other.framePerPose ?? framePerPose)
         }
     }
 
@@ -269,9 +271,10 @@ public struct BatchManifest: Sendable {
             }
             var poseInput = item.pose.input
             poseInput.reading.canvas = settings.canvas
-            let render = RenderJob(model: model, poses: poseInput, characters: item.character.characters,
+            var render = RenderJob(model: model, poses: poseInput, characters: item.character.characters,
                                    frames: settings.frames, codec: codec, fps: settings.fps, crf: settings.crf,
                                    upscaling: upscaling, tile: settings.tile, output: output)
+            render.framePerPose = settings.framePerPose ?? false
             jobs.append(BatchJob(index: index, name: name, character: item.character.name, pose: item.pose.name, render: render))
         }
         self.jobs = jobs

@@ -1,7 +1,7 @@
 /// The cleanup steps asked for, applied in a fixed order (see `docs/pose-cleanup.md`).
 ///
 /// Order: 1. confidence threshold, 2. horizontal flip, 3. gap filling, 4. One Euro smoothing,
-/// 5. resampling, 6. retargeting. Every step is off by default, so an empty cleanup returns the
+/// 5. resampling, 6. retiming, 7. retargeting, 8. looping. Every step is off by default, so an empty cleanup returns the
 /// poses unchanged.
 public struct PoseCleanup: Sendable {
     /// Keypoints with a lower confidence become missing.
@@ -14,6 +14,11 @@ public struct PoseCleanup: Sendable {
     public var smoothing: OneEuroFilter?
     /// Resample to this frame rate.
     public var resampleFPS: Double?
+    /// Resample to this frame rate only when the poses record one (`--fps` keeping the motion's real
+    /// speed); poses of unknown rate keep one pose per frame.
+    public var retimeFPS: Double?
+    /// Make the sequence loop.
+    public var loop: PoseLoop?
     /// Place the poses on the target canvas (the model's, a preview's; see ``apply(to:onto:)``) this way.
     public var retargeting: PoseRetargeting?
 
@@ -22,13 +27,15 @@ public struct PoseCleanup: Sendable {
 
     /// Creates a cleanup; nothing is done unless asked.
     public init(minConfidence: Double? = nil, flip: Bool = false, maxGap: Int = 0, smoothing: OneEuroFilter? = nil,
-                resampleFPS: Double? = nil, retargeting: PoseRetargeting? = nil) {
+                resampleFPS: Double? = nil, retimeFPS: Double? = nil, retargeting: PoseRetargeting? = nil, loop: PoseLoop? = nil) {
         self.minConfidence = minConfidence
         self.flip = flip
         self.maxGap = maxGap
         self.smoothing = smoothing
         self.resampleFPS = resampleFPS
+        self.retimeFPS = retimeFPS
         self.retargeting = retargeting
+        self.loop = loop
     }
 
     /// A one-line problem with the settings, or `nil` when they are usable.
@@ -37,6 +44,8 @@ public struct PoseCleanup: Sendable {
         if maxGap < 0 { return "the largest gap to fill must be 0 or more frames" }
         if let problem = smoothing?.problem { return problem }
         if let fps = resampleFPS, !FrameRate.isValid(fps) { return "the resampling rate must be \(FrameRate.rangeDescription)" }
+        if let fps = retimeFPS, !FrameRate.isValid(fps) { return "the frame rate must be \(FrameRate.rangeDescription)" }
+        if case .blend(let n)? = loop, n < 1 { return "a loop blend needs at least 1 frame" }
         return retargeting?.problem
     }
 
@@ -53,19 +62,26 @@ public struct PoseCleanup: Sendable {
         if flip { result = try result.flippedHorizontally() }
         if maxGap > 0 { result = result.fillingGaps(maxGap: maxGap) }
         if let smoothing { result = result.smoothed(smoothing) }
-        if let resampleFPS {
-            let source = result.fps ?? PoseSequence.assumedFPS
-            let count = Double(max(result.frameCount - 1, 0)) * resampleFPS / source + 1
-            guard count <= Double(Self.maximumFrames) else {
-                throw PSGANError(.poses, file: nil, problem: "resampling \(result.frameCount) frames from \(source.displayed()) to \(resampleFPS.displayed()) fps would make \((count.rounded(.down)).displayed()) frames; the limit is \(Self.maximumFrames)")
-            }
-            result = result.resampled(to: resampleFPS)
+        if let resampleFPS { result = try Self.resampling(result, to: resampleFPS) }
+        if let retimeFPS, let recorded = result.fps, abs(recorded - retimeFPS) > 1e-9 {
+            result = try Self.resampling(result, to: retimeFPS)
         }
         if let retargeting {
             let width = target.map { Double($0.width) } ?? result.canvasWidth
             let height = target.map { Double($0.height) } ?? result.canvasHeight
             result = retargeting.apply(to: result, width: width, height: height)
         }
+        if let loop { result = try loop.apply(to: result) }
         return result
+    }
+
+    /// `poses` resampled to `fps`, refused when it would make more than ``maximumFrames`` frames.
+    static func resampling(_ poses: PoseSequence, to fps: Double) throws -> PoseSequence {
+        let source = poses.fps ?? PoseSequence.assumedFPS
+        let count = Double(max(poses.frameCount - 1, 0)) * fps / source + 1
+        guard count <= Double(maximumFrames) else {
+            throw PSGANError(.poses, file: nil, problem: "resampling \(poses.frameCount) frames from \(source.displayed()) to \(fps.displayed()) fps would make \((count.rounded(.down)).displayed()) frames; the limit is \(maximumFrames)")
+        }
+        return poses.resampled(to: fps)
     }
 }

@@ -83,8 +83,11 @@ public struct RenderJob: Sendable {
     public var frames: FrameRange?
     /// The codec; nil picks it from the output's extension (H.264 when the extension names none).
     public var codec: VideoCodec?
-    /// Frames per second; nil uses the pose file's rate, else 30.
+    /// Frames per second; nil uses the pose file's rate, else 30. Poses that record their rate are
+    /// resampled to it, keeping the motion's real speed, unless ``framePerPose``.
     public var fps: Double?
+    /// One pose frame per video frame whatever ``fps`` is (the motion plays faster or slower).
+    public var framePerPose = false
     /// Constant rate factor; nil uses the codec's default.
     public var crf: Int?
     /// Encoder threads; 0 lets the encoder choose.
@@ -154,6 +157,8 @@ public struct RenderJob: Sendable {
                     progress: ((RenderProgress) -> Void)? = nil) throws -> Result {
         let model = try PSGANModel(contentsOf: self.model)
         let config = model.config
+        var poses = self.poses
+        if let fps, !framePerPose { poses.cleanup.retimeFPS = fps }
         let prepared = try poses.prepared(for: config, modelFile: self.model.path)
         let range = try prepared.frames(frames)
 
