@@ -165,4 +165,40 @@ import Testing
         #expect(frameTags.contains("TAG:psgan_model_sha256=\(try sha(model))"), "\(frameTags)")
         #expect(frameTags.contains("TAG:psgan_characters=seed 14"))
     }
+
+    @Test func aGalleryOfSixteenSeedsShowsEachCharacterWithItsNumber() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = try CLI.tinyModel(in: dir), poses = try CLI.poseFile(in: dir)
+        let sheet = dir.appendingPathComponent("sheet.png")
+        let result = try CLI.run(["characters", "--model", model.path, "--seeds", "0:16", "--poses", poses.path, "--frame", "2",
+                                  "--out", sheet.path])
+        #expect(result.status == 0, "\(result.errors)")
+        // 16 px cells in a 4 x 4 grid, each with an 11 px label strip (7 px of digits at scale 1, and margins).
+        let probe = try CLI.probe(sheet)
+        #expect(probe["width"] as? Int == 64 && probe["height"] as? Int == 4 * 27)
+        let pixels = try TestSupport.decode(sheet, frameBytes: 64 * 108 * 3)[0]
+        for seed in [0, 7, 13] {
+            let frame = dir.appendingPathComponent("seed\(seed)")
+            #expect(try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--frames", "2:3", "--seed", "\(seed)",
+                                 "--codec", "png", "--out", frame.path, "--quiet"]).status == 0)
+            let expected = try TestSupport.decode(frame, frameBytes: 16 * 16 * 3)[0]
+            let (left, top) = (seed % 4 * 16, seed / 4 * 27)
+            var cell: [UInt8] = []
+            for y in 0 ..< 16 {
+                let start: Int = ((top + y) * 64 + left) * 3
+                cell += pixels[start ..< start + 48]
+            }
+            #expect(cell == expected, "cell \(seed) is the render of seed \(seed)")
+        }
+        // Seed 7's label: the digit 7 (rows 111, 001, 001, 001, 001) drawn dark, 3 px wide, centred under
+        // its cell (x 16·3 + 8 - 1 = 55...57), from 2 px below the cell (y 16·... row 1: 27 + 16 + 2 = 45).
+        func dark(_ x: Int, _ y: Int) -> Bool { pixels[(y * 64 + x) * 3] < 128 }
+        var mask: [String] = []
+        for y in 45 ..< 50 {
+            mask.append(String((55 ..< 58).map { x -> Swift.Character in dark(x, y) ? "#" : "." }))
+        }
+        #expect(mask == ["###", "..#", "..#", "..#", "..#"], "\(mask)")
+        let bad = try CLI.run(["characters", "--model", model.path, "--seeds", "9:3", "--out", sheet.path])
+        #expect(bad.status != 0 && bad.errors.contains("--seeds must be A:B"))
+    }
 }

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import PSGANKit
+
+/// `psgan characters`: a labelled contact sheet of seeds, to pick a character by looking.
+struct CharactersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "characters",
+        abstract: "Draw a contact sheet of characters, one seed per cell with its number under it.",
+        discussion: """
+            Examples:
+              psgan characters --seeds 0:64 --out sheet.png
+              psgan characters --seeds 3,14,27 --poses poses/dance.json --frame 40 --out picks.png
+            """
+    )
+
+    @Option(help: "Generator file (default: $PSGAN_MODEL, else the model bundled in samples/).")
+    var model: String?
+
+    @Option(help: ArgumentHelp("Seeds: A:B (A to B-1), N, or a comma-separated list of either (at most 1024).", valueName: "A:B|N,..."),
+            transform: { text in
+                guard let seeds = CharacterGallery.seeds(parsing: text) else {
+                    throw ValidationError("--seeds must be A:B, N or a list of them (1 to \(CharacterGallery.maximumCount) seeds), found '\(text)'")
+                }
+                return seeds
+            })
+    var seeds: [UInt64]
+
+    @Option(help: "Pose input to draw every character in (default: a built-in front-facing standing pose).")
+    var poses: String?
+
+    @Option(help: "The frame of --poses to use (zero-based).")
+    var frame = 0
+
+    @Option(help: "Columns of the grid (default: about square).")
+    var columns: Int?
+
+    @OptionGroup(title: "Pose input")
+    var reading: PoseInputOptions
+
+    @OptionGroup(title: "Pose cleanup")
+    var cleaning: PoseCleanupOptions
+
+    @Option(help: "The PNG to write.")
+    var out: String
+
+    func validate() throws {
+        if frame < 0 { throw ValidationError("--frame must be 0 or more") }
+        if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
+    }
+
+    func run() throws {
+        let gallery = CharacterGallery(model: try BundledResources.model(model), seeds: seeds,
+                                       poses: poses.map { reading.input($0, cleaning: cleaning) }, frame: frame,
+                                       columns: columns, output: URL(fileURLWithPath: out))
+        let result = try gallery.run()
+        print("wrote \(out): \(result.count) characters, \(result.columns)x\(result.rows) grid, \(result.size)")
+    }
+}
