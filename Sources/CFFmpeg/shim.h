@@ -16,6 +16,9 @@
 #include <libavformat/avio.h>
 #include <libavcodec/avcodec.h>
 #include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
 #include <libavutil/avutil.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
@@ -30,6 +33,19 @@
 
 /// AVERROR(EAGAIN): the encoder wants input / has no output yet.
 static inline int psgan_averror_eagain(void) { return AVERROR(EAGAIN); }
+
+/// AV_NOPTS_VALUE: no timestamp.
+static inline int64_t psgan_av_nopts_value(void) { return AV_NOPTS_VALUE; }
+
+/// av_audio_fifo_write with the frame's planes as the void ** it takes.
+static inline int psgan_fifo_write(AVAudioFifo *fifo, AVFrame *frame) {
+    return av_audio_fifo_write(fifo, (void **)frame->extended_data, frame->nb_samples);
+}
+
+/// av_audio_fifo_read into the frame's planes.
+static inline int psgan_fifo_read(AVAudioFifo *fifo, AVFrame *frame, int samples) {
+    return av_audio_fifo_read(fifo, (void **)frame->extended_data, samples);
+}
 
 /// AVERROR_EOF: the encoder has been fully drained.
 static inline int psgan_averror_eof(void) { return AVERROR_EOF; }

@@ -79,6 +79,15 @@ struct RenderCommand: ParsableCommand {
                                valueName: "X,Y,SCALE"))
     var place: Placement?
 
+    @Option(help: ArgumentHelp("Mux this audio track under the video (copied when the container takes its codec, else AAC, or Opus for .webm).", valueName: "FILE"))
+    var audio: String?
+
+    @Option(name: .customLong("audio-offset"), parsing: .unconditional, help: ArgumentHelp("Seconds to move the audio by: positive starts it later, negative skips its start.", valueName: "S"))
+    var audioOffset = 0.0
+
+    @Flag(name: .customLong("keep-length"), help: "Keep both the video and the audio whole (default: the clip ends with the shorter).")
+    var keepLength = false
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -97,6 +106,10 @@ struct RenderCommand: ParsableCommand {
         if let codec, alpha, !codec.supportsAlpha {
             throw ValidationError("--alpha: codec '\(codec.rawValue)' cannot carry an alpha channel (use \(VideoCodec.alphaCodecsList))")
         }
+        if audio == nil && (audioOffset != 0 || keepLength) {
+            throw ValidationError("--audio-offset and --keep-length go with --audio")
+        }
+        if !audioOffset.isFinite { throw ValidationError("--audio-offset must be a number of seconds") }
         if place != nil, background == nil {
             throw ValidationError("--place needs a --background image or video to place the character on")
         }
@@ -120,6 +133,7 @@ struct RenderCommand: ParsableCommand {
         job.background = background
         job.placement = place
         job.command = PSGAN.commandLine
+        job.audio = audio.map { AudioTrack(file: URL(fileURLWithPath: $0), offset: audioOffset, keepLength: keepLength) }
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         let reporter = ProgressReporter(quiet: quiet)

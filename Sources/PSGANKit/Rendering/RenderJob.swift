@@ -106,6 +106,9 @@ public struct RenderJob: Sendable {
     public var placement: Placement?
     /// The command line recorded in the output's provenance tags (``Provenance``), if any.
     public var command: String?
+    /// An audio track muxed under the video; unless it keeps its length, the clip ends with the
+    /// shorter of the two (frames past the audio's end are not rendered).
+    public var audio: AudioTrack?
 
     /// A render job; every setting but the inputs and output has the same default as `psgan render`.
     public init(model: URL, poses: PoseInput, characters: Characters = .seed(0),
@@ -160,7 +163,7 @@ public struct RenderJob: Sendable {
         var poses = self.poses
         if let fps, !framePerPose { poses.cleanup.retimeFPS = fps }
         let prepared = try poses.prepared(for: config, modelFile: self.model.path)
-        let range = try prepared.frames(frames)
+        var range = try prepared.frames(frames)
 
         let track = try characters.track(latentDim: config.latentDim)
         if alpha && background != nil {
@@ -169,6 +172,15 @@ public struct RenderJob: Sendable {
         let videoCodec = resolvedCodec
         var settings = VideoSettings(codec: videoCodec, fps: fps ?? prepared.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
         settings.alpha = alpha
+        settings.audio = audio
+        if let audio, !audio.keepLength, VideoContainer(fileExtension: output.pathExtension) != nil {
+            let seconds = try AudioPackets.duration(of: audio)
+            let frames = Int((seconds * settings.fps).rounded())
+            guard frames > 0 else {
+                throw PSGANError(.input, url: audio.file, problem: "the audio (after the offset) is shorter than one frame")
+            }
+            range = range.lowerBound ..< min(range.upperBound, range.lowerBound + frames)
+        }
         settings.metadata = try Provenance.tags(model: self.model, poses: poses.url, characters: characters, command: command)
         let renderer = Renderer(model: model)
         let (upscalerFile, suggested) = try upscalerFile(for: config)

@@ -18,6 +18,8 @@ public struct VideoSettings: Sendable {
     /// Tags stored in the file (the container's metadata, readable with `ffprobe -show_format`; for
     /// PNG frames `tEXt` chunks): provenance such as the psgan version and the inputs' digests.
     public var metadata: [String: String] = [:]
+    /// An audio track muxed in when the video is finished (not for PNG frames).
+    public var audio: AudioTrack?
 
     /// Settings with the given values; the defaults give H.264 at 30 fps, CRF 18.
     public init(codec: VideoCodec = .h264, fps: Double = 30, crf: Int? = nil, threads: Int = 0) {
