@@ -24,7 +24,11 @@ struct RenderCommand: ParsableCommand {
     var model: String?
 
     @Option(help: "Pose input: native psgan JSON, OpenPose (a file or a directory), ComfyUI, COCO, MMPose or BVH.")
-    var poses: String
+    var poses: String?
+
+    @Option(help: ArgumentHelp("A scene file: several characters, each with its poses, character, place, start and depth, over a background (docs/scenes.md). Instead of --poses.",
+                               valueName: "FILE"))
+    var scene: String?
 
     @Option(help: "Output video file (.mp4, .mkv, .webm, .mov), or a directory for --codec png.")
     var out: String
@@ -92,6 +96,16 @@ struct RenderCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if (poses == nil) == (scene == nil) {
+            throw ValidationError("give either --poses or --scene")
+        }
+        if scene != nil {
+            let perCharacter = [("--seed", seed != nil), ("--character", !character.isEmpty), ("--upscale", upscale != nil),
+                                ("--background", background != nil), ("--place", place != nil), ("--tile", tile != nil)]
+            if let (name, _) = perCharacter.first(where: { $0.1 }) {
+                throw ValidationError("\(name) does not go with --scene (the scene file says it for each character)")
+            }
+        }
         if seed != nil && !character.isEmpty {
             throw ValidationError("give either --seed or --character, not both")
         }
@@ -122,6 +136,11 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
+        if let scene {
+            try runScene(URL(fileURLWithPath: scene))
+            return
+        }
+        guard let poses else { return }
         var job = RenderJob(
             model: try BundledResources.model(model), poses: reading.input(poses, cleaning: cleaning),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
@@ -169,4 +188,30 @@ extension LatentInterpolation: ExpressibleByArgument {}
 
 extension Placement: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension RenderCommand {
+    /// `--scene`: the scene file rendered as one clip.
+    func runScene(_ url: URL) throws {
+        var job = SceneJob(scene: try Scene(contentsOf: url), model: try BundledResources.model(model), output: URL(fileURLWithPath: out))
+        job.frames = frames
+        job.codec = codec
+        job.fps = fps
+        job.crf = crf
+        job.alpha = alpha
+        job.audio = audio.map { AudioTrack(file: URL(fileURLWithPath: $0), offset: audioOffset, keepLength: keepLength) }
+        job.command = PSGAN.commandLine
+        let cleanup = InterruptCleanup()
+        defer { cleanup.disarm() }
+        let reporter = ProgressReporter(quiet: quiet)
+        let result: SceneJob.Result
+        do {
+            result = try job.run(temporaryOutput: { cleanup.url = $0 }, progress: reporter.update)
+        } catch {
+            reporter.abandon()
+            throw error
+        }
+        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(result.characters) characters, \(result.size), "
+            + "\(result.codec.rawValue), \(result.fps.displayed(decimals: 3)) fps, in \(String(format: "%.1f", result.seconds)) s")
+    }
 }

@@ -28,6 +28,34 @@ public enum Compositor {
         return RGBImage(width: width, height: height, pixels: out.map { UInt8(min(255, max(0, $0.rounded()))) })
     }
 
+    /// `layers` (back to front) over a transparent `size` canvas: straight-alpha RGBA, where
+    /// `A = a + A_b·(1 - a)` and the colour is the premultiplied sum divided by `A`.
+    public static func compositeWithAlpha(_ layers: [(image: RGBAImage, placement: Placement)], size: CanvasSize) -> RGBAImage {
+        var colour = [Double](repeating: 0, count: size.width * size.height * 3)
+        var coverage = [Double](repeating: 0, count: size.width * size.height)
+        for (layer, place) in layers {
+            for y in 0 ..< size.height {
+                let v = (Double(y) + 0.5 - place.y) / place.scale + Double(layer.height) / 2 - 0.5
+                guard v > -1, v < Double(layer.height) else { continue }
+                for x in 0 ..< size.width {
+                    let u = (Double(x) + 0.5 - place.x) / place.scale + Double(layer.width) / 2 - 0.5
+                    guard u > -1, u < Double(layer.width) else { continue }
+                    let (premultiplied, alpha) = sample(layer, u, v)
+                    guard alpha > 0 else { continue }
+                    let p = y * size.width + x
+                    for c in 0 ..< 3 { colour[p * 3 + c] = premultiplied[c] + colour[p * 3 + c] * (1 - alpha) }
+                    coverage[p] = alpha + coverage[p] * (1 - alpha)
+                }
+            }
+        }
+        var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
+        for p in 0 ..< size.width * size.height where coverage[p] > 0 {
+            for c in 0 ..< 3 { pixels[p * 4 + c] = UInt8(min(255, max(0, (colour[p * 3 + c] / coverage[p]).rounded()))) }
+            pixels[p * 4 + 3] = UInt8(min(255, (coverage[p] * 255).rounded()))
+        }
+        return RGBAImage(width: size.width, height: size.height, pixels: pixels)
+    }
+
     /// `layer` over a plain colour at its own size, pixel for pixel.
     public static func composite(_ layer: RGBAImage, overColor color: (UInt8, UInt8, UInt8)) -> RGBImage {
         let background = RGBImage(width: layer.width, height: layer.height,

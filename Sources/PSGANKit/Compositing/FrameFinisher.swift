@@ -11,17 +11,10 @@ final class FrameFinisher {
         case rgba(RGBAImage)
     }
 
-    /// The background, opened: a colour, a still, or a plate being read.
-    private enum Plate {
-        case color(UInt8, UInt8, UInt8)
-        case still(RGBImage)
-        case video(FrameReader, last: RGBImage?)
-    }
-
     let upscaler: Upscaler?
     let matte: Matte?
     let alpha: Bool
-    private var plate: Plate?
+    private var plate: BackgroundPlate?
     let placement: Placement
     /// The size of the frames handed to the sink.
     let outputSize: CanvasSize
@@ -38,22 +31,13 @@ final class FrameFinisher {
         let scale = upscaler?.model.scale ?? 1
         characterSize = CanvasSize(side: side * scale)
         matte = alpha || background != nil ? Matte() : nil
-        switch background {
-        case nil:
+        if let background {
+            let opened = try BackgroundPlate(background: background)
+            plate = opened
+            outputSize = opened.size ?? characterSize
+        } else {
             plate = nil
             outputSize = characterSize
-        case .color(let r, let g, let b)?:
-            plate = .color(r, g, b)
-            outputSize = characterSize
-        case .image(let url)?:
-            let reader = try FrameReader(url: url)
-            guard let image = try reader.next() else { throw PSGANError(.input, url: url, problem: "holds no picture") }
-            plate = .still(image)
-            outputSize = CanvasSize(width: image.width, height: image.height)
-        case .video(let url)?:
-            let reader = try FrameReader(url: url)
-            plate = .video(reader, last: nil)
-            outputSize = CanvasSize(width: reader.width, height: reader.height)
         }
         self.placement = placement ?? (outputSize == characterSize
             ? Placement(x: Double(outputSize.width) / 2, y: Double(outputSize.height) / 2, scale: 1)
@@ -67,22 +51,8 @@ final class FrameFinisher {
         let scale = upscaled.width / image.width
         let alphaPlane = Matte.upscaled(matte.alpha(of: image), size: CanvasSize(width: image.width, height: image.height), factor: scale)
         let character = Matte.cutOut(upscaled, alpha: alphaPlane)
-        guard let current = plate else { return .rgba(character) }
-        let background: RGBImage
-        switch current {
-        case .color(let r, let g, let b):
-            background = RGBImage(width: outputSize.width, height: outputSize.height,
-                                  pixels: [UInt8]((0 ..< outputSize.width * outputSize.height).flatMap { _ in [r, g, b] }))
-        case .still(let image):
-            background = image
-        case .video(let reader, let last):
-            // Frames in step with the clip; a shorter plate holds its last frame.
-            guard let next = try reader.next() ?? last else {
-                throw PSGANError(.input, url: reader.url, problem: "holds no frame")
-            }
-            plate = .video(reader, last: next)
-            background = next
-        }
+        guard plate != nil else { return .rgba(character) }
+        let background = try plate!.frame(size: outputSize)
         return .rgb(Compositor.composite([(character, placement)], over: background))
     }
 }
