@@ -136,13 +136,8 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        if let scene {
-            try runScene(URL(fileURLWithPath: scene))
-            return
-        }
-        guard let poses else { return }
         var job = RenderJob(
-            model: try BundledResources.model(model), poses: reading.input(poses, cleaning: cleaning),
+            model: try BundledResources.model(model), poses: reading.input(poses ?? scene ?? "", cleaning: cleaning),
             characters: character.isEmpty ? .seed(seed ?? 0) : .keyframes(character, interpolation: interp),
             frames: frames, codec: codec, fps: fps, crf: crf,
             upscaling: try RenderJob.Upscaling(upscale), tile: tile,
@@ -152,6 +147,7 @@ struct RenderCommand: ParsableCommand {
         job.background = background
         job.placement = place
         job.command = PSGAN.commandLine
+        job.scene = scene.map { URL(fileURLWithPath: $0) }
         job.audio = audio.map { AudioTrack(file: URL(fileURLWithPath: $0), offset: audioOffset, keepLength: keepLength) }
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
@@ -167,6 +163,11 @@ struct RenderCommand: ParsableCommand {
         let (size, scale, seconds) = (result.size, result.scale, result.seconds)
         let upscaling = result.suggestedUpscaler.map { " (upscaled x\(scale) by \($0), the model's suggestion; --upscale none for \(size / scale)x\(size / scale))" }
             ?? upscale.flatMap { $0 == .none ? nil : " (upscaled x\(scale) by \($0))" } ?? ""
+        if scene != nil {
+            reporter.finish(summary: "wrote \(out): \(result.frames) frames, scene \(scene!), \(result.outputSize), \(result.codec.rawValue), "
+                + "\(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s")
+            return
+        }
         let composited = background == nil ? "" : " over the background, \(result.outputSize)"
         reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscaling)\(alpha ? " with alpha" : "")\(composited), "
             + "\(result.codec.rawValue), \(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s "
@@ -188,30 +189,4 @@ extension LatentInterpolation: ExpressibleByArgument {}
 
 extension Placement: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
-}
-
-extension RenderCommand {
-    /// `--scene`: the scene file rendered as one clip.
-    func runScene(_ url: URL) throws {
-        var job = SceneJob(scene: try Scene(contentsOf: url), model: try BundledResources.model(model), output: URL(fileURLWithPath: out))
-        job.frames = frames
-        job.codec = codec
-        job.fps = fps
-        job.crf = crf
-        job.alpha = alpha
-        job.audio = audio.map { AudioTrack(file: URL(fileURLWithPath: $0), offset: audioOffset, keepLength: keepLength) }
-        job.command = PSGAN.commandLine
-        let cleanup = InterruptCleanup()
-        defer { cleanup.disarm() }
-        let reporter = ProgressReporter(quiet: quiet)
-        let result: SceneJob.Result
-        do {
-            result = try job.run(temporaryOutput: { cleanup.url = $0 }, progress: reporter.update)
-        } catch {
-            reporter.abandon()
-            throw error
-        }
-        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(result.characters) characters, \(result.size), "
-            + "\(result.codec.rawValue), \(result.fps.displayed(decimals: 3)) fps, in \(String(format: "%.1f", result.seconds)) s")
-    }
 }

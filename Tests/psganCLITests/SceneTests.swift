@@ -110,4 +110,29 @@ import Testing
         }
         _ = poses
     }
+
+    @Test func aBatchManifestTakesSceneJobs() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = try CLI.tinyModel(in: dir)
+        _ = try Self.duet(in: dir)
+        let scene = dir.appendingPathComponent("duet.json")
+        #expect(try CLI.run(["scene", "from-people", dir.appendingPathComponent("duet").path, "--canvas", "256x128", "--out", scene.path]).status == 0)
+        let direct = dir.appendingPathComponent("direct.mkv")
+        #expect(try CLI.run(["render", "--model", model.path, "--scene", scene.path, "--codec", "ffv1", "--out", direct.path, "--quiet"]).status == 0)
+        let manifest = dir.appendingPathComponent("jobs.json")
+        try """
+            {"version": 1, "defaults": {"model": "tiny.safetensors", "codec": "ffv1"}, "output": "out/{name}.{ext}",
+             "characters": [1], "poses": ["duet/f000_keypoints.json"],
+             "jobs": [{"scene": "duet.json"}]}
+            """.write(to: manifest, atomically: true, encoding: .utf8)
+        let batch = try CLI.run(["batch", manifest.path, "--quiet"], in: dir)
+        #expect(batch.status == 0, "\(batch.errors)")
+        let fromBatch = try TestSupport.decode(dir.appendingPathComponent("out/duet.mkv"), frameBytes: 256 * 128 * 3)
+        let fromRender = try TestSupport.decode(direct, frameBytes: 256 * 128 * 3)
+        #expect(fromBatch.count == 3 && fromBatch == fromRender)
+        try #"{"version": 1, "output": "o.mp4", "characters": [1], "poses": ["p.json"], "jobs": [{"scene": "duet.json", "pose": "p"}]}"#
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let wrong = try CLI.run(["batch", manifest.path, "--dry-run"], in: dir)
+        #expect(wrong.status != 0 && wrong.errors.contains("job 0 (duet): a \"scene\" job has no \"character\" or \"pose\""), "\(wrong.errors)")
+    }
 }

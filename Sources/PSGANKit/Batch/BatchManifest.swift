@@ -161,6 +161,7 @@ public struct BatchManifest: Sendable {
             var pose: PoseEntry
             var settings: Settings
             var template: OutputTemplate?
+            var scene: URL?
         }
         var pending: [Pending] = []
         if let value = top["jobs"] {
@@ -177,6 +178,25 @@ public struct BatchManifest: Sendable {
                     guard case .string(let text) = value, !text.isEmpty else { throw fail(label, "\"name\" must be a non-empty string") }
                     try Self.checkName(text, place: label, path: path)
                     name = text
+                }
+                if let sceneValue = object["scene"] {
+                    // A scene job: its characters and poses are in the scene file.
+                    guard case .string(let text) = sceneValue, !text.isEmpty else { throw fail(label, "\"scene\" must be a scene file path") }
+                    if object["name"] == nil { label = "job \(i) (\(Self.stem(text)))" }
+                    if object["character"] != nil || object["pose"] != nil {
+                        throw fail(label, "a \"scene\" job has no \"character\" or \"pose\" (the scene file gives them)")
+                    }
+                    let sceneFile = file(text)
+                    try Self.checkKeys(object, allowed: Settings.keys.union(["name", "scene", "output"]), place: label, path: path)
+                    var template: OutputTemplate?
+                    if let value = object["output"] {
+                        guard case .string(let text) = value else { throw fail(label, "\"output\" must be a path template string") }
+                        do { template = try OutputTemplate(text) } catch { throw fail(label, "\(error)") }
+                    }
+                    pending.append(Pending(name: name ?? Self.stem(text), character: CharacterEntry(name: "scene", characters: .seed(0)),
+                                           pose: PoseEntry(name: Self.stem(text), input: PoseInput(url: sceneFile), canvas: nil),
+                                           settings: try Self.settings(object, place: label, path: path), template: template, scene: sceneFile))
+                    continue
                 }
                 guard case .string(let characterName)? = object["character"] else {
                     throw fail(label, "needs a \"character\": the name of an entry of \"characters\"")
@@ -198,12 +218,12 @@ public struct BatchManifest: Sendable {
                     do { template = try OutputTemplate(text) } catch { throw fail(label, "\(error)") }
                 }
                 let settings = try Self.settings(object, place: label, path: path)
-                pending.append(Pending(name: name, character: character, pose: pose, settings: settings, template: template))
+                pending.append(Pending(name: name, character: character, pose: pose, settings: settings, template: template, scene: nil))
             }
         } else {
             for character in characters {
                 for pose in poses {
-                    pending.append(Pending(name: nil, character: character, pose: pose, settings: Settings(), template: nil))
+                    pending.append(Pending(name: nil, character: character, pose: pose, settings: Settings(), template: nil, scene: nil))
                 }
             }
         }
@@ -218,6 +238,10 @@ public struct BatchManifest: Sendable {
             var settings = defaults
             if let canvas = item.pose.canvas { settings.canvas = canvas }
             settings = settings.merged(with: item.settings)
+            if item.scene != nil && (item.settings.upscale != nil || item.settings.tile != nil) {
+                throw fail(label, "a \"scene\" job takes no \"upscale\" or \"tile\"")
+            }
+            if item.scene != nil { (settings.upscale, settings.tile) = ("none", nil) }
             guard let template = item.template ?? topTemplate else {
                 throw fail(label, "has no output: give a top-level \"output\" template or the job's own \"output\"")
             }
@@ -275,6 +299,7 @@ public struct BatchManifest: Sendable {
                                    frames: settings.frames, codec: codec, fps: settings.fps, crf: settings.crf,
                                    upscaling: upscaling, tile: settings.tile, output: output)
             render.framePerPose = settings.framePerPose ?? false
+            render.scene = item.scene
             jobs.append(BatchJob(index: index, name: name, character: item.character.name, pose: item.pose.name, render: render))
         }
         self.jobs = jobs

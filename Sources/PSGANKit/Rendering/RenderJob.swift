@@ -109,6 +109,9 @@ public struct RenderJob: Sendable {
     /// An audio track muxed under the video; unless it keeps its length, the clip ends with the
     /// shorter of the two (frames past the audio's end are not rendered).
     public var audio: AudioTrack?
+    /// A scene file rendered instead of ``poses`` and ``characters`` (``Scene``, ``SceneJob``): the
+    /// model, frames, codec, fps, CRF, alpha, audio and output come from this job.
+    public var scene: URL?
 
     /// A render job; every setting but the inputs and output has the same default as `psgan render`.
     public init(model: URL, poses: PoseInput, characters: Characters = .seed(0),
@@ -158,6 +161,7 @@ public struct RenderJob: Sendable {
     ///   at ``output`` or its temporary name then.
     public func run(temporaryOutput: (URL) -> Void = { _ in },
                     progress: ((RenderProgress) -> Void)? = nil) throws -> Result {
+        if let scene { return try runScene(scene, temporaryOutput: temporaryOutput, progress: progress) }
         let model = try PSGANModel(contentsOf: self.model)
         let config = model.config
         var poses = self.poses
@@ -209,5 +213,20 @@ public struct RenderJob: Sendable {
         }
         return Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
                       fps: settings.fps, seconds: Date().timeIntervalSince(started), outputSize: finisher.outputSize)
+    }
+
+    /// Renders the scene file `url` with this job's settings.
+    private func runScene(_ url: URL, temporaryOutput: (URL) -> Void, progress: ((RenderProgress) -> Void)?) throws -> Result {
+        var job = SceneJob(scene: try Scene(contentsOf: url), model: model, output: output)
+        job.frames = frames
+        job.codec = codec
+        job.fps = fps
+        job.crf = crf
+        job.alpha = alpha
+        job.audio = audio
+        job.command = command
+        let result = try job.run(temporaryOutput: temporaryOutput, progress: progress)
+        return Result(output: result.output, frames: result.frames, size: max(result.size.width, result.size.height), scale: 1,
+                      suggestedUpscaler: nil, codec: result.codec, fps: result.fps, seconds: result.seconds, outputSize: result.size)
     }
 }
