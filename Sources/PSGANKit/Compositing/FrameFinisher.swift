@@ -49,7 +49,13 @@ final class FrameFinisher {
         let upscaled = upscaler?.upscale(image) ?? image
         guard let matte else { return .rgb(upscaled) }
         let scale = upscaled.width / image.width
-        let alphaPlane = Matte.upscaled(matte.alpha(of: image), size: CanvasSize(width: image.width, height: image.height), factor: scale)
+        var alphaPlane = Matte.upscaled(matte.alpha(of: image), size: CanvasSize(width: image.width, height: image.height), factor: scale)
+        if scale > 1 {
+            // The upscaler draws sharper, thinner edges than the scaled matte: where the upscaled
+            // frame itself is background, it wins.
+            let sharp = matte.alpha(of: upscaled)
+            for p in alphaPlane.indices { alphaPlane[p] = min(alphaPlane[p], sharp[p]) }
+        }
         let character = Matte.cutOut(upscaled, alpha: alphaPlane)
         guard plate != nil else { return .rgba(character) }
         let background = try plate!.frame(size: outputSize)
