@@ -3,11 +3,13 @@
 /// psgan's characters are drawn on white with a dark outline, so the background is found, not
 /// guessed. A pixel is **background-like** when it is near-white and grey: its whiteness
 /// `w = (R + G + B) / 765` is at least ``edge`` and its channels differ by at most ``neutral``
-/// (light skin and pastel clothes are near-white too, but not grey). The background is the
+/// (light skin and pastel clothes are near-white too, but not grey) — or when it is at least
+/// ``white``, tinted or not. The background is the
 /// background-like region **connected to the frame's border** (4-connected flood fill from every
 /// border pixel). **Holes** (the gap between arm and body, between the legs) are not connected to
 /// the border: every 4-connected region of grey pixels with `w >= white` covering at least
-/// ``minimumHoleFraction`` of the frame is background too, grown the same way.
+/// ``minimumHoleFraction`` of the frame is background too, grown the same way. A lone pixel whose
+/// four neighbours are all background (a tinted speck) is background as well.
 ///
 /// Alpha: 255 outside the background; inside it `a = clamp(1 - w / white)`, so pixels at least
 /// ``white`` are fully transparent and the outline's anti-aliased grey ring fades (a pixel mixing a
@@ -55,7 +57,9 @@ public struct Matte: Sendable {
             whiteness[p] = (Double(r) + Double(g) + Double(b)) / 765
             grey[p] = Int(high) - Int(low) <= neutral
         }
-        let passable = (0 ..< count).map { grey[$0] && whiteness[$0] >= edge }
+        // Grey and light enough, or so light that its tint does not matter (the generator's white
+        // drifts towards yellow or blue in the corners).
+        let passable = (0 ..< count).map { (grey[$0] && whiteness[$0] >= edge) || whiteness[$0] >= white }
         let holeLike = (0 ..< count).map { grey[$0] && whiteness[$0] >= white }
 
         /// Marks every pixel reachable from `seeds` through `allowed` pixels; returns them.
@@ -82,6 +86,16 @@ public struct Matte: Sendable {
         for x in 0 ..< width { border += [x, (height - 1) * width + x] }
         for y in 0 ..< height { border += [y * width, y * width + width - 1] }
         _ = flood(border, through: passable, marking: &background)
+
+        // Lone specks (the generator tints its corners): a pixel whose every neighbour is background
+        // is background too.
+        let lone = (0 ..< count).filter { p in
+            guard !background[p] else { return false }
+            let x = p % width
+            return (x == 0 || background[p - 1]) && (x == width - 1 || background[p + 1])
+                && (p < width || background[p - width]) && (p >= count - width || background[p + width])
+        }
+        for p in lone { background[p] = true }
 
         // Holes: enclosed near-white grey regions of a useful size, grown like the background.
         let minimumArea = max(4, Int((minimumHoleFraction * Double(count)).rounded(.up)))
