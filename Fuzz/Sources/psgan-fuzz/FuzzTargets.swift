@@ -6,10 +6,10 @@ import PSGANKit
 /// One binary, one target per run, chosen by `PSGAN_FUZZ_TARGET`: `poses` (every pose format, told
 /// from the content as `psgan render --poses` does, BVH included, then prepared for a model),
 /// `models` (safetensors, read as a generator and as an upscaler), `manifests` (batch manifests),
-/// `characters` (character files). A parser may throw on any input; it must never crash, hang or
+/// `characters` (character files), `scenes` (scene files). A parser may throw on any input; it must never crash, hang or
 /// run away with memory. Built and run by `scripts/fuzz` (docs/testing.md).
 enum FuzzTarget: String, CaseIterable {
-    case poses, models, manifests, characters
+    case poses, models, manifests, characters, scenes
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["PSGAN_FUZZ_TARGET"] ?? ""
@@ -51,6 +51,8 @@ enum FuzzTarget: String, CaseIterable {
             let resolver = BatchManifest.Resolver(defaultModel: { URL(fileURLWithPath: "/nonexistent/model.safetensors") },
                                                   builtInUpscalers: ["srgan-x2"], builtInUpscaler: { $0 == "srgan-x2" ? URL(fileURLWithPath: "/x.safetensors") : nil })
             _ = try? BatchManifest(data: data, url: Self.scratch.appendingPathComponent("jobs.json"), resolver: resolver)
+        case .scenes:
+            _ = try? Scene(data: data, url: Self.scratch.appendingPathComponent("scene.json"))
         case .characters:
             let url = Self.scratch.appendingPathComponent("character.json")
             guard (try? data.write(to: url)) != nil else { return }
