@@ -79,7 +79,11 @@ struct BatchCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(ErrorText.oneLine(error))\n".utf8))
             throw ExitCode(2)
         }
-        let selected = loaded.jobs.filter { selectedShard.contains(jobIndex: $0.index) }
+        let selected = loaded.jobs.filter { selectedShard.contains(jobIndex: $0.index) }.map { job -> BatchJob in
+            var job = job
+            job.render.command = PSGAN.commandLine + " # \(job.label)"  // provenance: the batch command and the job
+            return job
+        }
 
         if dryRun {
             for job in selected {

@@ -164,6 +164,20 @@ import Testing
         let frameTags = String(decoding: try TestSupport.run("ffprobe", ["-v", "error", "-show_frames", frames.appendingPathComponent("frame_000000.png").path]), as: UTF8.self)
         #expect(frameTags.contains("TAG:psgan_model_sha256=\(try sha(model))"), "\(frameTags)")
         #expect(frameTags.contains("TAG:psgan_characters=seed 14"))
+        // A batch job records the batch command and the job.
+        let manifest = dir.appendingPathComponent("jobs.json")
+        try #"{"version": 1, "defaults": {"model": "tiny.safetensors"}, "output": "{name}.mkv", "characters": [5], "poses": ["poses.json"]}"#
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["batch", manifest.path, "--quiet"], in: dir).status == 0)
+        let batchTags = String(decoding: try TestSupport.run("ffprobe", ["-v", "error", "-show_entries", "format_tags=psgan_command,psgan_characters",
+                                                                          "-of", "default=nw=1", dir.appendingPathComponent("seed5-poses.mkv").path]), as: UTF8.self)
+        // (Matroska writes tag names in capitals.)
+        func tag(_ name: String) -> String? {
+            batchTags.split(separator: "\n").first { $0.uppercased().hasPrefix("TAG:\(name.uppercased())=") }
+                .map { String($0.dropFirst(name.count + 5)) }
+        }
+        #expect(tag("psgan_command") == "psgan batch \(manifest.path) --quiet # job 0 (seed5-poses)", "\(batchTags)")
+        #expect(tag("psgan_characters") == "seed 5")
     }
 
     @Test func aGalleryOfSixteenSeedsShowsEachCharacterWithItsNumber() throws {
