@@ -145,11 +145,15 @@ def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.d
         "ribbon": torch.rand(n, generator=g) < 0.5, "scarf": torch.rand(n, generator=g) < 0.4,
         "hair_len": _u(g, n, 1.6, 3.2),
     }
+    return render_figures(fig, look, props, resolution, device), fig.kp
+
+
+def render_figures(fig: Figure, look: dict, props: dict, resolution: int, device: str | torch.device = "cpu") -> torch.Tensor:
+    """Posed ``fig`` drawn with ``look`` and body ``props``: images ``[n, 3, R, R]`` in [-1, 1]."""
     device = torch.device(device)
     fig = Figure(*(t.to(device) for t in (fig.kp, fig.head, fig.head_r, fig.yaw, fig.unit, fig.hip)))
     look = {k: v.to(device) for k, v in look.items()}
-    img = _draw(fig, look, props["limb"].to(device), resolution, device)
-    return img * 2 - 1, fig.kp
+    return _draw(fig, look, props["limb"].to(device), resolution, device) * 2 - 1
 
 
 def _draw(fig: Figure, look: dict, limb_u: torch.Tensor, res: int, device: torch.device) -> torch.Tensor:

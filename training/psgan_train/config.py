@@ -18,7 +18,15 @@ class TrainConfig:
     from; the rest are procedural. ``checkpoint_every``: steps between checkpoints inside a phase
     (every phase end writes one too). ``ema_beta``: when > 0, an exponential moving average of the
     generator's weights is kept (``w_ema = beta * w_ema + (1 - beta) * w`` after every generator
-    step, as Progressive GAN's smoothed generator); exports and samples use it."""
+    step, as Progressive GAN's smoothed generator); exports and samples use it.
+
+    ``objective``: ``adversarial`` (WGAN-GP on single images, the original PSGAN training) or
+    ``identity`` (each latent names a look, ``identity.looks_from_latent``; the generator must draw
+    the renderer's image of that look in that pose: ``recon_weight`` x multi-scale L1 plus
+    ``adv_weight`` x the adversarial term). ``data_dir``: train on a folder of images with OpenPose
+    keypoints instead of the renderer (adversarial only). Speed: ``gp_every`` (lazy gradient
+    penalty, every N critic steps, weighted by N), ``bf16`` (autocast the networks' forward passes
+    to bfloat16), ``channels_last`` (NHWC memory layout)."""
 
     resolution: int = 32
     latent_dim: int = 32
@@ -35,6 +43,13 @@ class TrainConfig:
     pose_fraction: float = 0.5
     checkpoint_every: int = 1000
     ema_beta: float = 0.0
+    objective: str = "adversarial"
+    recon_weight: float = 10.0
+    adv_weight: float = 1.0
+    data_dir: str = ""
+    gp_every: int = 1
+    bf16: bool = False
+    channels_last: bool = False
 
     def validate(self) -> None:
         """Raise ValueError on values the contract or the trainer cannot take."""
@@ -54,6 +69,18 @@ class TrainConfig:
                 raise ValueError(f"pose file {p} not found (make it with `psgan pose convert`)")
         if not 0 <= self.ema_beta < 1:
             raise ValueError(f"ema_beta must be in [0, 1), got {self.ema_beta}")
+        if self.objective not in ("adversarial", "identity"):
+            raise ValueError(f"objective must be 'adversarial' or 'identity', got {self.objective!r}")
+        if self.objective == "identity":
+            from .identity import LOOK_DIMS
+            if self.latent_dim < LOOK_DIMS:
+                raise ValueError(f"the identity objective needs latent_dim >= {LOOK_DIMS} (the look mapping), got {self.latent_dim}")
+            if self.data_dir:
+                raise ValueError("data_dir trains on a folder's images, which have no latent look: use objective 'adversarial'")
+        if self.data_dir and not Path(self.data_dir).is_dir():
+            raise ValueError(f"data_dir {self.data_dir} is not a folder")
+        if self.recon_weight < 0 or self.adv_weight < 0 or self.gp_every < 1:
+            raise ValueError("recon_weight and adv_weight must be >= 0 and gp_every >= 1")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
 

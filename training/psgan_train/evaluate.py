@@ -24,7 +24,15 @@ Figures:
    (``temporal_ratio``; about 1 = moves as much as the pose, >> 1 = flicker, << 1 = frozen). And
    the still test: one pose repeated N frames; ``still_max_change`` is the largest frame-to-frame
    mean absolute change (0 = no flicker).
-3. Diversity: for each pose, the mean over seed pairs of the mean absolute pixel difference inside
+3. Identity: the same character across poses. For each latent seed, the character is drawn in the
+   held-out procedural poses and frames of the recorded sequences; the colour of four body parts
+   (head at the nose, torso between neck and hips, upper arms, thighs: the mean over figure pixels
+   in a small window) is compared within each character across poses (W, the mean squared
+   distance to the character's mean colour) with the spread over all characters and poses (T):
+   ``identity = 1 - W / T`` per part, averaged over parts (1 = perfectly stable; 0 = the seed says
+   nothing about the colours). The same figure for the dataset renderer drawing each seed's look
+   (``identity.looks_from_latent``) in the same poses is the ceiling.
+4. Diversity: for each pose, the mean over seed pairs of the mean absolute pixel difference inside
    the union of the two figure masks (0 = all seeds draw the same image). Latent interpolation
    smoothness: along a slerp from seed A to seed B in K steps, the largest step change divided by
    the mean step change (1 = perfectly even; large = a jump).
@@ -46,6 +54,7 @@ import torch
 
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
+from .identity import LOOK_DIMS, render_latents
 from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
 
 HELD_OUT_SEED = 10 ** 12
@@ -164,6 +173,82 @@ def sequence_reference(path: str, frames: int, resolution: int, stride: int = 2,
     return torch.cat(imgs), torch.cat(kps)
 
 
+# ---------------------------------------------------------------- identity
+
+#: Body parts and where their colour is read: weights over COCO-18 keypoints (all must be visible).
+PARTS = {"head": {0: 1.0}, "torso": {1: 0.4, 8: 0.3, 11: 0.3},
+         "arms": ({2: 0.5, 3: 0.5}, {5: 0.5, 6: 0.5}), "legs": ({8: 0.5, 9: 0.5}, {11: 0.5, 12: 0.5})}
+
+
+def part_colours(img: torch.Tensor, kp: torch.Tensor) -> torch.Tensor:
+    """``[B, parts, 3]`` mean colours (RGB 0..1) of each part (NaN where a keypoint is missing or no
+    figure pixel is in the window; a part read at two places averages them)."""
+    res = img.shape[-1]
+    mask = figure_mask(img)
+    rgb = (to_uint8(img).float() / 255)
+    r = max(1, res // 64)
+    out = torch.full((img.shape[0], len(PARTS), 3), float("nan"))
+    for b in range(img.shape[0]):
+        for p, spec in enumerate(PARTS.values()):
+            samples = []
+            for weights in (spec if isinstance(spec, tuple) else (spec,)):
+                if any(kp[b, k, 2] <= 0 for k in weights):
+                    continue
+                x = int(sum(w * float(kp[b, k, 0]) for k, w in weights.items()))
+                y = int(sum(w * float(kp[b, k, 1]) for k, w in weights.items()))
+                x0, x1, y0, y1 = max(0, x - r), min(res, x + r + 1), max(0, y - r), min(res, y + r + 1)
+                if x0 >= x1 or y0 >= y1:
+                    continue
+                m = mask[b, y0:y1, x0:x1]
+                if m.any():
+                    samples.append(rgb[b, :, y0:y1, x0:x1][:, m].mean(1))
+            if samples:
+                out[b, p] = torch.stack(samples).mean(0)
+    return out
+
+
+def identity_score(colours: torch.Tensor) -> dict:
+    """``colours`` ``[characters, poses, parts, 3]``: per part ``1 - W / T`` (see the module
+    docstring) and their mean; parts with no spread at all are left out."""
+    per_part = {}
+    for p, name in enumerate(PARTS):
+        c = colours[:, :, p]
+        valid = ~torch.isnan(c).any(-1)
+        counts = valid.sum(1)
+        keep = counts >= 2
+        if keep.sum() < 2:
+            continue
+        within, everything = [], []
+        for ch in torch.nonzero(keep).flatten():
+            v = c[ch][valid[ch]]
+            within.append(((v - v.mean(0)) ** 2).sum(-1))
+            everything.append(v)
+        allv = torch.cat(everything)
+        total = float(((allv - allv.mean(0)) ** 2).sum(-1).mean())
+        if total <= 0:
+            continue
+        per_part[name] = 1 - float(torch.cat(within).mean()) / total
+    return {"identity": sum(per_part.values()) / len(per_part) if per_part else None, "per_part": per_part}
+
+
+def identity_poses(seeds: list[int], dim: int, res: int, pose_count: int, pose_files: list[str],
+                   frames_per_file: int = 4) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Latents ``[S*P, L]``, the renderer's images and keypoints for each seed's look in P poses:
+    ``pose_count`` held-out procedural poses and ``frames_per_file`` frames of each recorded file."""
+    sequences = [load_pose_frames([f], stride=2)[:16:4][:frames_per_file] for f in pose_files]
+    zs, imgs, kps = [], [], []
+    for s in seeds:
+        z = seeded_latent(s, dim)[None]
+        for i in range(pose_count):
+            im, kp = render_latents(z, HELD_OUT_SEED + i, res)
+            zs.append(z); imgs.append(im); kps.append(kp)
+        for seq in sequences:
+            for f in seq:
+                im, kp = render_latents(z, HELD_OUT_SEED, res, frames=f[None], frame_fraction=1.0)
+                zs.append(z); imgs.append(im); kps.append(kp)
+    return torch.cat(zs), torch.cat(imgs), torch.cat(kps)
+
+
 # ---------------------------------------------------------------- the evaluation
 
 GeneratorFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -202,6 +287,17 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
         "silhouette_iou": silhouette_iou(gen, ref.repeat(len(seeds), 1, 1, 1)),
         "reference_keypoints_on_figure": (lambda h: h[0] / h[1] if h[1] else 0.0)(keypoint_hits(ref, kp)),
     }}
+    # Identity: each seed's character across poses, against the renderer drawing its look.
+    if dim >= LOOK_DIMS:
+        zi, ref_i, kp_i = identity_poses(seeds, dim, res, pose_count, list(pose_files))
+        gen_i = _run(g, zi, kp_i, device)
+        shape = (len(seeds), len(zi) // len(seeds))
+        model_id = identity_score(part_colours(gen_i, kp_i).reshape(*shape, len(PARTS), 3))
+        ceiling = identity_score(part_colours(ref_i, kp_i).reshape(*shape, len(PARTS), 3))
+        out["identity"] = {**model_id, "renderer": ceiling["identity"], "renderer_per_part": ceiling["per_part"],
+                           "poses_per_character": shape[1]}
+    else:
+        out["identity"] = {"identity": None, "note": f"latent_dim {dim} < {LOOK_DIMS}: no look mapping"}
     # Diversity: pairwise distances between seeds, per pose.
     grid = gen.reshape(len(seeds), pose_count, *gen.shape[1:])
     dists = [pair_distance(grid[i, p], grid[j, p]) for p in range(pose_count)
@@ -287,6 +383,10 @@ def table(r: dict) -> str:
     weak = [f"{name} {share:.2f}" for share, name in shares[:4] if share < 1]
     if weak:
         lines.append(f"{'pose: weakest keypoints':48} {', '.join(weak)}")
+    idn = r.get("identity", {})
+    if idn.get("identity") is not None:
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in idn["per_part"].items())
+        lines.append(f"{'identity: colour stability across poses':48} {idn['identity']:.3f}  (renderer {idn['renderer']:.3f}; {parts})")
     for s in tm["sequences"]:
         ratio = "n/a (pose does not move)" if s["ratio"] is None else f"{s['ratio']:.3f}"
         lines.append(f"{'temporal: ' + Path(s['file']).name + ' gen/ref change':48} {ratio}"

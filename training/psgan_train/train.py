@@ -1,6 +1,6 @@
 """Progressive PSGAN training: WGAN-GP, equalized LR, pixel norm, minibatch stddev, pose maps at every scale.
 
-    python3 -m psgan_train.train --config smoke --out runs/smoke [--resume] [--extend N]
+    python3 -m psgan_train.train --config smoke --out runs/smoke [--resume] [--extend N] [--data DIR]
 
 Schedule: level 0 (4x4) runs one stable phase; every later level a fade-in phase (alpha 0 -> 1)
 and a stable phase, each ``images_per_phase`` real images. One critic step per generator step,
@@ -33,7 +33,8 @@ import torch.nn.functional as F
 
 from .avatars import render_batch
 from .checkpoint import load_checkpoint, save_atomic
-from .poses import load_pose_frames
+from .data import DataSource, multiscale_l1
+from .identity import render_latents
 from .config import TrainConfig, config_dict, load_config
 from .model import Discriminator, Generator, channel_schedule
 
@@ -42,7 +43,7 @@ from .model import Discriminator, Generator, channel_schedule
 # finished run on more kinds of poses).
 DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool"}
 # Config keys that only re-plan the schedule: any --resume may change them.
-SCHEDULE_KEYS = {"images_per_phase"}
+SCHEDULE_KEYS = {"images_per_phase", "gp_every", "bf16", "channels_last"}
 
 
 def stored_config(ck: dict) -> dict:
@@ -67,36 +68,6 @@ def phases(cfg: TrainConfig) -> list[tuple[int, bool]]:
     for lv in range(1, levels):
         out += [(lv, True), (lv, False)]
     return out
-
-
-class DataSource:
-    """Real images and keypoints at full resolution: a pre-rendered pool or fresh batches per step."""
-
-    def __init__(self, cfg: TrainConfig, device: torch.device):
-        self.cfg, self.device = cfg, device
-        self.pool = None
-        self.frames = load_pose_frames(cfg.pose_files) if cfg.pose_files else None
-        if self.frames is not None:
-            log_frames = len(self.frames)
-            print(f"{log_frames} recorded pose frames from {len(cfg.pose_files)} file(s)")
-        if cfg.dataset_pool > 0:
-            imgs, kps = [], []
-            chunk = 512 if device.type == "cuda" else 64
-            for i in range(0, cfg.dataset_pool, chunk):
-                n = min(chunk, cfg.dataset_pool - i)
-                im, kp = render_batch(cfg.seed * 1_000_003 + i, n, cfg.resolution, device,
-                                      self.frames, cfg.pose_fraction)
-                imgs.append(im); kps.append(kp.to(device))
-            self.pool = (torch.cat(imgs), torch.cat(kps))
-
-    def batch(self, step: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """Batch number ``step`` (deterministic)."""
-        if self.pool is not None:
-            idx = torch.randint(0, len(self.pool[0]), (self.cfg.batch_size,), generator=gen)
-            return self.pool[0][idx.to(self.device)], self.pool[1][idx.to(self.device)]
-        im, kp = render_batch(self.cfg.seed * 1_000_003 + 7919 * (step + 1), self.cfg.batch_size,
-                              self.cfg.resolution, self.device, self.frames, self.cfg.pose_fraction)
-        return im, kp.to(self.device)
 
 
 def downscale(img: torch.Tensor, level: int, alpha: float, resolution: int) -> torch.Tensor:
@@ -172,7 +143,10 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
             state["data_changes"] = state.get("data_changes", []) + [{"at_step": state["step"], **data_changes}]
         log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")
     t0 = time.time()
-    data = DataSource(cfg, dev)
+    data = DataSource(cfg, dev, log)
+    if cfg.channels_last:
+        g.to(memory_format=torch.channels_last); d.to(memory_format=torch.channels_last)
+    autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16)
     log(f"dataset ready in {time.time() - t0:.1f}s")
 
     def save() -> None:
@@ -187,6 +161,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     if g_ema is not None:
         ema_pairs = ([p for p in g_ema.parameters()], [p for p in g.parameters()])
     steps_run = 0
+    gp = torch.zeros((), device=dev)
     last = {}
     losses = None
 
@@ -203,22 +178,30 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
                     log(f"stopping after {max_seconds:g} s at step {state['step']} (checkpoint written)")
                 return {"stopped": True, **state, **read_losses()}
             alpha = min(1.0, state["images"] / cfg.images_per_phase) if fading else 1.0
-            real, kp = data.batch(state["step"], rng)
+            real, kp, z_data = data.batch(state["step"], rng)
             real = downscale(real, level, alpha, cfg.resolution)
             b = real.shape[0]
-            z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
-            # Critic step: WGAN-GP with drift.
-            fake = g(z, kp, level, alpha).detach()
-            d_real, d_fake = d(real, kp, level, alpha), d(fake, kp, level, alpha)
-            eps = torch.rand(b, 1, 1, 1, generator=rng).to(dev)
-            mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
-            grad, = torch.autograd.grad(d(mix, kp, level, alpha).sum(), mix, create_graph=True)
-            gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-            loss_d = d_fake.mean() - d_real.mean() + 10 * gp + 0.001 * (d_real ** 2).mean()
+            z = z_data if z_data is not None else torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
+            # Critic step: WGAN-GP with drift; the penalty every gp_every steps, weighted by it.
+            with autocast:
+                fake = g(z, kp, level, alpha).detach()
+                d_real, d_fake = d(real, kp, level, alpha).float(), d(fake, kp, level, alpha).float()
+            loss_d = d_fake.mean() - d_real.mean() + 0.001 * (d_real ** 2).mean()
+            if state["step"] % cfg.gp_every == 0:
+                eps = torch.rand(b, 1, 1, 1, generator=rng).to(dev)
+                mix = (eps * real + (1 - eps) * fake.float()).requires_grad_(True)
+                grad, = torch.autograd.grad(d(mix, kp, level, alpha).sum(), mix, create_graph=True)
+                gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+                loss_d = loss_d + 10 * cfg.gp_every * gp
             opt_d.zero_grad(set_to_none=True); loss_d.backward(); opt_d.step()
-            # Generator step.
-            z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
-            loss_g = -d(g(z, kp, level, alpha), kp, level, alpha).mean()
+            # Generator step: adversarial, plus reconstruction of the latent's own look (identity).
+            if z_data is None:
+                z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
+            with autocast:
+                fake = g(z, kp, level, alpha)
+                loss_g = -d(fake, kp, level, alpha).float().mean() * cfg.adv_weight
+            recon = multiscale_l1(fake.float(), real) if z_data is not None else torch.zeros((), device=dev)
+            loss_g = loss_g + cfg.recon_weight * recon
             opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
             if ema_pairs is not None:
                 with torch.no_grad():
@@ -226,13 +209,14 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
             state["images"] += b; state["step"] += 1; steps_run += 1
             if state.get("extending"):
                 state["extended"] += b
-            losses = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(), "gp": gp.detach()}
+            losses = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(), "gp": gp.detach(), "recon": recon.detach()}
             if state["step"] % cfg.checkpoint_every == 0:
                 save()
             if state["step"] % 10 == 0:
                 last = read_losses()
                 log(f"step {state['step']} level {level} ({4 * 2 ** level}px) {'fade' if fading else 'stable'} "
                     f"alpha {alpha:.2f} loss_d {last['loss_d']:.3f} loss_g {last['loss_g']:.3f} gp {last['gp']:.3f} "
+                    f"recon {last['recon']:.3f} "
                     f"[{time.time() - t0:.0f}s]")
         state["phase"] += 1; state["images"] = 0
         state.pop("extending", None)
@@ -249,8 +233,13 @@ def write_samples(g: Generator, cfg: TrainConfig, path: Path, level: int | None 
     ``4 * 2**level`` (default: full) shown at full size."""
     from PIL import Image
     dev = next(g.parameters()).device
-    real, kp = render_batch(cfg.seed + 424242, count, cfg.resolution, dev)
-    z = torch.randn(count, cfg.latent_dim, generator=torch.Generator().manual_seed(cfg.seed)).to(dev)
+    z = torch.randn(count, cfg.latent_dim, generator=torch.Generator().manual_seed(cfg.seed))
+    if cfg.objective == "identity":
+        # Each latent's own look on top: the generated row should be the same characters.
+        real, kp = render_latents(z, cfg.seed + 424242, cfg.resolution, dev)
+    else:
+        real, kp = render_batch(cfg.seed + 424242, count, cfg.resolution, dev)
+    z = z.to(dev)
     level = g.max_level if level is None else level
     with torch.no_grad():
         fake = g(z, kp.to(dev), level, alpha)
@@ -276,9 +265,14 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --resume on a finished run: train its last phase for N more images")
     ap.add_argument("--max-seconds", type=float, metavar="S",
                     help="checkpoint and stop once S seconds have passed")
+    ap.add_argument("--data", metavar="DIR",
+                    help="train on a folder of images with OpenPose NAME_keypoints.json beside each (the config's data_dir)")
     a = ap.parse_args(argv)
     try:
         cfg = load_config(a.config)
+        if a.data:
+            cfg.data_dir = a.data
+            cfg.validate()
         summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps, extend=a.extend,
                         max_seconds=a.max_seconds)
     except (ValueError, FileNotFoundError) as e:

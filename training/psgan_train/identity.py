@@ -1,0 +1,85 @@
+"""The latent is the character: a fixed, documented mapping from a latent vector to a character's
+look, so one latent can be drawn by the dataset renderer in any pose (identity-consistent training).
+
+``looks_from_latent(z)`` reads the first ``LOOK_DIMS`` latent values through the normal CDF
+(``u = Phi(z_i)``, uniform for the contract's normal latents) and maps them to the renderer's look:
+
+==========  =====================================================================================
+dims        look
+==========  =====================================================================================
+0           hair colour, continuous along the ``HAIR`` palette (a piecewise-linear curve)
+1           skin tone, continuous along ``SKIN`` (light to dark)
+2, 3        top and bottom colours, continuous along ``CLOTH``
+4           shoes (along four ``CLOTH`` colours), 5 eyes (along ``EYES``)
+6, 7        accessory colour (``CLOTH``), socks (three ``CLOTH`` colours)
+8           hair style: short, long, twin tails, ponytail (quarters of ``u``)
+9 ... 14    skirt (u < 0.5), shorts (u < 0.3), long sleeves (u < 0.5), socks (u < 0.5),
+            ribbon (u < 0.5), scarf (u < 0.4)
+15          hair length (1.6 + 1.6 u head radii)
+16 ... 22   proportions: head, leg, arm, torso, shoulder, hip, limb thickness (the sampler's ranges)
+==========  =====================================================================================
+
+Colours and proportions are continuous in the latent, so a slerp between two seeds morphs smoothly;
+garment and hair-style choices switch at their thresholds. The remaining latent values are free
+for whatever the adversarial term wants (texture, shading detail).
+"""
+from __future__ import annotations
+
+import torch
+
+from .avatars import CLOTH, EYES, HAIR, SKIN, render_figures
+from .poses import Figure, figures_from_frames, sample_figures
+
+LOOK_DIMS = 23
+
+
+def palette_curve(palette: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """Colours ``[n, 3]`` at positions ``u`` in [0, 1] along the palette's rows, linearly between them."""
+    t = u.clamp(0, 1) * (len(palette) - 1)
+    i = t.floor().long().clamp(max=len(palette) - 2)
+    w = (t - i.float())[:, None]
+    return palette[i] * (1 - w) + palette[i + 1] * w
+
+
+def looks_from_latent(z: torch.Tensor) -> tuple[dict, dict]:
+    """The renderer's ``look`` and body ``proportions`` for latents ``z`` ``[n, L]`` (L >= LOOK_DIMS)."""
+    if z.dim() != 2 or z.shape[1] < LOOK_DIMS:
+        raise ValueError(f"need latents [n, >= {LOOK_DIMS}], got {tuple(z.shape)}")
+    u = torch.special.ndtr(z[:, :LOOK_DIMS].float().cpu())
+    look = {
+        "hair": palette_curve(HAIR, u[:, 0]), "skin": palette_curve(SKIN, u[:, 1]),
+        "top": palette_curve(CLOTH, u[:, 2]), "bottom": palette_curve(CLOTH, u[:, 3]),
+        "shoes": palette_curve(CLOTH[[0, 1, 3, 9]], u[:, 4]), "eyes": palette_curve(EYES, u[:, 5]),
+        "acc": palette_curve(CLOTH, u[:, 6]), "socks": palette_curve(CLOTH[[2, 3, 7]], u[:, 7]),
+        "style": (u[:, 8] * 4).floor().long().clamp(0, 3),
+        "skirt": u[:, 9] < 0.5, "shorts": u[:, 10] < 0.3, "long_sleeve": u[:, 11] < 0.5,
+        "socks_on": u[:, 12] < 0.5, "ribbon": u[:, 13] < 0.5, "scarf": u[:, 14] < 0.4,
+        "hair_len": 1.6 + 1.6 * u[:, 15],
+    }
+    leg, arm = 0.85 + 0.3 * u[:, 17], 0.9 + 0.2 * u[:, 18]
+    props = {"head": 0.12 + 0.04 * u[:, 16], "torso": 0.27 + 0.06 * u[:, 19], "shoulder": 0.08 + 0.04 * u[:, 20],
+             "hip": 0.055 + 0.025 * u[:, 21], "upper_arm": 0.15 * arm, "forearm": 0.14 * arm,
+             "thigh": 0.2 * leg, "shin": 0.19 * leg, "limb": 0.032 + 0.01 * u[:, 22]}
+    return look, props
+
+
+def render_latents(z: torch.Tensor, pose_seed: int, resolution: int, device: str | torch.device = "cpu",
+                   frames: torch.Tensor | None = None, frame_fraction: float = 0.5,
+                   figures: Figure | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The characters latents ``z`` name, drawn by the dataset renderer in poses from ``pose_seed``
+    (procedural, or about ``frame_fraction`` of them from recorded ``frames``), or in the given
+    ``figures``: images ``[n, 3, R, R]`` in [-1, 1] and keypoints ``[n, 18, 3]``."""
+    look, props = looks_from_latent(z)
+    n = z.shape[0]
+    if figures is None:
+        g = torch.Generator().manual_seed(int(pose_seed))
+        figures = sample_figures(g, n, resolution, props)
+        if frames is not None and len(frames):
+            pick = torch.randint(0, len(frames), (n,), generator=g)
+            rec = figures_from_frames(g, frames[pick], resolution, props)
+            use = torch.rand(n, generator=g) < frame_fraction
+            figures = Figure(*(torch.where(use.reshape(-1, *([1] * (a.dim() - 1))), b, a)
+                               for a, b in zip((figures.kp, figures.head, figures.head_r, figures.yaw, figures.unit, figures.hip),
+                                               (rec.kp, rec.head, rec.head_r, rec.yaw, rec.unit, rec.hip))))
+    img = render_figures(figures, look, props, resolution, device)
+    return img, figures.kp

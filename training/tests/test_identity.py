@@ -1,0 +1,122 @@
+"""Identity-consistent training: the look mapping, the identity figure, folder data, the objective."""
+import json
+
+import pytest
+import torch
+
+from psgan_train.config import TrainConfig
+from psgan_train.data import DataSource, load_folder, multiscale_l1
+from psgan_train.evaluate import PARTS, identity_score, part_colours
+from psgan_train.identity import LOOK_DIMS, looks_from_latent, palette_curve, render_latents
+from psgan_train.train import train
+
+
+def test_palette_curve_hits_the_palette_and_is_continuous():
+    pal = torch.tensor([[0.0, 0, 0], [1.0, 0, 0], [1.0, 1, 0]])
+    c = palette_curve(pal, torch.tensor([0.0, 0.25, 0.5, 1.0]))
+    assert torch.allclose(c, torch.tensor([[0.0, 0, 0], [0.5, 0, 0], [1.0, 0, 0], [1.0, 1, 0]]))
+
+
+def test_the_same_latent_is_the_same_look_in_every_pose():
+    z = torch.randn(1, 32, generator=torch.Generator().manual_seed(3)).repeat(2, 1)
+    look, props = looks_from_latent(z)
+    assert all(torch.equal(v[0], v[1]) for v in look.values())
+    a, ka = render_latents(z[:1], 10, 64)
+    b, kb = render_latents(z[:1], 11, 64)
+    assert not torch.equal(ka, kb), "different poses"
+    # (That the drawn colours then agree across poses, shading aside, is the renderer's identity
+    # figure: test_the_renderer_is_stable_and_random_colours_are_not.)
+
+
+def test_looks_change_smoothly_with_the_latent():
+    # Continuous: along a straight latent path, the largest step shrinks with the step size
+    # (a jump would not), for every colour and the proportions.
+    a, b = torch.randn(2, 32, generator=torch.Generator().manual_seed(5))
+
+    def largest_step(count):
+        look, props = looks_from_latent(torch.stack([a + (b - a) * t for t in torch.linspace(0, 1, count)]))
+        values = [look[k] for k in ("hair", "skin", "top", "bottom", "eyes")] + [props["head"][:, None], props["thigh"][:, None]]
+        return max(float((v[1:] - v[:-1]).abs().max()) for v in values)
+
+    assert largest_step(257) < largest_step(33) / 5
+    with pytest.raises(ValueError):
+        looks_from_latent(torch.zeros(2, LOOK_DIMS - 1))
+
+
+def test_identity_score_by_hand():
+    # Two characters, two poses, one part used: character 0 red then red, character 1 blue then
+    # green. Within: char 0 0, char 1 2 * (0.5^2 + 0.5^2) / 2 = 0.5 per sample -> mean 0.25.
+    # All four samples: mean (0.5, 0, 0.5)... total = mean squared distance = 0.625.
+    c = torch.full((2, 2, len(PARTS), 3), float("nan"))
+    c[0, 0, 0] = torch.tensor([1.0, 0, 0]); c[0, 1, 0] = torch.tensor([1.0, 0, 0])
+    c[1, 0, 0] = torch.tensor([0.0, 0, 1]); c[1, 1, 0] = torch.tensor([0.0, 1, 0])
+    within = (0 + 0 + 0.5 + 0.5) / 4
+    mean = torch.tensor([0.5, 0.25, 0.25])
+    samples = torch.tensor([[1.0, 0, 0], [1.0, 0, 0], [0.0, 0, 1], [0.0, 1, 0]])
+    total = float(((samples - mean) ** 2).sum(1).mean())
+    s = identity_score(c)
+    assert set(s["per_part"]) == {"head"}
+    assert s["identity"] == pytest.approx(1 - within / total)
+
+
+def test_the_renderer_is_stable_and_random_colours_are_not():
+    z = torch.randn(4, 32, generator=torch.Generator().manual_seed(9))
+    imgs, kps = [], []
+    for i in range(4):
+        for p in range(3):
+            im, kp = render_latents(z[i:i + 1], 100 + p, 64)
+            imgs.append(im); kps.append(kp)
+    img, kp = torch.cat(imgs), torch.cat(kps)
+    stable = identity_score(part_colours(img, kp).reshape(4, 3, len(PARTS), 3))["identity"]
+    shuffled = part_colours(img, kp)[torch.randperm(12, generator=torch.Generator().manual_seed(1))]
+    random = identity_score(shuffled.reshape(4, 3, len(PARTS), 3))["identity"]
+    assert stable > 0.7 and random < stable - 0.3, (stable, random)
+
+
+def test_a_folder_of_images_with_openpose_keypoints(tmp_path):
+    from PIL import Image
+    for i, (w, h) in enumerate([(40, 20), (20, 40)]):
+        Image.new("RGB", (w, h), (255, 0, 0)).save(tmp_path / f"im{i}.png")
+        kp = [0.0] * 54
+        kp[0:3] = [w / 2, h / 2, 0.9]  # the nose at the centre
+        (tmp_path / f"im{i}_keypoints.json").write_text(json.dumps({"people": [{"pose_keypoints_2d": kp}]}))
+    images, keypoints = load_folder(tmp_path, 16)
+    assert images.shape == (2, 3, 16, 16) and keypoints.shape == (2, 18, 3)
+    # 40x20 padded to 40x40 on white, centred: rows 0-9 white, 10-29 red (of 40), then scaled to 16.
+    assert torch.allclose(images[0, :, 0, 8], torch.tensor([1.0, 1, 1]))
+    assert torch.allclose(images[0, :, 8, 8], torch.tensor([1.0, -1, -1]))
+    assert keypoints[0, 0].tolist() == pytest.approx([8.0, 8.0, 0.9])
+    assert keypoints[1, 1, 2] == 0
+    (tmp_path / "im1_keypoints.json").unlink()
+    with pytest.raises(ValueError, match="im1.png: no keypoints file"):
+        load_folder(tmp_path, 16)
+
+
+def test_training_on_a_folder_and_with_the_identity_objective(tmp_path):
+    from PIL import Image
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for i in range(4):
+        Image.new("RGB", (32, 32), (255, 255, 255)).save(folder / f"f{i}.png")
+        kp = [16.0, 8.0 + i, 0.9] * 18
+        (folder / f"f{i}_keypoints.json").write_text(json.dumps({"people": [{"pose_keypoints_2d": kp}]}))
+    own = TrainConfig(resolution=16, latent_dim=32, channel_base=8, channel_max=8, batch_size=2, images_per_phase=4,
+                      data_dir=str(folder), checkpoint_every=100)
+    summary = train(own, tmp_path / "own", device="cpu", log=lambda *_: None)
+    assert summary["stopped"] is False and (tmp_path / "own" / "checkpoint.pt").exists()
+    ident = TrainConfig(resolution=16, latent_dim=32, channel_base=8, channel_max=8, batch_size=4, images_per_phase=8,
+                        objective="identity", dataset_pool=8, gp_every=2, bf16=True, checkpoint_every=100)
+    summary = train(ident, tmp_path / "ident", device="cpu", log=lambda *_: None)
+    assert summary["recon"] > 0 and summary["stopped"] is False
+    source = DataSource(ident, torch.device("cpu"), log=lambda *_: None)
+    img, kp, z = source.batch(0, torch.Generator().manual_seed(0))
+    assert z is not None and z.shape == (4, 32)
+    with pytest.raises(ValueError, match="latent_dim >= 23"):
+        TrainConfig(latent_dim=8, objective="identity").validate()
+    with pytest.raises(ValueError, match="no latent look"):
+        TrainConfig(objective="identity", data_dir=str(folder)).validate()
+
+
+def test_multiscale_l1_by_hand():
+    a, b = torch.zeros(1, 3, 16, 16), torch.ones(1, 3, 16, 16)
+    assert float(multiscale_l1(a, b)) == pytest.approx(3.0)  # 1 at each of three scales
