@@ -55,9 +55,9 @@ import torch
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
 from .identity import LOOK_DIMS, render_latents
+from .identity_figure import HELD_OUT_SEED, PARTS, identity_poses, identity_score, part_colours  # noqa: F401
 from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
 
-HELD_OUT_SEED = 10 ** 12
 BACKGROUND_MIN = 235  # a pixel is background when all channels >= this (0..255)
 DEFAULT_POSE_FILES = ["mocap-front.json", "mocap-side.json", "mocap-three-quarter.json"]
 
@@ -171,82 +171,6 @@ def sequence_reference(path: str, frames: int, resolution: int, stride: int = 2,
         imgs.append(im)
         kps.append(kp)
     return torch.cat(imgs), torch.cat(kps)
-
-
-# ---------------------------------------------------------------- identity
-
-#: Body parts and where their colour is read: weights over COCO-18 keypoints (all must be visible).
-PARTS = {"head": {0: 1.0}, "torso": {1: 0.4, 8: 0.3, 11: 0.3},
-         "arms": ({2: 0.5, 3: 0.5}, {5: 0.5, 6: 0.5}), "legs": ({8: 0.5, 9: 0.5}, {11: 0.5, 12: 0.5})}
-
-
-def part_colours(img: torch.Tensor, kp: torch.Tensor) -> torch.Tensor:
-    """``[B, parts, 3]`` mean colours (RGB 0..1) of each part (NaN where a keypoint is missing or no
-    figure pixel is in the window; a part read at two places averages them)."""
-    res = img.shape[-1]
-    mask = figure_mask(img)
-    rgb = (to_uint8(img).float() / 255)
-    r = max(1, res // 64)
-    out = torch.full((img.shape[0], len(PARTS), 3), float("nan"))
-    for b in range(img.shape[0]):
-        for p, spec in enumerate(PARTS.values()):
-            samples = []
-            for weights in (spec if isinstance(spec, tuple) else (spec,)):
-                if any(kp[b, k, 2] <= 0 for k in weights):
-                    continue
-                x = int(sum(w * float(kp[b, k, 0]) for k, w in weights.items()))
-                y = int(sum(w * float(kp[b, k, 1]) for k, w in weights.items()))
-                x0, x1, y0, y1 = max(0, x - r), min(res, x + r + 1), max(0, y - r), min(res, y + r + 1)
-                if x0 >= x1 or y0 >= y1:
-                    continue
-                m = mask[b, y0:y1, x0:x1]
-                if m.any():
-                    samples.append(rgb[b, :, y0:y1, x0:x1][:, m].mean(1))
-            if samples:
-                out[b, p] = torch.stack(samples).mean(0)
-    return out
-
-
-def identity_score(colours: torch.Tensor) -> dict:
-    """``colours`` ``[characters, poses, parts, 3]``: per part ``1 - W / T`` (see the module
-    docstring) and their mean; parts with no spread at all are left out."""
-    per_part = {}
-    for p, name in enumerate(PARTS):
-        c = colours[:, :, p]
-        valid = ~torch.isnan(c).any(-1)
-        counts = valid.sum(1)
-        keep = counts >= 2
-        if keep.sum() < 2:
-            continue
-        within, everything = [], []
-        for ch in torch.nonzero(keep).flatten():
-            v = c[ch][valid[ch]]
-            within.append(((v - v.mean(0)) ** 2).sum(-1))
-            everything.append(v)
-        allv = torch.cat(everything)
-        total = float(((allv - allv.mean(0)) ** 2).sum(-1).mean())
-        if total <= 0:
-            continue
-        per_part[name] = 1 - float(torch.cat(within).mean()) / total
-    return {"identity": sum(per_part.values()) / len(per_part) if per_part else None, "per_part": per_part}
-
-
-def identity_poses(seeds: list[int], dim: int, res: int, pose_count: int, pose_files: list[str],
-                   frames_per_file: int = 4) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Latents ``[S*P, L]``, the renderer's images and keypoints for each seed's look in P poses:
-    ``pose_count`` held-out procedural poses and ``frames_per_file`` frames of each recorded file."""
-    sequences = [load_pose_frames([f], stride=2)[:16:4][:frames_per_file] for f in pose_files]
-    zs, imgs, kps = [], [], []
-    for s in seeds:
-        z = seeded_latent(s, dim)[None]
-        for i in range(pose_count):
-            im, kp = render_latents(z, HELD_OUT_SEED + i, res)
-            zs.append(z); imgs.append(im); kps.append(kp)
-        for seq in sequences:
-            for f in seq:
-                im, kp = render_latents(z, HELD_OUT_SEED, res, frames=f[None], frame_fraction=1.0)
-                zs.append(z); imgs.append(im); kps.append(kp)
-    return torch.cat(zs), torch.cat(imgs), torch.cat(kps)
 
 
 # ---------------------------------------------------------------- the evaluation
