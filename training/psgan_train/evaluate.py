@@ -54,7 +54,7 @@ import torch
 
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
-from .identity import LOOK_DIMS, render_latents
+from .identity import LOOK_DIMS
 from .identity_figure import HELD_OUT_SEED, PARTS, identity_poses, identity_score, part_colours  # noqa: F401
 from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
 
