@@ -127,14 +127,7 @@ def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.d
         raise ValueError(f"need resolution >= 16 and n >= 1 (got {resolution}, {n})")
     g = torch.Generator().manual_seed(int(seed))
     props = sample_proportions(g, n)
-    fig = sample_figures(g, n, resolution, props)
-    if frames is not None and len(frames):
-        pick = torch.randint(0, len(frames), (n,), generator=g)
-        rec = figures_from_frames(g, frames[pick], resolution, props)
-        use = torch.rand(n, generator=g) < frame_fraction
-        fig = Figure(*(torch.where(use.reshape(-1, *([1] * (a.dim() - 1))), b, a)
-                       for a, b in zip((fig.kp, fig.head, fig.head_r, fig.yaw, fig.unit, fig.hip),
-                                       (rec.kp, rec.head, rec.head_r, rec.yaw, rec.unit, rec.hip))))
+    fig = pose_figures(g, n, resolution, props, frames, frame_fraction)
     look = {
         "hair": _pick(g, HAIR, n), "skin": _pick(g, SKIN, n), "top": _pick(g, CLOTH, n),
         "bottom": _pick(g, CLOTH, n), "shoes": _pick(g, CLOTH[[0, 1, 3, 9]], n), "eyes": _pick(g, EYES, n),
@@ -146,6 +139,21 @@ def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.d
         "hair_len": _u(g, n, 1.6, 3.2),
     }
     return render_figures(fig, look, props, resolution, device), fig.kp
+
+
+def pose_figures(g: torch.Generator, n: int, resolution: int, props: dict, frames: torch.Tensor | None = None,
+                 frame_fraction: float = 0.5) -> Figure:
+    """``n`` procedural poses for bodies of ``props``, about ``frame_fraction`` of them replaced by
+    random (randomly mirrored) recorded ``frames`` when given."""
+    fig = sample_figures(g, n, resolution, props)
+    if frames is not None and len(frames):
+        pick = torch.randint(0, len(frames), (n,), generator=g)
+        rec = figures_from_frames(g, frames[pick], resolution, props)
+        use = torch.rand(n, generator=g) < frame_fraction
+        fig = Figure(*(torch.where(use.reshape(-1, *([1] * (a.dim() - 1))), b, a)
+                       for a, b in zip((fig.kp, fig.head, fig.head_r, fig.yaw, fig.unit, fig.hip),
+                                       (rec.kp, rec.head, rec.head_r, rec.yaw, rec.unit, rec.hip))))
+    return fig
 
 
 def render_figures(fig: Figure, look: dict, props: dict, resolution: int, device: str | torch.device = "cpu") -> torch.Tensor:

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import torch
 
-from .avatars import CLOTH, EYES, HAIR, SKIN, render_figures
-from .poses import Figure, figures_from_frames, sample_figures
+from .avatars import CLOTH, EYES, HAIR, SKIN, pose_figures, render_figures
+from .poses import Figure
 
 LOOK_DIMS = 23
 
@@ -72,14 +72,6 @@ def render_latents(z: torch.Tensor, pose_seed: int, resolution: int, device: str
     look, props = looks_from_latent(z)
     n = z.shape[0]
     if figures is None:
-        g = torch.Generator().manual_seed(int(pose_seed))
-        figures = sample_figures(g, n, resolution, props)
-        if frames is not None and len(frames):
-            pick = torch.randint(0, len(frames), (n,), generator=g)
-            rec = figures_from_frames(g, frames[pick], resolution, props)
-            use = torch.rand(n, generator=g) < frame_fraction
-            figures = Figure(*(torch.where(use.reshape(-1, *([1] * (a.dim() - 1))), b, a)
-                               for a, b in zip((figures.kp, figures.head, figures.head_r, figures.yaw, figures.unit, figures.hip),
-                                               (rec.kp, rec.head, rec.head_r, rec.yaw, rec.unit, rec.hip))))
+        figures = pose_figures(torch.Generator().manual_seed(int(pose_seed)), n, resolution, props, frames, frame_fraction)
     img = render_figures(figures, look, props, resolution, device)
     return img, figures.kp
