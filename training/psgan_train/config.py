@@ -23,7 +23,8 @@ class TrainConfig:
     ``objective``: ``adversarial`` (WGAN-GP on single images, the original PSGAN training) or
     ``identity`` (each latent names a look, ``identity.looks_from_latent``; the generator must draw
     the renderer's image of that look in that pose: ``recon_weight`` x multi-scale L1 plus
-    ``adv_weight`` x the adversarial term). ``data_dir``: train on a folder of images with OpenPose
+    ``adv_weight`` x the adversarial term; ``colour_weight`` x L1 of the images averaged over a 4 x 4
+    grid, the colours alone). ``data_dir``: train on a folder of images with OpenPose
     keypoints instead of the renderer (adversarial only). Speed: ``gp_every`` (lazy gradient
     penalty, every N critic steps, weighted by N), ``bf16`` (autocast the networks' forward passes
     to bfloat16), ``channels_last`` (NHWC memory layout)."""
@@ -45,6 +46,7 @@ class TrainConfig:
     ema_beta: float = 0.0
     objective: str = "adversarial"
     recon_weight: float = 10.0
+    colour_weight: float = 0.0
     adv_weight: float = 1.0
     data_dir: str = ""
     gp_every: int = 1
@@ -79,7 +81,9 @@ class TrainConfig:
                 raise ValueError("data_dir trains on a folder's images, which have no latent look: use objective 'adversarial'")
         if self.data_dir and not Path(self.data_dir).is_dir():
             raise ValueError(f"data_dir {self.data_dir} is not a folder")
-        if self.recon_weight < 0 or self.adv_weight < 0 or self.gp_every < 1:
+        if self.recon_weight <= 0 and self.colour_weight > 0:
+            raise ValueError("colour_weight goes with a positive recon_weight")
+        if self.recon_weight < 0 or self.adv_weight < 0 or self.colour_weight < 0 or self.gp_every < 1:
             raise ValueError("recon_weight and adv_weight must be >= 0 and gp_every >= 1")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")

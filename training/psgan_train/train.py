@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from .avatars import render_batch
 from .checkpoint import load_checkpoint, save_atomic
-from .data import DataSource, multiscale_l1
+from .data import DataSource, colour_l1, multiscale_l1
 from .identity import render_latents
 from .config import TrainConfig, config_dict, load_config
 from .model import Discriminator, Generator, channel_schedule
@@ -201,6 +201,8 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
                 fake = g(z, kp, level, alpha)
                 loss_g = -d(fake, kp, level, alpha).float().mean() * cfg.adv_weight
             recon = multiscale_l1(fake.float(), real) if z_data is not None else torch.zeros((), device=dev)
+            if z_data is not None and cfg.colour_weight > 0:
+                recon = recon + cfg.colour_weight / cfg.recon_weight * colour_l1(fake.float(), real)
             loss_g = loss_g + cfg.recon_weight * recon
             opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
             if ema_pairs is not None:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from psgan_train.config import TrainConfig
-from psgan_train.data import DataSource, load_folder, multiscale_l1
+from psgan_train.data import DataSource, colour_l1, load_folder, multiscale_l1
 from psgan_train.identity_figure import PARTS, identity_score, part_colours
 from psgan_train.identity import LOOK_DIMS, looks_from_latent, palette_curve, render_latents
 from psgan_train.train import train
@@ -120,3 +120,14 @@ def test_training_on_a_folder_and_with_the_identity_objective(tmp_path):
 def test_multiscale_l1_by_hand():
     a, b = torch.zeros(1, 3, 16, 16), torch.ones(1, 3, 16, 16)
     assert float(multiscale_l1(a, b)) == pytest.approx(3.0)  # 1 at each of three scales
+
+
+def test_colour_l1_sees_colours_not_places():
+    # A red square moved by a pixel within its cell gives (almost) the same 4x4 grid averages;
+    # the same square in blue does not.
+    a = -torch.ones(1, 3, 16, 16); a[:, 0, 1:3, 1:3] = 1
+    b = -torch.ones(1, 3, 16, 16); b[:, 0, 2:4, 2:4] = 1
+    c = -torch.ones(1, 3, 16, 16); c[:, 2, 1:3, 1:3] = 1
+    assert float(colour_l1(a, b)) == pytest.approx(0.0, abs=1e-6)
+    # Cell (0, 0) averages -0.5 (4 of 16 pixels at 1) in red for a, in blue for c: 0.5 + 0.5 over 3 x 16.
+    assert float(colour_l1(a, c)) == pytest.approx(1 / 48)
