@@ -135,4 +135,23 @@ import Testing
         let wrong = try CLI.run(["batch", manifest.path, "--dry-run"], in: dir)
         #expect(wrong.status != 0 && wrong.errors.contains("job 0 (duet): a \"scene\" job has no \"character\" or \"pose\""), "\(wrong.errors)")
     }
+
+    @Test func theSampleSceneInTheReadmeRenders() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("duet")
+        let scene = CLI.repository.appendingPathComponent("samples/scenes/duet.json")
+        let result = try CLI.run(["render", "--scene", scene.path, "--frames", "30:31", "--codec", "png", "--out", out.path, "--quiet"])
+        #expect(result.status == 0, "\(result.errors)")
+        // The plate (640x360) sets the size; both characters stand on it (the plate is two flat colours).
+        let frame = try TestSupport.decode(out, frameBytes: 640 * 360 * 3)
+        let plate = try TestSupport.decode(CLI.repository.appendingPathComponent("samples/production/plate.png"), frameBytes: 640 * 360 * 3)
+        #expect(frame.count == 1 && frame[0].count == 640 * 360 * 3)
+        func changed(_ xs: Range<Int>) -> Int {
+            var count = 0
+            for y in 100 ..< 300 { for x in xs where frame[0][(y * 640 + x) * 3] != plate[0][(y * 640 + x) * 3] { count += 1 } }
+            return count
+        }
+        #expect(changed(150 ..< 270) > 1000 && changed(380 ..< 500) > 1000, "the walker near x 210 and the dancer near x 440")
+        #expect(changed(560 ..< 640) == 0, "plate elsewhere")
+    }
 }
