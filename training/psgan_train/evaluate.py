@@ -55,36 +55,14 @@ import torch
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
 from .identity import LOOK_DIMS
+from .masks import BACKGROUND_MIN, figure_mask, to_uint8  # noqa: F401 (part of this module's figures)
 from .identity_figure import HELD_OUT_SEED, PARTS, identity_poses, identity_score, part_colours  # noqa: F401
 from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
 
-BACKGROUND_MIN = 235  # a pixel is background when all channels >= this (0..255)
 DEFAULT_POSE_FILES = ["mocap-front.json", "mocap-side.json", "mocap-three-quarter.json"]
 
 
 # ---------------------------------------------------------------- pure figures on image tensors
-
-def to_uint8(img: torch.Tensor) -> torch.Tensor:
-    """Images in [-1, 1] to 0..255 integers, as psgan quantises them."""
-    return torch.round((img.float().clamp(-1, 1) + 1) / 2 * 255).to(torch.int32)
-
-
-def figure_mask(img: torch.Tensor) -> torch.Tensor:
-    """``[B, R, R]`` bool: True where the pixel is not background. Background is the near-white
-    pixels (all channels >= BACKGROUND_MIN) 4-connected to the image border, so white parts enclosed
-    by the figure's outline (eye whites, a white top) count as figure."""
-    white = (to_uint8(img) >= BACKGROUND_MIN).all(1).float()[:, None]
-    bg = torch.zeros_like(white)
-    for edge in ((slice(None), 0), (slice(None), -1), (0, slice(None)), (-1, slice(None))):
-        bg[(..., *edge)] = white[(..., *edge)]
-    pool = torch.nn.functional.max_pool2d
-    while True:
-        before = bg
-        for _ in range(32):  # 4-connected growth through white pixels
-            bg = torch.maximum(pool(bg, (3, 1), 1, (1, 0)), pool(bg, (1, 3), 1, (0, 1))) * white
-        if torch.equal(bg, before):
-            return bg[:, 0] == 0
-
 
 def keypoint_hits(img: torch.Tensor, kp: torch.Tensor) -> tuple[int, int]:
     """(visible keypoints that land on the figure, visible keypoints) over a batch."""

@@ -12,18 +12,10 @@ import torch
 
 from .contract import seeded_latent
 from .identity import render_latents
+from .masks import figure_mask, to_uint8
 from .poses import load_pose_frames
 
 HELD_OUT_SEED = 10 ** 12
-
-
-def _figure_mask(img: torch.Tensor) -> torch.Tensor:
-    from .evaluate import figure_mask
-    return figure_mask(img)
-
-
-def _to_uint8(img: torch.Tensor) -> torch.Tensor:
-    return torch.round((img.float().clamp(-1, 1) + 1) / 2 * 255).to(torch.int32)
 
 
 
@@ -36,8 +28,8 @@ def part_colours(img: torch.Tensor, kp: torch.Tensor) -> torch.Tensor:
     """``[B, parts, 3]`` mean colours (RGB 0..1) of each part (NaN where a keypoint is missing or no
     figure pixel is in the window; a part read at two places averages them)."""
     res = img.shape[-1]
-    mask = _figure_mask(img)
-    rgb = _to_uint8(img).float() / 255
+    mask = figure_mask(img)
+    rgb = to_uint8(img).float() / 255
     r = max(1, res // 64)
     out = torch.full((img.shape[0], len(PARTS), 3), float("nan"))
     for b in range(img.shape[0]):

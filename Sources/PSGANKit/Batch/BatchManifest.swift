@@ -163,6 +163,12 @@ public struct BatchManifest: Sendable {
             var template: OutputTemplate?
             var scene: URL?
         }
+        /// A job's own `"output"` template, if it gives one.
+        func jobTemplate(_ object: [String: JSON], _ label: String) throws -> OutputTemplate? {
+            guard let value = object["output"] else { return nil }
+            guard case .string(let text) = value else { throw fail(label, "\"output\" must be a path template string") }
+            do { return try OutputTemplate(text) } catch { throw fail(label, "\(error)") }
+        }
         var pending: [Pending] = []
         if let value = top["jobs"] {
             guard case .array(let items) = value, !items.isEmpty else {
@@ -188,11 +194,7 @@ public struct BatchManifest: Sendable {
                     }
                     let sceneFile = file(text)
                     try Self.checkKeys(object, allowed: Settings.keys.union(["name", "scene", "output"]), place: label, path: path)
-                    var template: OutputTemplate?
-                    if let value = object["output"] {
-                        guard case .string(let text) = value else { throw fail(label, "\"output\" must be a path template string") }
-                        do { template = try OutputTemplate(text) } catch { throw fail(label, "\(error)") }
-                    }
+                    let template = try jobTemplate(object, label)
                     pending.append(Pending(name: name ?? Self.stem(text), character: CharacterEntry(name: "scene", characters: .seed(0)),
                                            pose: PoseEntry(name: Self.stem(text), input: PoseInput(url: sceneFile), canvas: nil),
                                            settings: try Self.settings(object, place: label, path: path), template: template, scene: sceneFile))
@@ -212,11 +214,7 @@ public struct BatchManifest: Sendable {
                 }
                 if object["name"] == nil { label = "job \(i) (\(character.name)-\(pose.name))" }
                 try Self.checkKeys(object, allowed: Settings.keys.union(["name", "character", "pose", "output"]), place: label, path: path)
-                var template: OutputTemplate?
-                if let value = object["output"] {
-                    guard case .string(let text) = value else { throw fail(label, "\"output\" must be a path template string") }
-                    do { template = try OutputTemplate(text) } catch { throw fail(label, "\(error)") }
-                }
+                let template = try jobTemplate(object, label)
                 let settings = try Self.settings(object, place: label, path: path)
                 pending.append(Pending(name: name, character: character, pose: pose, settings: settings, template: template, scene: nil))
             }

@@ -8,6 +8,8 @@ struct BackgroundPlate {
         case video(FrameReader, last: RGBImage?)
     }
     private var source: Source
+    /// The last colour frame made, reused while the size stays.
+    private var filled: RGBImage?
     /// The background's own size (nil for a colour).
     let size: CanvasSize?
 
@@ -33,11 +35,10 @@ struct BackgroundPlate {
     mutating func frame(size: CanvasSize) throws -> RGBImage {
         switch source {
         case .color(let r, let g, let b):
-            var pixels = [UInt8](repeating: 0, count: size.width * size.height * 3)
-            for p in 0 ..< size.width * size.height {
-                pixels[p * 3] = r; pixels[p * 3 + 1] = g; pixels[p * 3 + 2] = b
-            }
-            return RGBImage(width: size.width, height: size.height, pixels: pixels)
+            // Made once per size: every frame of a clip shares it.
+            if let filled, filled.width == size.width, filled.height == size.height { return filled }
+            filled = RGBImage(width: size.width, height: size.height, filledWith: (r, g, b))
+            return filled!
         case .still(let image):
             return image
         case .video(let reader, let last):

@@ -58,8 +58,7 @@ public enum Compositor {
 
     /// `layer` over a plain colour at its own size, pixel for pixel.
     public static func composite(_ layer: RGBAImage, overColor color: (UInt8, UInt8, UInt8)) -> RGBImage {
-        let background = RGBImage(width: layer.width, height: layer.height,
-                                  pixels: (0 ..< layer.width * layer.height).flatMap { _ in [color.0, color.1, color.2] })
+        let background = RGBImage(width: layer.width, height: layer.height, filledWith: color)
         return composite([(layer, Placement(x: Double(layer.width) / 2, y: Double(layer.height) / 2, scale: 1))], over: background)
     }
 

@@ -37,27 +37,14 @@ public struct PoseInput: Sendable {
     ///
     /// - Parameter modelFile: the model's file, named in a layout mismatch's message.
     public func prepared(for config: GeneratorConfig, modelFile: String) throws -> PreparedPoses {
-        try prepared(for: PoseTarget(canvas: CanvasSize(side: config.resolution), layout: config.layout,
-                                     keypointCount: config.keypoints, consumer: "model \(modelFile)"))
+        try prepared(for: PoseTarget(config: config, modelFile: modelFile))
     }
 
     /// The poses ready for `target`: read, cleaned up (retargeted onto the target canvas when asked),
     /// converted to the target's layout, and fitted onto its canvas (one uniform scale, centred; see
     /// ``CanvasMapping``) unless a retargeting already placed them there.
     public func prepared(for target: PoseTarget) throws -> PreparedPoses {
-        let cleaned = try read(onto: target.canvas)
-        let converted: PoseSequence
-        do {
-            converted = try cleaned.converted(toLayout: target.layout, keypointCount: target.keypointCount)
-        } catch var error as PSGANError where error.file == nil {
-            // A layout the target cannot take: name the input and what needed the layout.
-            error.file = displayPath
-            error.problem += " (\(target.consumer))"
-            throw error
-        }
-        let fitted = converted.fitted(onto: target.canvas)
-        return PreparedPoses(source: displayPath, layout: fitted.layout, canvas: target.canvas, fps: fitted.fps,
-                             frames: fitted.frames)
+        try read(onto: target.canvas).prepared(for: target, source: displayPath)
     }
 }
 
@@ -71,6 +58,12 @@ public struct PoseTarget: Sendable {
     public var keypointCount: Int
     /// What needs this layout, for a mismatch's message: `model g.safetensors`, `previews draw COCO-18`.
     public var consumer: String
+
+    /// The target a generator of `config` (read from `modelFile`) needs: its square canvas and layout.
+    public init(config: GeneratorConfig, modelFile: String) {
+        self.init(canvas: CanvasSize(side: config.resolution), layout: config.layout, keypointCount: config.keypoints,
+                  consumer: "model \(modelFile)")
+    }
 
     /// A target of `canvas`, `layout` and `keypointCount`, needed by `consumer`.
     public init(canvas: CanvasSize, layout: String, keypointCount: Int, consumer: String) {
@@ -115,6 +108,22 @@ public struct PreparedPoses: Sendable {
 }
 
 extension PoseSequence {
+    /// These poses ready for `target`: converted to its layout and fitted onto its canvas (the
+    /// identity when a retargeting already placed them there); `source` names them in messages.
+    public func prepared(for target: PoseTarget, source: String) throws -> PreparedPoses {
+        let converted: PoseSequence
+        do {
+            converted = try self.converted(toLayout: target.layout, keypointCount: target.keypointCount)
+        } catch var error as PSGANError where error.file == nil {
+            // A layout the target cannot take: name the input and what needed the layout.
+            error.file = source
+            error.problem += " (\(target.consumer))"
+            throw error
+        }
+        let fitted = converted.fitted(onto: target.canvas)
+        return PreparedPoses(source: source, layout: fitted.layout, canvas: target.canvas, fps: fitted.fps, frames: fitted.frames)
+    }
+
     /// The poses fitted onto `canvas`: one uniform scale keeping the aspect ratio, centred. A square
     /// canvas uses ``CanvasMapping/init(fitting:height:into:)`` (exactly the identity when the poses
     /// are already on it), any other ``PoseRetargeting/fitCanvas``.

@@ -50,8 +50,7 @@ public struct CharacterGallery: Sendable {
         }
         let psgan = try PSGANModel(contentsOf: model)
         let config = psgan.config
-        let target = PoseTarget(canvas: CanvasSize(side: config.resolution), layout: config.layout,
-                                keypointCount: config.keypoints, consumer: "model \(model.path)")
+        let target = PoseTarget(config: config, modelFile: model.path)
         let keypoints: [Keypoint]
         if let poses {
             let prepared = try poses.prepared(for: target)
@@ -60,9 +59,7 @@ public struct CharacterGallery: Sendable {
             }
             keypoints = prepared.frames[frame]
         } else {
-            let standing = try Self.standingPose.converted(toLayout: config.layout, keypointCount: config.keypoints)
-                .fitted(onto: target.canvas)
-            keypoints = standing.frames[0]
+            keypoints = try Self.standingPose.prepared(for: target, source: "the built-in standing pose").frames[0]
         }
         let renderer = Renderer(model: psgan)
         let side = config.resolution

@@ -56,12 +56,8 @@ public struct PosePreviewJob: Sendable {
         let painter = SkeletonPainter(width: size.width, height: size.height)
         let writer = try VideoWriter(url: output, width: size.width, height: size.height, settings: settings)
         temporaryOutput(writer.temporaryURL)
-        do {
+        try writer.complete {
             for index in range { try writer.append(painter.draw(prepared.frames[index])) }
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            throw error
         }
         return Result(output: output, frames: range.count, size: size, codec: videoCodec, fps: settings.fps)
     }

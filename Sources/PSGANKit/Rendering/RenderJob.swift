@@ -177,15 +177,10 @@ public struct RenderJob: Sendable {
         var settings = VideoSettings(codec: videoCodec, fps: fps ?? prepared.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
         settings.alpha = alpha
         settings.audio = audio
-        if let audio, !audio.keepLength, VideoContainer(fileExtension: output.pathExtension) != nil {
-            let seconds = try AudioPackets.duration(of: audio)
-            let frames = Int((seconds * settings.fps).rounded())
-            guard frames > 0 else {
-                throw PSGANError(.input, url: audio.file, problem: "the audio (after the offset) is shorter than one frame")
-            }
-            range = range.lowerBound ..< min(range.upperBound, range.lowerBound + frames)
+        if let limit = try audio?.frameLimit(fps: settings.fps, output: output) {
+            range = range.lowerBound ..< min(range.upperBound, range.lowerBound + limit)
         }
-        settings.metadata = try Provenance.tags(model: self.model, poses: poses.url, characters: characters, command: command)
+        settings.metadata = try Provenance.tags(model: self.model, poses: poses.url, characters: characters.summary, command: command)
         let renderer = Renderer(model: model)
         let (upscalerFile, suggested) = try upscalerFile(for: config)
         let upscaler = try upscalerFile.map { Upscaler(model: try UpscalerModel(contentsOf: $0), tileSize: tile) }
@@ -197,7 +192,7 @@ public struct RenderJob: Sendable {
                                      settings: settings)
         temporaryOutput(writer.temporaryURL)
         let started = Date()
-        do {
+        try writer.complete {
             try renderer.render(poses: prepared.frames, track: track, frames: range,
                                 sink: { _, image in
                                     switch try finisher.finish(image) {
@@ -206,10 +201,6 @@ public struct RenderJob: Sendable {
                                     }
                                 },
                                 progress: progress)
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            throw error
         }
         return Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
                       fps: settings.fps, seconds: Date().timeIntervalSince(started), outputSize: finisher.outputSize)

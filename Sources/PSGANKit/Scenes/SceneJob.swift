@@ -65,8 +65,17 @@ public struct SceneJob: Sendable {
         var cast: [Cast] = []
         for actor in scene.drawingOrder {
             var input = actor.poses
-            if rate == nil { rate = try input.read().fps ?? PoseSequence.assumedFPS }
+            // The poses as placed in their own canvas (no retargeting), read at most once here.
+            var plain = input
+            plain.cleanup.retargeting = nil
+            var placed: PoseSequence?
+            if rate == nil {
+                // The first character's rate is the clip's, so retiming it to that rate changes nothing.
+                placed = try plain.read()
+                rate = placed!.fps ?? PoseSequence.assumedFPS
+            }
             input.cleanup.retimeFPS = rate
+            plain.cleanup.retimeFPS = rate
             let placement: Placement
             switch actor.place {
             case .at(let given):
@@ -74,9 +83,7 @@ public struct SceneJob: Sendable {
             case .pose:
                 // Fit the figure's box (with a margin) into the model's frame, and put that frame
                 // where the box is on the pose canvas, fitted onto the output.
-                var plain = input
-                plain.cleanup.retargeting = nil
-                let poses = try plain.read()
+                let poses = try placed ?? plain.read()
                 guard let box = FigureBounds(poses) else {
                     throw PSGANError(.poses, file: input.displayPath, problem: "no keypoint is present, so the character has no place")
                 }
@@ -101,18 +108,17 @@ public struct SceneJob: Sendable {
         var settings = VideoSettings(codec: videoCodec, fps: fps, crf: crf)
         settings.alpha = alpha
         settings.audio = audio
-        settings.metadata = try Provenance.tags(model: model, poses: scene.url, characters: .seed(0), command: command)
-        settings.metadata["psgan_characters"] = cast.map { "\($0.actor.name): \($0.actor.characters.summary)" }.joined(separator: "; ")
-        if let audio, !audio.keepLength, VideoContainer(fileExtension: output.pathExtension) != nil {
-            let count = Int((try AudioPackets.duration(of: audio) * fps).rounded())
-            range = range.lowerBound ..< min(range.upperBound, range.lowerBound + max(1, count))
+        settings.metadata = try Provenance.tags(model: model, poses: scene.url,
+                                                characters: cast.map { "\($0.actor.name): \($0.actor.characters.summary)" }.joined(separator: "; "), command: command)
+        if let limit = try audio?.frameLimit(fps: fps, output: output) {
+            range = range.lowerBound ..< min(range.upperBound, range.lowerBound + limit)
         }
         let renderer = Renderer(model: psgan)
         let matte = Matte()
         let writer = try VideoWriter(url: output, width: size.width, height: size.height, settings: settings)
         temporaryOutput(writer.temporaryURL)
         let started = Date()
-        do {
+        try writer.complete {
             for (done, t) in range.enumerated() {
                 var layers: [(image: RGBAImage, placement: Placement)] = []
                 for member in cast {
@@ -128,10 +134,6 @@ public struct SceneJob: Sendable {
                 }
                 progress?(RenderProgress(completed: done + 1, total: range.count, elapsed: Date().timeIntervalSince(started)))
             }
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            throw error
         }
         return Result(output: output, frames: range.count, size: size, characters: cast.count, codec: videoCodec, fps: fps,
                       seconds: Date().timeIntervalSince(started))

@@ -13,13 +13,14 @@ public enum PSGANVersion {
 /// ffprobe shows them under the format's tags (`ffprobe -show_entries format_tags`), PNG frames
 /// under each frame's tags (`ffprobe -show_frames`).
 public enum Provenance {
-    /// The tags for a render of `model` with `poses` and `characters`, run as `command`.
-    public static func tags(model: URL, poses: URL, characters: RenderJob.Characters, command: String?) throws -> [String: String] {
+    /// The tags for a render of `model` with `poses` (a pose or scene file) and `characters` (a
+    /// one-line summary, ``RenderJob/Characters/summary``), run as `command`.
+    public static func tags(model: URL, poses: URL, characters: String, command: String?) throws -> [String: String] {
         var tags = [
             "psgan_version": PSGANVersion.string,
             "psgan_model_sha256": try FileDigest.sha256(of: model),
             "psgan_poses_sha256": try FileDigest.sha256(of: poses),
-            "psgan_characters": characters.summary,
+            "psgan_characters": characters,
         ]
         if let command { tags["psgan_command"] = command }
         return tags

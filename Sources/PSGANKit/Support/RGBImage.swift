@@ -19,6 +19,17 @@ public struct RGBImage: Equatable, Sendable {
         self.pixels = pixels
     }
 
+    /// An image of the given size filled with one colour.
+    public init(width: Int, height: Int, filledWith color: (UInt8, UInt8, UInt8)) {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for p in 0 ..< width * height {
+            pixels[p * 3] = color.0
+            pixels[p * 3 + 1] = color.1
+            pixels[p * 3 + 2] = color.2
+        }
+        self.init(width: width, height: height, pixels: pixels)
+    }
+
     /// A black image of the given size.
     public init(width: Int, height: Int) {
         self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))

@@ -137,16 +137,12 @@ public struct UpscaleJob: Sendable {
         let writer = try VideoWriter(url: output, width: size.width, height: size.height, settings: settings)
         temporaryOutput(writer.temporaryURL)
         let start = Date()
-        do {
+        try writer.complete {
             while let frame = try reader.next() {
                 try writer.append(upscaler.upscale(frame))
                 progress?(RenderProgress(completed: reader.framesRead, total: max(reader.frameCount ?? 0, reader.framesRead),
                                          elapsed: Date().timeIntervalSince(start)))
             }
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            throw error
         }
     }
 }

@@ -38,19 +38,12 @@ final class AudioPackets {
     /// before `limit` seconds (nil: all of it).
     init(track: AudioTrack, format: UnsafePointer<AVOutputFormat>, webm: Bool, limit: Double?) throws {
         let path = PSGANError.displayPath(of: track.file)
-        FFmpegLog.start()
-        var opening: UnsafeMutablePointer<AVFormatContext>?
-        let opened = avformat_open_input(&opening, track.file.path, nil, nil)
-        guard opened >= 0, let input = opening else {
-            throw PSGANError(.input, file: path, "cannot open the audio file (\(FFmpegLog.message(opened)))")
+        let (input, index) = try Self.openAudio(track)
+        defer {
+            var owned: UnsafeMutablePointer<AVFormatContext>? = input
+            avformat_close_input(&owned)
         }
-        defer { avformat_close_input(&opening) }
-        let info = avformat_find_stream_info(input, nil)
-        guard info >= 0 else { throw PSGANError(.input, file: path, "cannot read the stream info (\(FFmpegLog.message(info)))") }
-        let index = av_find_best_stream(input, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0)
-        guard index >= 0, let stream = input.pointee.streams[Int(index)] else {
-            throw PSGANError(.input, file: path, "has no audio stream")
-        }
+        guard let stream = input.pointee.streams[Int(index)] else { throw PSGANError(.input, file: path, "has no audio stream") }
         guard let parameters = avcodec_parameters_alloc() else { throw PSGANError(.input, file: path, "out of memory") }
         self.parameters = parameters
         let codecID = stream.pointee.codecpar.pointee.codec_id
@@ -109,20 +102,49 @@ final class AudioPackets {
 
     /// The audio's length in seconds on the output's timeline, read before muxing (for cutting the video).
     static func duration(of track: AudioTrack) throws -> Double {
-        let path = PSGANError.displayPath(of: track.file)
-        var opening: UnsafeMutablePointer<AVFormatContext>?
-        let opened = avformat_open_input(&opening, track.file.path, nil, nil)
-        guard opened >= 0, let input = opening else {
-            throw PSGANError(.input, file: path, "cannot open the audio file (\(FFmpegLog.message(opened)))")
+        let (input, index) = try openAudio(track)
+        defer {
+            var owned: UnsafeMutablePointer<AVFormatContext>? = input
+            avformat_close_input(&owned)
         }
-        defer { avformat_close_input(&opening) }
-        guard avformat_find_stream_info(input, nil) >= 0 else { throw PSGANError(.input, file: path, "cannot read the stream info") }
-        let index = av_find_best_stream(input, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0)
-        guard index >= 0, let stream = input.pointee.streams[Int(index)] else { throw PSGANError(.input, file: path, "has no audio stream") }
+        let stream = input.pointee.streams[Int(index)]!
         var seconds = stream.pointee.duration != psgan_av_nopts_value()
             ? Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
             : Double(input.pointee.duration) / Double(AV_TIME_BASE)
         if !(seconds.isFinite && seconds > 0) { seconds = 0 }
         return max(0, seconds + track.offset)
+    }
+
+    /// The track's file, opened with its stream info read, and the index of its best audio stream;
+    /// the caller closes it (`avformat_close_input`).
+    private static func openAudio(_ track: AudioTrack) throws -> (UnsafeMutablePointer<AVFormatContext>, Int32) {
+        let path = PSGANError.displayPath(of: track.file)
+        FFmpegLog.start()
+        var opening: UnsafeMutablePointer<AVFormatContext>?
+        let opened = avformat_open_input(&opening, track.file.path, nil, nil)
+        guard opened >= 0, let input = opening else {
+            throw PSGANError(.input, file: path, "cannot open the audio file (\(FFmpegLog.message(opened)))")
+        }
+        let info = avformat_find_stream_info(input, nil)
+        let index = info >= 0 ? av_find_best_stream(input, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0) : -1
+        guard info >= 0, index >= 0, input.pointee.streams[Int(index)] != nil else {
+            avformat_close_input(&opening)
+            throw PSGANError(.input, file: path, info < 0 ? "cannot read the stream info (\(FFmpegLog.message(info)))" : "has no audio stream")
+        }
+        return (input, index)
+    }
+}
+
+extension AudioTrack {
+    /// The most frames at `fps` a clip written to `output` may have so that it ends with this track:
+    /// nil when the track keeps its length or the output is a folder of frames (which takes no
+    /// audio); an error when the track (after its offset) is shorter than one frame.
+    func frameLimit(fps: Double, output: URL) throws -> Int? {
+        guard !keepLength, VideoContainer(fileExtension: output.pathExtension) != nil else { return nil }
+        let frames = Int((try AudioPackets.duration(of: self) * fps).rounded())
+        guard frames > 0 else {
+            throw PSGANError(.input, url: file, problem: "the audio (after the offset) is shorter than one frame")
+        }
+        return frames
     }
 }

@@ -219,6 +219,18 @@ public final class VideoWriter {
         }
     }
 
+    /// Runs `body` (which appends the frames), then ``finish()``; if either throws, ``cancel()``
+    /// (nothing is left behind) and rethrows.
+    public func complete(_ body: () throws -> Void) throws {
+        do {
+            try body()
+            try finish()
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
     /// Stops without producing output: closes the encoder and deletes the temporary output.
     /// Safe to call more than once, and after ``finish()`` (where it does nothing).
     public func cancel() {
