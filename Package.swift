@@ -2,6 +2,13 @@
 import Foundation
 import PackageDescription
 
+// The numeric kernels use AVX2 and FMA registers (every x86-64 machine psgan targets has them).
+#if arch(x86_64)
+let kernelFlags = ["-target-cpu", "haswell"]
+#else
+let kernelFlags: [String] = []
+#endif
+
 let package = Package(
     name: "psgan",
     platforms: [.macOS(.v13)],
@@ -26,7 +33,7 @@ let package = Package(
         .target(
             name: "PSGANKit",
             dependencies: ["CFFmpeg", "COpenBLAS"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            swiftSettings: [.swiftLanguageMode(.v5), .unsafeFlags(kernelFlags), .unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .executableTarget(
             name: "psgan",

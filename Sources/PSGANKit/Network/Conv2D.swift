@@ -8,6 +8,11 @@
 /// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
 /// `[out, in * kh * kw]` matrix the GEMM wants. The im2col matrix is built a band of output rows at
 /// a time so its buffer stays bounded whatever the image size.
+/// What runs on a convolution's finished output rows (all channels) while they are still in cache:
+/// the bias and the activation. `parallel` says whether it may spread its work over the cores
+/// (false when the convolution already runs one band per core).
+typealias ConvEpilogue = (_ rows: Range<Int>, _ parallel: Bool) -> Void
+
 struct Conv2D {
     /// How a convolution is computed.
     enum Algorithm {
@@ -64,11 +69,28 @@ struct Conv2D {
     /// `addingBias` (callers that fuse the bias into their activation pass false), no activation.
     func apply(input: UnsafePointer<Float>, height: Int, width: Int,
                output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>, addingBias: Bool = true) {
+        apply(input: input, height: height, width: width, output: output, columns: columns, epilogue: addingBias ? { rows, parallel in
+            addBias(output, rows: rows, height: height, width: width, parallel: parallel)
+        } : nil)
+    }
+
+    /// `output[outputChannels, h, w] = conv(input[inputChannels, h, w])` without bias, then
+    /// `epilogue` on the finished output rows: band by band, while they are still in cache, on the
+    /// Winograd path; once for all rows on the others.
+    ///
+    /// With `upsampled` (Winograd only), `input` is `[inputChannels, h/2, w/2]`, read as its
+    /// nearest-neighbour 2x upsampling without materialising it.
+    func apply(input: UnsafePointer<Float>, upsampled: Bool = false, height: Int, width: Int,
+               output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue?) {
+        if let winograd {
+            winograd.apply(input: input, upsampled: upsampled, height: height, width: width, output: output,
+                           scratch: columns, epilogue: epilogue)
+            return
+        }
+        precondition(!upsampled, "only Winograd convolutions read an upsampled input")
         let pixels = height * width
         weight.withUnsafeBufferPointer { w in
-            if let winograd {
-                winograd.apply(input: input, height: height, width: width, output: output, scratch: columns)
-            } else if let kernelToRow {
+            if let kernelToRow {
                 kernelToRow.apply(input: input, height: height, width: width, output: output, scratch: columns)
             } else if kernel == 1 {
                 BLAS.sgemm(m: outputChannels, n: pixels, k: inputChannels, a: w.baseAddress!, lda: inputChannels,
@@ -88,12 +110,17 @@ struct Conv2D {
                 }
             }
         }
-        guard addingBias else { return }
+        epilogue?(0..<height, true)
+    }
+
+    /// Adds the bias to output rows `rows` of every channel of `[outputChannels, height, width]`.
+    func addBias(_ output: UnsafeMutablePointer<Float>, rows: Range<Int>, height: Int, width: Int, parallel: Bool) {
+        let start = rows.lowerBound * width, count = rows.count * width
         bias.withUnsafeBufferPointer { b in
-            for c in 0..<outputChannels {
-                let row = output + c * pixels
+            forEachIndex(outputChannels, parallel: parallel && outputChannels * count >= 1 << 16) { c in
+                let row = output + c * height * width + start
                 let value = b[c]
-                for p in 0..<pixels { row[p] += value }
+                for p in 0..<count { row[p] += value }
             }
         }
     }

@@ -11,24 +11,36 @@ import COpenBLAS
 /// ```
 ///
 /// A generator owns its scratch buffers and reuses them from frame to frame, so one instance must
-/// not run two frames at once; make one per thread. Three feature buffers suffice: the concat input
-/// of a block (`concat`), its first convolution's output (`first`) and its second's (`second`),
-/// which the next block upsamples into `concat`. 3x3 convolutions on maps of at least 32 x 32 run
-/// as Winograd F(4x4, 3x3); smaller maps, where the GEMMs would be too narrow to pay for Winograd's
-/// four-times-larger weights, run as im2col.
+/// not run two frames at once; make one per thread. 3x3 convolutions on maps of at least 32 x 32
+/// run as Winograd F(4x4, 3x3); smaller maps, where the GEMMs would be too narrow to pay for
+/// Winograd's four-times-larger weights, run as im2col on the concatenated input (`concat`). On
+/// the Winograd blocks nothing is concatenated: the first convolution reads the previous block's
+/// output as its own 2x upsampling, the pose channels' share is added from the keypoints'
+/// positions (``PoseTerm``), and bias, leaky ReLU and pixel norm run on each band of output rows
+/// as soon as it is done. Two feature buffers take turns as input and output.
 public final class Generator {
     /// The model's config.
     public let config: GeneratorConfig
 
+    /// One block: its scale, its convolutions, and for Winograd blocks the pose channels' term.
+    private struct Block {
+        let scale: Int
+        let first: Conv2D
+        let second: Conv2D?
+        /// Set when the first convolution reads the upsampled previous output and adds the pose
+        /// term; nil when it convolves `cat(up2(x), P_s)` from `concat`.
+        let pose: PoseTerm?
+        /// The first convolution's bias, plus the pose term's value inside the map when there is one.
+        let firstBias: [Float]
+    }
+
     private let dense: [Float]
     private let denseBias: [Float]
-    private let convs: [(scale: Int, first: Conv2D, second: Conv2D?)]
+    private let blocks: [Block]
     private let toRGB: Conv2D
     private let concat: UnsafeMutableBufferPointer<Float>
-    private let firstOutput: UnsafeMutableBufferPointer<Float>
-    private let secondOutput: UnsafeMutableBufferPointer<Float>
+    private let features: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>)
     private let columns: UnsafeMutableBufferPointer<Float>
-    private let norms: UnsafeMutableBufferPointer<Float>
 
     /// Prepares a generator for `model`, allocating its scratch buffers.
     public init(model: PSGANModel) {
@@ -38,20 +50,35 @@ public final class Generator {
         let k = config.keypoints
         dense = w["dense.weight"]!
         denseBias = w["dense.bias"]!
-        var convs: [(Int, Conv2D, Conv2D?)] = []
         let c4 = config.channels[4]!
-        func algorithm(_ s: Int) -> Conv2D.Algorithm { s >= 32 ? .automatic : .im2col }
         func conv(_ s: Int, _ index: Int, input: Int, output: Int) -> Conv2D {
             let name = GeneratorConfig.convName(scale: s, index: index)
             return Conv2D(weight: w[name + ".weight"]!, bias: w[name + ".bias"]!,
-                          outputChannels: output, inputChannels: input, kernel: 3, algorithm: algorithm(s))
+                          outputChannels: output, inputChannels: input, kernel: 3, algorithm: s >= 32 ? .automatic : .im2col)
         }
-        convs.append((4, conv(4, 0, input: c4 + k, output: c4), nil))
+        func plain(_ s: Int, _ first: Conv2D, _ second: Conv2D?) -> Block {
+            Block(scale: s, first: first, second: second, pose: nil, firstBias: first.bias)
+        }
+        var blocks = [plain(4, conv(4, 0, input: c4 + k, output: c4), nil)]
         for s in config.scales.dropFirst() {
             let c = config.channels[s]!, previous = config.channels[s / 2]!
-            convs.append((s, conv(s, 0, input: previous + k, output: c), conv(s, 1, input: c, output: c)))
+            let second = conv(s, 1, input: c, output: c)
+            guard s >= 32 else {
+                blocks.append(plain(s, conv(s, 0, input: previous + k, output: c), second))
+                continue
+            }
+            // Split conv0's weight [c, previous + k, 3, 3] into the feature part and the pose part.
+            let name = GeneratorConfig.convName(scale: s, index: 0)
+            let weight = w[name + ".weight"]!
+            var features = [Float]()
+            features.reserveCapacity(c * previous * 9)
+            for o in 0..<c { features += weight[(o * (previous + k)) * 9 ..< (o * (previous + k) + previous) * 9] }
+            let first = Conv2D(weight: features, bias: w[name + ".bias"]!, outputChannels: c, inputChannels: previous, kernel: 3)
+            let pose = PoseTerm(weight: weight, outputChannels: c, inputChannels: previous + k, firstPoseChannel: previous, keypoints: k)
+            let bias = zip(first.bias, pose.interior).map { $0 + $1 }
+            blocks.append(Block(scale: s, first: first, second: second, pose: pose, firstBias: bias))
         }
-        self.convs = convs
+        self.blocks = blocks
         let r = config.resolution
         toRGB = Conv2D(weight: w["torgb.weight"]!, bias: w["torgb.bias"]!,
                        outputChannels: 3, inputChannels: config.channels[r]!, kernel: 1)
@@ -59,30 +86,28 @@ public final class Generator {
         var concatFloats = c4 * 16
         var featureFloats = 3 * r * r
         var columnFloats = 0
-        for (s, first, second) in convs {
-            concatFloats = max(concatFloats, first.inputChannels * s * s)
-            featureFloats = max(featureFloats, first.outputChannels * s * s)
-            columnFloats = max(columnFloats, first.columnCount(height: s, width: s),
-                               second?.columnCount(height: s, width: s) ?? 0)
+        for block in blocks {
+            let s = block.scale
+            if block.pose == nil { concatFloats = max(concatFloats, block.first.inputChannels * s * s) }
+            featureFloats = max(featureFloats, block.first.outputChannels * s * s)
+            columnFloats = max(columnFloats, block.first.columnCount(height: s, width: s),
+                               block.second?.columnCount(height: s, width: s) ?? 0)
         }
         concat = .allocate(capacity: concatFloats)
-        firstOutput = .allocate(capacity: featureFloats)
-        secondOutput = .allocate(capacity: featureFloats)
+        features = (.allocate(capacity: featureFloats), .allocate(capacity: featureFloats))
         columns = .allocate(capacity: max(columnFloats, 1))
-        norms = .allocate(capacity: r * r)
-        for buffer in [concat, firstOutput, secondOutput, columns, norms] { buffer.initialize(repeating: 0) }
+        for buffer in [concat, features.0, features.1, columns] { buffer.initialize(repeating: 0) }
     }
 
     deinit {
         concat.deallocate()
-        firstOutput.deallocate()
-        secondOutput.deallocate()
+        features.0.deallocate()
+        features.1.deallocate()
         columns.deallocate()
-        norms.deallocate()
     }
 
     /// Bytes of scratch memory this generator holds.
-    public var scratchBytes: Int { 4 * (concat.count + firstOutput.count + secondOutput.count + columns.count + norms.count) }
+    public var scratchBytes: Int { 4 * (concat.count + features.0.count + features.1.count + columns.count) }
 
     /// Runs one frame: the float RGB image `[3, R, R]` (nominal range [-1, 1]) for `latent` and
     /// keypoints already in model-canvas pixels.
@@ -109,63 +134,53 @@ public final class Generator {
                             w.baseAddress, Int32(l), zp.baseAddress, 1, 0, concat.baseAddress, 1)
             }
         }
-        activate(concat.baseAddress!, channels: c4, pixels: 16, bias: denseBias)
+        denseBias.withUnsafeBufferPointer { b in
+            Self.activate(concat.baseAddress!, channels: c4, height: 4, width: 4, rows: 0..<4, bias: b.baseAddress!, parallel: false)
+        }
 
         // Where the latest block's result is: the dense output sits in `concat` already.
-        var result = concat
-        for (s, first, second) in convs {
-            let pixels = s * s
-            let previous = first.inputChannels - k
-            if s > 4 {
-                Self.upsample2x(result.baseAddress!, channels: previous, size: s / 2, into: concat.baseAddress!)
+        var result = concat.baseAddress!
+        var spare = features.0.baseAddress!
+        for block in blocks {
+            let s = block.scale
+            let out = spare
+            if let pose = block.pose {
+                let factor = config.resolution / s
+                let pixels = conditions.pixels.map { p in p.map { (x: $0.x / factor, y: $0.y / factor) } }
+                convolve(block.first, bias: block.firstBias, input: result, upsampled: true, size: s, output: out) { rows in
+                    pose.add(to: out, height: s, width: s, rows: rows, pixels: pixels)
+                }
+            } else {
+                let previous = block.first.inputChannels - k
+                if s > 4 { Self.upsample2x(result, channels: previous, size: s / 2, into: concat.baseAddress!) }
+                conditions.write(scale: s, into: UnsafeMutableBufferPointer(rebasing: concat[previous * s * s ..< (previous + k) * s * s]))
+                convolve(block.first, bias: block.firstBias, input: concat.baseAddress!, upsampled: false, size: s, output: out)
             }
-            conditions.write(scale: s, into: UnsafeMutableBufferPointer(rebasing: concat[previous * pixels ..< (previous + k) * pixels]))
-            first.apply(input: concat.baseAddress!, height: s, width: s, output: firstOutput.baseAddress!,
-                        columns: columns.baseAddress!, addingBias: false)
-            activate(firstOutput.baseAddress!, channels: first.outputChannels, pixels: pixels, bias: first.bias)
-            result = firstOutput
-            if let second {
-                second.apply(input: firstOutput.baseAddress!, height: s, width: s, output: secondOutput.baseAddress!,
-                             columns: columns.baseAddress!, addingBias: false)
-                activate(secondOutput.baseAddress!, channels: second.outputChannels, pixels: pixels, bias: second.bias)
-                result = secondOutput
+            result = out
+            spare = out == features.0.baseAddress! ? features.1.baseAddress! : features.0.baseAddress!
+            if let second = block.second {
+                let out = spare
+                convolve(second, bias: second.bias, input: result, upsampled: false, size: s, output: out)
+                spare = result
+                result = out
             }
         }
 
         let r = config.resolution
-        let rgb = result.baseAddress == firstOutput.baseAddress ? secondOutput : firstOutput
-        toRGB.apply(input: result.baseAddress!, height: r, width: r, output: rgb.baseAddress!, columns: columns.baseAddress!)
-        return Array(rgb[0 ..< 3 * r * r])
+        toRGB.apply(input: result, height: r, width: r, output: spare, columns: columns.baseAddress!)
+        return Array(UnsafeBufferPointer(start: spare, count: 3 * r * r))
     }
 
-    /// Adds the per-channel bias, applies leaky ReLU (slope 0.2), then pixel norm over channels,
-    /// in place on `[channels, pixels]`; large layers are split into pixel ranges run in parallel.
-    private func activate(_ x: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, bias: [Float]) {
-        let sums = norms.baseAddress!
-        let chunk = 4096
-        let chunks = (pixels + chunk - 1) / chunk
-        let scale = 1 / Float(channels)
-        bias.withUnsafeBufferPointer { b in
-            let run = { (index: Int) in
-                let p0 = index * chunk, p1 = min(pixels, p0 + chunk)
-                for p in p0..<p1 { sums[p] = 0 }
-                for c in 0..<channels {
-                    let row = x + c * pixels
-                    let offset = b[c]
-                    for p in p0..<p1 {
-                        let u = row[p] + offset
-                        let v = max(u, 0.2 * u)
-                        row[p] = v
-                        sums[p] += v * v
-                    }
-                }
-                for p in p0..<p1 { sums[p] = 1 / (sums[p] * scale + 1e-8).squareRoot() }
-                for c in 0..<channels {
-                    let row = x + c * pixels
-                    for p in p0..<p1 { row[p] *= sums[p] }
-                }
+    /// Runs `conv` on an `size x size` map and, on each finished band of rows, `addPose` (when
+    /// given), then `bias`, leaky ReLU and pixel norm.
+    private func convolve(_ conv: Conv2D, bias: [Float], input: UnsafePointer<Float>, upsampled: Bool, size s: Int,
+                          output: UnsafeMutablePointer<Float>, addPose: ((Range<Int>) -> Void)? = nil) {
+        bias.withUnsafeBufferPointer { bias in
+            conv.apply(input: input, upsampled: upsampled, height: s, width: s, output: output, columns: columns.baseAddress!) { rows, parallel in
+                addPose?(rows)
+                Self.activate(output, channels: conv.outputChannels, height: s, width: s, rows: rows,
+                              bias: bias.baseAddress!, parallel: parallel)
             }
-            forEachIndex(chunks, parallel: true, run)
         }
     }
 
