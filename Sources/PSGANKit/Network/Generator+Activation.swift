@@ -27,7 +27,8 @@ extension Generator {
                     var p = 0
                     while p < whole {
                         let u = WinogradTransforms.load(row + p) + offset
-                        let v = pointwiseMax(u, 0.2 * u)
+                        let scaled = 0.2 * u
+                        let v = u.replacing(with: scaled, where: u .< scaled)
                         WinogradTransforms.store(v, row + p)
                         WinogradTransforms.store(WinogradTransforms.load(sums + p) + v * v, sums + p)
                         p += 8

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// The PSGAN generator's forward pass, exactly per the contract: latent and pose in, RGB out.
 ///
@@ -34,6 +35,7 @@ public final class Generator {
         let firstBias: [Float]
     }
 
+    static let winogradScale = ProcessInfo.processInfo.environment["WS"].flatMap { Int($0) } ?? 16
     private let dense: [Float]
     private let denseBias: [Float]
     private let blocks: [Block]
@@ -54,7 +56,7 @@ public final class Generator {
         func conv(_ s: Int, _ index: Int, input: Int, output: Int) -> Conv2D {
             let name = GeneratorConfig.convName(scale: s, index: index)
             return Conv2D(weight: w[name + ".weight"]!, bias: w[name + ".bias"]!,
-                          outputChannels: output, inputChannels: input, kernel: 3, algorithm: s >= 32 ? .automatic : .im2col)
+                          outputChannels: output, inputChannels: input, kernel: 3, algorithm: s >= Self.winogradScale ? .automatic : .im2col)
         }
         func plain(_ s: Int, _ first: Conv2D, _ second: Conv2D?) -> Block {
             Block(scale: s, first: first, second: second, pose: nil, firstBias: first.bias)
@@ -63,7 +65,7 @@ public final class Generator {
         for s in config.scales.dropFirst() {
             let c = config.channels[s]!, previous = config.channels[s / 2]!
             let second = conv(s, 1, input: c, output: c)
-            guard s >= 32 else {
+            guard s >= Self.winogradScale else {
                 blocks.append(plain(s, conv(s, 0, input: previous + k, output: c), second))
                 continue
             }

@@ -65,7 +65,7 @@ struct Winograd3x3 {
 
     /// How the bands of this layer are spread over the cores.
     var schedule: WinogradSchedule {
-        inputChannels * outputChannels > 256 * 256 ? .sharedBands : .privateBands
+        inputChannels * outputChannels > Self.privateLimit ? .sharedBands : .privateBands
     }
 
     /// Block rows (of 4 output rows) per band for an image of this size.
@@ -87,7 +87,8 @@ struct Winograd3x3 {
     /// The fewest blocks a shared band takes, when the scratch budget allows.
     static let minimumTiles = 256
     /// Floats of V and M a private band aims at (1 MiB: one core's level-2 cache).
-    static let privateTarget = 1 << 18
+    static let privateLimit = ProcessInfo.processInfo.environment["PL"].flatMap { Int($0) } ?? 65536
+    static let privateTarget = ProcessInfo.processInfo.environment["PT"].flatMap { Int($0) } ?? (1 << 18)
 
     /// Floats of scratch one band needs: V, M and the input transform's split rows.
     private func bandScratch(height: Int, width: Int) -> Int {
@@ -144,7 +145,7 @@ struct Winograd3x3 {
         forEachIndex(cin, parallel: parallel) { c in
             let transform = { (rows: UnsafeMutablePointer<Float>) in
                 WinogradTransforms.input(input + c * planeIn, upsampled: upsampled, height: height, width: width,
-                                         blockRows: blockRows, channel: c, channels: cin, into: v, tiles: tiles, scratch: rows)
+                                         blockRows: blockRows, channel: c, into: v, tiles: tiles, scratch: rows)
             }
             if parallel {
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: splitCount) { transform($0.baseAddress!) }
@@ -155,13 +156,13 @@ struct Winograd3x3 {
         transformed.withUnsafeBufferPointer { u in
             let gemm = { (xi: Int) in
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(tiles), Int32(cin),
-                            1, u.baseAddress! + xi * cout * cin, Int32(cin), v + xi * cin * tiles, Int32(tiles),
-                            0, m + xi * cout * tiles, Int32(tiles))
+                            1, u.baseAddress! + xi * cout * cin, Int32(cin), v + xi * tiles, Int32(36 * tiles),
+                            0, m + xi * tiles, Int32(36 * tiles))
             }
             if shared { BLAS.batch(36, gemm) } else { _ = BLAS.configured; for xi in 0..<36 { gemm(xi) } }
         }
         forEachIndex(cout, parallel: shared && cout * tiles >= 1 << 13) { o in
-            WinogradTransforms.output(m, channel: o, channels: cout, tiles: tiles, blockRows: blockRows,
+            WinogradTransforms.output(m, channel: o, tiles: tiles, blockRows: blockRows,
                                       height: height, width: width, into: output + o * height * width)
         }
     }

@@ -89,14 +89,14 @@ enum WinogradTransforms {
 
     /// `V_ξ[channel, t] = (Bᵀ d B)_ξ` for every block t of `blockRows` in one channel's plane.
     ///
-    /// `v` is `[36][channels][tiles]`; `scratch` holds ``inputScratch(blocksWide:)`` floats. With
+    /// `v` is `[channels][36][tiles]`; `scratch` holds ``inputScratch(blocksWide:)`` floats. With
     /// `upsampled`, `plane` is `height/2 x width/2`, read as its nearest-neighbour 2x upsampling.
     static func input(_ plane: UnsafePointer<Float>, upsampled: Bool = false, height: Int, width: Int, blockRows: Range<Int>,
-                      channel: Int, channels: Int, into v: UnsafeMutablePointer<Float>, tiles: Int,
+                      channel: Int, into v: UnsafeMutablePointer<Float>, tiles: Int,
                       scratch: UnsafeMutablePointer<Float>) {
         let blocksWide = (width + 3) / 4
         let n = phaseLength(blocksWide: blocksWide)
-        let stride = channels * tiles
+        let stride = tiles
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: 36) { t in
             let t = t.baseAddress!
             for by in blockRows {
@@ -109,7 +109,7 @@ enum WinogradTransforms {
                         split(inside ? plane + y * width : nil, width: width, phaseLength: n, into: scratch + 4 * k * n)
                     }
                 }
-                let base = v + channel * tiles + (by - blockRows.lowerBound) * blocksWide
+                let base = v + channel * 36 * tiles + (by - blockRows.lowerBound) * blocksWide
                 var bx = 0
                 while bx < blocksWide {
                     // Vertical: t[q * 6 + i] for column q of the eight blocks' 6x6 inputs.
@@ -158,15 +158,15 @@ enum WinogradTransforms {
 
     /// `Y = Aᵀ M A` for every block of `blockRows` of output channel `channel`, written into its plane.
     ///
-    /// `m` is `[36][channels][tiles]`.
-    static func output(_ m: UnsafePointer<Float>, channel: Int, channels: Int, tiles: Int, blockRows: Range<Int>,
+    /// `m` is `[channels][36][tiles]`.
+    static func output(_ m: UnsafePointer<Float>, channel: Int, tiles: Int, blockRows: Range<Int>,
                        height: Int, width: Int, into plane: UnsafeMutablePointer<Float>) {
         let blocksWide = (width + 3) / 4
-        let stride = channels * tiles
+        let stride = tiles
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: 24) { s in
             let s = s.baseAddress!
             for by in blockRows {
-                let base = m + channel * tiles + (by - blockRows.lowerBound) * blocksWide
+                let base = m + channel * 36 * tiles + (by - blockRows.lowerBound) * blocksWide
                 var bx = 0
                 while bx < blocksWide {
                     let count = min(lanes, blocksWide - bx)

@@ -156,9 +156,13 @@ public final class Upscaler {
 
     /// Runs the network on the crop `[top ..< top+height, left ..< left+width]` of a `[3, H, W]`
     /// image; returns the output planes `[3, height*s, width*s]` (valid until the next call).
+    ///
+    /// Element-wise layers right after a convolution (PReLU, a skip add, the tanh head) run in
+    /// its epilogue, on each band of rows while it is in cache. A skip keeps its buffer instead of a
+    /// copy; outputs go to buffers no skip holds.
     private func forward(_ image: UnsafePointer<Float>, imageWidth: Int, imageHeight: Int,
                          top: Int, left: Int, height: Int, width: Int) -> UnsafePointer<Float> {
-        // Buffer 0 holds the crop; 1 and 2 alternate as the current map; 3... are the skip stack.
+        // Buffer 0 holds the crop; the others are feature maps, some held by the skip stack.
         let crop = reserve(0, 3 * height * width).baseAddress!
         for c in 0..<3 {
             for y in 0..<height {
@@ -166,51 +170,81 @@ public final class Upscaler {
             }
         }
         var channels = 3, h = height, w = width
-        var current = crop
-        var spare = 1
-        var depth = 0
-        for layer in model.layers {
+        var current = 0
+        var skips: [Int] = []
+        var popped: [Int] = []
+        /// A buffer of `count` floats that is neither the current map nor held by a skip.
+        func free(_ count: Int) -> Int {
+            var index = 1
+            while index == current || skips.contains(index) || popped.contains(index) { index += 1 }
+            _ = reserve(index, count)
+            return index
+        }
+        /// The current map, made safe to change in place (copied first if a skip holds it).
+        func writable() -> UnsafeMutablePointer<Float> {
+            if current == 0 || skips.contains(current) {
+                let copy = free(channels * h * w)
+                buffers[copy].baseAddress!.update(from: buffers[current].baseAddress!, count: channels * h * w)
+                current = copy
+            }
+            return buffers[current].baseAddress!
+        }
+        let layers = model.layers
+        var index = 0
+        while index < layers.count {
+            let layer = layers[index]
+            index += 1
             switch layer {
             case .conv(let conv):
-                let out = reserve(spare, conv.outputChannels * h * w).baseAddress!
+                // The element-wise layers that follow, fused into this convolution's epilogue.
+                var fused: [FusedStep] = []
+                fusing: while index < layers.count {
+                    switch layers[index] {
+                    case .prelu(let slopes): fused.append(.prelu(slopes))
+                    case .addSkip:
+                        popped.append(skips.removeLast())
+                        fused.append(.add(buffers[popped.last!].baseAddress!))
+                    case .tanhToUnit: fused.append(.tanhToUnit)
+                    default: break fusing
+                    }
+                    index += 1
+                }
+                let out = free(conv.outputChannels * h * w)
                 let need = conv.columnCount(height: h, width: w)
                 if columns.count < need {
                     columns.deallocate()
                     columns = .allocate(capacity: need)
                 }
-                conv.apply(input: current, height: h, width: w, output: out, columns: columns.baseAddress!)
-                current = out
-                spare = spare == 1 ? 2 : 1
-                channels = conv.outputChannels
-            case .prelu(let slopes):
-                Self.prelu(current, channels: channels, pixels: h * w, slopes: slopes)
-            case .pushSkip:
-                let copy = reserve(3 + depth, channels * h * w).baseAddress!
-                copy.update(from: current, count: channels * h * w)
-                depth += 1
-            case .addSkip:
-                depth -= 1
-                let skip = buffers[3 + depth].baseAddress!
-                Self.parallel(channels: channels, pixels: h * w) { c in
-                    let a = current + c * h * w, b = skip + c * h * w
-                    for p in 0 ..< h * w { a[p] += b[p] }
+                let output = buffers[out].baseAddress!
+                conv.apply(input: buffers[current].baseAddress!, height: h, width: w, output: output, columns: columns.baseAddress!) { [h, w] rows, parallel in
+                    Self.epilogue(output, channels: conv.outputChannels, bias: conv.bias, steps: fused, plane: h * w, pixels: rows.lowerBound * w ..< rows.upperBound * w,
+                                  parallel: parallel)
                 }
-            case .pixelShuffle(let r):
-                let out = reserve(spare, channels * h * w).baseAddress!
-                Self.pixelShuffle(current, channels: channels / (r * r), height: h, width: w, factor: r, into: out)
                 current = out
-                spare = spare == 1 ? 2 : 1
+                channels = conv.outputChannels
+                popped.removeAll()
+            case .prelu(let slopes):
+                Self.epilogue(writable(), channels: channels, bias: nil, steps: [.prelu(slopes)], plane: h * w, pixels: 0 ..< h * w, parallel: true)
+            case .pushSkip:
+                skips.append(current)
+            case .addSkip:
+                let target = writable()
+                let skip = buffers[skips.removeLast()].baseAddress!
+                Self.epilogue(target, channels: channels, bias: nil, steps: [.add(skip)], plane: h * w, pixels: 0 ..< h * w, parallel: true)
+            case .pixelShuffle(let r):
+                let out = free(channels * h * w)
+                Self.pixelShuffle(buffers[current].baseAddress!, channels: channels / (r * r), height: h, width: w, factor: r,
+                                  into: buffers[out].baseAddress!)
+                current = out
                 channels /= r * r
                 h *= r
                 w *= r
             case .tanhToUnit:
-                Self.parallel(channels: channels, pixels: h * w) { c in
-                    let a = current + c * h * w
-                    for p in 0 ..< h * w { a[p] = (tanhf(a[p]) + 1) / 2 }
-                }
+                Self.epilogue(writable(), channels: channels, bias: nil, steps: [.tanhToUnit], plane: h * w, pixels: 0 ..< h * w, parallel: true)
             case .addUpsampledInput(let s):
+                let a = writable()
                 Self.parallel(channels: channels, pixels: h * w) { c in
-                    let a = current + c * h * w, src = crop + c * height * width
+                    let a = a + c * h * w, src = crop + c * height * width
                     for y in 0..<h {
                         let line = a + y * w, srcLine = src + (y / s) * width
                         for x in 0..<w { line[x] += srcLine[x / s] }
@@ -218,27 +252,13 @@ public final class Upscaler {
                 }
             }
         }
-        precondition(channels == 3 && depth == 0, "upscaler network does not end in 3 channels")
-        return UnsafePointer(current)
+        precondition(channels == 3 && skips.isEmpty, "upscaler network does not end in 3 channels")
+        return UnsafePointer(buffers[current].baseAddress!)
     }
 
     /// Runs `body` for each channel, in parallel when the map is large.
     private static func parallel(channels: Int, pixels: Int, _ body: (Int) -> Void) {
         forEachIndex(channels, parallel: channels * pixels >= 1 << 16, body)
-    }
-
-    /// In-place PReLU on `[channels, pixels]` with one shared slope or one per channel.
-    static func prelu(_ x: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, slopes: [Float]) {
-        slopes.withUnsafeBufferPointer { a in
-            parallel(channels: channels, pixels: pixels) { c in
-                let slope = a[a.count == 1 ? 0 : c]
-                let row = x + c * pixels
-                for p in 0..<pixels {
-                    let v = row[p]
-                    row[p] = v >= 0 ? v : slope * v
-                }
-            }
-        }
     }
 
     /// PyTorch's pixel shuffle: `[C*r*r, H, W]` to `[C, H*r, W*r]` with
