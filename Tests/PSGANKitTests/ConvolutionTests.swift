@@ -79,15 +79,27 @@ import Testing
         #expect(relativeL2(out, Self.direct(input, weight, cin: cin, cout: cout, k: 3, h: h, w: w)) < 1e-6)
     }
 
-    @Test func largeKernelsWithFewOutputsUseKernelToRow() {
+    @Test func nineByNineKernelsWithFewOutputsUseSplitKernels() {
+        // Sizes that are not multiples of 4, and one smaller than the 9x9 kernel.
+        for (h, w) in [(13, 11), (5, 7), (34, 21)] {
+            let cin = 6, cout = 3
+            let weight = Self.values(cout * cin * 81, seed: 5), input = Self.values(cin * h * w, seed: 6)
+            let conv = Conv2D(weight: weight, bias: [0, 0, 0], outputChannels: cout, inputChannels: cin, kernel: 9)
+            #expect(conv.splitKernel != nil && conv.kernelToRow == nil && conv.winograd == nil)
+            let truth = Self.direct(input, weight, cin: cin, cout: cout, k: 9, h: h, w: w)
+            #expect(relativeL2(run(conv, input, h: h, w: w), truth) < 1e-6, "\(h)x\(w)")
+        }
+    }
+
+    @Test func otherLargeKernelsWithFewOutputsUseKernelToRow() {
         let cin = 6, cout = 3, h = 13, w = 11
-        let weight = Self.values(cout * cin * 81, seed: 5), input = Self.values(cin * h * w, seed: 6)
-        let conv = Conv2D(weight: weight, bias: [0, 0, 0], outputChannels: cout, inputChannels: cin, kernel: 9)
-        #expect(conv.kernelToRow != nil && conv.winograd == nil)
-        let truth = Self.direct(input, weight, cin: cin, cout: cout, k: 9, h: h, w: w)
+        let weight = Self.values(cout * cin * 49, seed: 5), input = Self.values(cin * h * w, seed: 6)
+        let conv = Conv2D(weight: weight, bias: [0, 0, 0], outputChannels: cout, inputChannels: cin, kernel: 7)
+        #expect(conv.kernelToRow != nil && conv.splitKernel == nil && conv.winograd == nil)
+        let truth = Self.direct(input, weight, cin: cin, cout: cout, k: 7, h: h, w: w)
         #expect(relativeL2(run(conv, input, h: h, w: w), truth) < 1e-6)
         // Banded: a budget of one band row at a time.
-        let banded = KernelToRow(weight: weight, outputChannels: cout, inputChannels: cin, kernel: 9, scratchBudget: 1)
+        let banded = KernelToRow(weight: weight, outputChannels: cout, inputChannels: cin, kernel: 7, scratchBudget: 1)
         #expect(banded.bandRows(height: h, width: w) == 1)
         var out = [Float](repeating: .nan, count: cout * h * w)
         var scratch = [Float](repeating: 0, count: banded.scratchCount(height: h, width: w))

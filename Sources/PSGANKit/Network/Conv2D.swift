@@ -1,8 +1,9 @@
 /// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) on OpenBLAS SGEMM.
 ///
 /// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 (the generator's and upscalers' hot path)
-/// runs as Winograd F(4x4, 3x3) on maps of 32 x 32 and larger (see ``Winograd3x3``), large kernels
-/// with few outputs (the SRGAN's final 9x9, 64 → 3) as kn2row (see ``KernelToRow``), and the rest
+/// runs as Winograd F(4x4, 3x3) (see ``Winograd3x3``), large kernels with few outputs as 3x3
+/// Winograd parts summed shifted when the size is 3m (the SRGAN's final 9x9, 64 → 3: see
+/// ``SplitKernel``), else as kn2row (see ``KernelToRow``), and the rest
 /// (the SRGAN's first 9x9) as im2col plus GEMM. ``Algorithm/im2col`` forces the im2col path for any size, as a reference.
 ///
 /// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
@@ -31,6 +32,8 @@ struct Conv2D {
     let winograd: Winograd3x3?
     /// The kn2row form of a large kernel with few outputs, when it is used.
     let kernelToRow: KernelToRow?
+    /// The split form (3x3 Winograd parts) of a 9x9-like kernel with few outputs, when it is used.
+    let splitKernel: SplitKernel?
 
     /// Most floats an im2col band may take (32 MiB).
     static let columnBudget = 8 << 20
@@ -47,7 +50,12 @@ struct Conv2D {
         winograd = kernel == 3 && algorithm == .automatic
             ? Winograd3x3(weight: weight, outputChannels: outputChannels, inputChannels: inputChannels)
             : nil
-        kernelToRow = kernel > 3 && outputChannels * kernel * kernel <= 512 && algorithm == .automatic
+        let fewOutputs = kernel > 3 && outputChannels * kernel * kernel <= 512 && algorithm == .automatic
+        let splits = kernel % 3 == 0 && (kernel / 3) % 2 == 1
+        splitKernel = fewOutputs && splits
+            ? SplitKernel(weight: weight, outputChannels: outputChannels, inputChannels: inputChannels, kernel: kernel)
+            : nil
+        kernelToRow = fewOutputs && !splits
             ? KernelToRow(weight: weight, outputChannels: outputChannels, inputChannels: inputChannels, kernel: kernel)
             : nil
     }
@@ -61,6 +69,7 @@ struct Conv2D {
     /// Floats of scratch (im2col band or Winograd buffers) needed at this size (0 for a 1x1 kernel).
     func columnCount(height: Int, width: Int) -> Int {
         if let winograd { return winograd.scratchCount(height: height, width: width) }
+        if let splitKernel { return splitKernel.scratchCount(height: height, width: width) }
         if let kernelToRow { return kernelToRow.scratchCount(height: height, width: width) }
         return kernel == 1 ? 0 : inputChannels * kernel * kernel * width * bandRows(height: height, width: width)
     }
@@ -90,7 +99,9 @@ struct Conv2D {
         precondition(!upsampled, "only Winograd convolutions read an upsampled input")
         let pixels = height * width
         weight.withUnsafeBufferPointer { w in
-            if let kernelToRow {
+            if let splitKernel {
+                splitKernel.apply(input: input, height: height, width: width, output: output, scratch: columns)
+            } else if let kernelToRow {
                 kernelToRow.apply(input: input, height: height, width: width, output: output, scratch: columns)
             } else if kernel == 1 {
                 BLAS.sgemm(m: outputChannels, n: pixels, k: inputChannels, a: w.baseAddress!, lda: inputChannels,
