@@ -63,7 +63,22 @@ def machine():
 
 
 def cell(r):
-    return f'{r["median_ms"]:.1f} ms ({r["min_ms"]:.0f}–{r["max_ms"]:.0f})'
+    rounds = r.get('round_medians_ms', [])
+    spread = f'; rounds {min(rounds):.0f}–{max(rounds):.0f}' if len(rounds) > 1 else ''
+    return f'{r["median_ms"]:.1f} ms ({r["min_ms"]:.0f}–{r["max_ms"]:.0f}{spread})'
+
+
+def interleaved(engines, rounds):
+    """Runs each engine's measurement `rounds` times, round by round in turn: per engine, the round
+    with the lowest median, with every round's median added as `round_medians_ms`."""
+    runs = {name: [] for name in engines}
+    for _ in range(rounds):
+        for name, measure in engines.items():
+            runs[name].append(measure())
+    best = {}
+    for name, results in runs.items():
+        best[name] = dict(min(results, key=lambda r: r['median_ms']), round_medians_ms=[r['median_ms'] for r in results])
+    return best
 
 
 def main():
@@ -76,6 +91,7 @@ def main():
     ap.add_argument('--no-upscalers', action='store_true')
     ap.add_argument('--upscale-size', type=int, default=256)
     ap.add_argument('--upscale-frames', type=int, default=3)
+    ap.add_argument('--rounds', type=int, default=3, help='interleaved rounds per network; the best of each engine is kept')
     ap.add_argument('--json', metavar='FILE', help='also write every figure as JSON')
     a = ap.parse_args()
     runtimes = list(peers.RUNTIMES)
@@ -92,21 +108,21 @@ def main():
         frames = 8 if res <= 256 else 3
         label = f'generator {res}x{res}, paper channels, K={a.keypoints}, L=512'
         print(f'measuring {label}...', file=sys.stderr)
-        figures = {'psgan': psgan_bench(a.psgan, a.threads, ['--only', 'generator', '--resolution', str(res),
-                                                              '--keypoints', str(a.keypoints), '--frames', str(frames)])}
+        engines = {'psgan': lambda: psgan_bench(a.psgan, a.threads, ['--only', 'generator', '--resolution', str(res),
+                                                                     '--keypoints', str(a.keypoints), '--frames', str(frames)])}
         for runtime in runtimes:
-            figures[runtime] = peer('onnx_generator.py', runtime, ['--res', str(res), '--k', str(a.keypoints),
-                                                                   '--threads', str(a.threads), '--frames', str(frames)])
-        rows.append((label, figures))
+            engines[runtime] = lambda runtime=runtime: peer('onnx_generator.py', runtime, [
+                '--res', str(res), '--k', str(a.keypoints), '--threads', str(a.threads), '--frames', str(frames)])
+        rows.append((label, interleaved(engines, a.rounds)))
     for name in [] if a.no_upscalers else a.upscaler or list(onnx_upscalers.MODELS):
         label = f'{name}, {a.upscale_size}x{a.upscale_size} input'
         print(f'measuring {label}...', file=sys.stderr)
-        figures = {'psgan': psgan_bench(a.psgan, a.threads, ['--only', 'upscaler', '--upscaler', name, '--upscale-size',
-                                                              str(a.upscale_size), '--upscale-frames', str(a.upscale_frames)])}
+        engines = {'psgan': lambda: psgan_bench(a.psgan, a.threads, ['--only', 'upscaler', '--upscaler', name, '--upscale-size',
+                                                                     str(a.upscale_size), '--upscale-frames', str(a.upscale_frames)])}
         for runtime in runtimes:
-            figures[runtime] = peer('onnx_upscalers.py', runtime, ['--model', name, '--size', str(a.upscale_size),
-                                                                   '--threads', str(a.threads), '--frames', str(a.upscale_frames)])
-        rows.append((label, figures))
+            engines[runtime] = lambda runtime=runtime: peer('onnx_upscalers.py', runtime, [
+                '--model', name, '--size', str(a.upscale_size), '--threads', str(a.threads), '--frames', str(a.upscale_frames)])
+        rows.append((label, interleaved(engines, a.rounds)))
 
     print(f'| stage | psgan | {" | ".join(PEER_NAMES[r] for r in runtimes)} | psgan / best peer |')
     print('| --- | --- |' + ' --- |' * len(runtimes) + ' --- |')
@@ -114,10 +130,11 @@ def main():
         best = min(figures[r]['median_ms'] for r in runtimes)
         print(f'| {label} | {cell(figures["psgan"])} | {" | ".join(cell(figures[r]) for r in runtimes)} | '
               f'**{best / figures["psgan"]["median_ms"]:.2f}x** |')
-    print(f'\nmedian ms per frame (fastest–slowest frame); {a.threads} threads each; {machine()}')
+    print(f'\nbest of {a.rounds} interleaved rounds: median ms per frame (fastest–slowest frame of that round; '
+          f'range of the rounds\' medians); {a.threads} threads each; {machine()}')
     if a.json:
         with open(a.json, 'w') as f:
-            json.dump({'machine': machine(), 'threads': a.threads, 'graph_checks': checks,
+            json.dump({'machine': machine(), 'threads': a.threads, 'rounds': a.rounds, 'graph_checks': checks,
                        'rows': [{'stage': label, **figures} for label, figures in rows]}, f, indent=2)
 
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PSGANKit
 
@@ -120,4 +121,69 @@ import Testing
         #expect(conv.winograd == nil && conv.kernelToRow == nil)
         #expect(relativeL2(run(conv, input, h: h, w: w), Self.direct(input, weight, cin: cin, cout: cout, k: 5, h: h, w: w)) < 1e-6)
     }
+}
+
+/// The Winograd schedules, the upsampled input and the per-band epilogue.
+@Suite struct WinogradScheduleTests {
+    /// Runs `winograd` and returns its output and the row ranges its epilogue saw.
+    func run(_ winograd: Winograd3x3, _ input: [Float], upsampled: Bool = false, h: Int, w: Int) -> ([Float], [Range<Int>]) {
+        var out = [Float](repeating: .nan, count: winograd.outputChannels * h * w)
+        var scratch = [Float](repeating: 0, count: winograd.scratchCount(height: h, width: w))
+        let seen = RowLog()
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    winograd.apply(input: i.baseAddress!, upsampled: upsampled, height: h, width: w, output: o.baseAddress!,
+                                   scratch: s.baseAddress!) { rows, _ in seen.add(rows) }
+                }
+            }
+        }
+        return (out, seen.rows.sorted { $0.lowerBound < $1.lowerBound })
+    }
+
+    @Test func privateBandsEqualDirectConvolution() {
+        // A scratch budget of one block row makes ten bands, taken by the workers in any order.
+        let cin = 6, cout = 5, h = 37, w = 45  // wide enough for the eight-block path, with a tail
+        let weight = ConvolutionTests.values(cout * cin * 9, seed: 11), input = ConvolutionTests.values(cin * h * w, seed: 12)
+        let winograd = Winograd3x3(weight: weight, outputChannels: cout, inputChannels: cin, scratchBudget: 1)
+        #expect(winograd.schedule == .privateBands && winograd.bandBlockRows(height: h, width: w) == 1)
+        let (out, rows) = run(winograd, input, h: h, w: w)
+        #expect(relativeL2(out, ConvolutionTests.direct(input, weight, cin: cin, cout: cout, k: 3, h: h, w: w)) < 1e-6)
+        // The epilogue saw every row once, four at a time (the last band shorter).
+        #expect(rows == stride(from: 0, to: h, by: 4).map { $0 ..< min(h, $0 + 4) })
+    }
+
+    @Test func sharedBandsEqualDirectConvolution() {
+        // Weights above 256 x 256 run shared bands: one at a time, the 36 GEMMs side by side.
+        let cin = 260, cout = 256, h = 9, w = 6
+        let weight = ConvolutionTests.values(cout * cin * 9, seed: 13).map { $0 * 0.05 }, input = ConvolutionTests.values(cin * h * w, seed: 14)
+        let winograd = Winograd3x3(weight: weight, outputChannels: cout, inputChannels: cin, scratchBudget: 1)
+        #expect(winograd.schedule == .sharedBands && winograd.bandBlockRows(height: h, width: w) == 1)
+        let (out, rows) = run(winograd, input, h: h, w: w)
+        #expect(relativeL2(out, ConvolutionTests.direct(input, weight, cin: cin, cout: cout, k: 3, h: h, w: w)) < 2e-6)
+        #expect(rows == [0..<4, 4..<8, 8..<9])
+    }
+
+    @Test func anUpsampledInputIsReadAsItsNearestNeighbourUpsampling() {
+        let cin = 4, cout = 3, lowH = 7, lowW = 9, h = 14, w = 18
+        let weight = ConvolutionTests.values(cout * cin * 9, seed: 15), low = ConvolutionTests.values(cin * lowH * lowW, seed: 16)
+        var up = [Float](repeating: 0, count: cin * h * w)
+        for c in 0..<cin { for y in 0..<h { for x in 0..<w { up[(c * h + y) * w + x] = low[(c * lowH + y / 2) * lowW + x / 2] } } }
+        let winograd = Winograd3x3(weight: weight, outputChannels: cout, inputChannels: cin)
+        let (out, _) = run(winograd, low, upsampled: true, h: h, w: w)
+        #expect(relativeL2(out, ConvolutionTests.direct(up, weight, cin: cin, cout: cout, k: 3, h: h, w: w)) < 1e-6)
+        // Wide enough for the eight-block SIMD path and a tail.
+        let wideW = 2 * 45, wideLow = ConvolutionTests.values(cin * lowH * 45, seed: 17)
+        var wideUp = [Float](repeating: 0, count: cin * h * wideW)
+        for c in 0..<cin { for y in 0..<h { for x in 0..<wideW { wideUp[(c * h + y) * wideW + x] = wideLow[(c * lowH + y / 2) * 45 + x / 2] } } }
+        let (wide, _) = run(winograd, wideLow, upsampled: true, h: h, w: wideW)
+        #expect(relativeL2(wide, ConvolutionTests.direct(wideUp, weight, cin: cin, cout: cout, k: 3, h: h, w: wideW)) < 1e-6)
+    }
+}
+
+/// Row ranges an epilogue saw, from any thread.
+private final class RowLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var rows: [Range<Int>] = []
+    func add(_ range: Range<Int>) { lock.lock(); rows.append(range); lock.unlock() }
 }

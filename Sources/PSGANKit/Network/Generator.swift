@@ -1,5 +1,4 @@
 import COpenBLAS
-import Foundation
 
 /// The PSGAN generator's forward pass, exactly per the contract: latent and pose in, RGB out.
 ///
@@ -12,7 +11,7 @@ import Foundation
 /// ```
 ///
 /// A generator owns its scratch buffers and reuses them from frame to frame, so one instance must
-/// not run two frames at once; make one per thread. 3x3 convolutions on maps of at least 32 x 32
+/// not run two frames at once; make one per thread. 3x3 convolutions on maps of at least 16 x 16
 /// run as Winograd F(4x4, 3x3); smaller maps, where the GEMMs would be too narrow to pay for
 /// Winograd's four-times-larger weights, run as im2col on the concatenated input (`concat`). On
 /// the Winograd blocks nothing is concatenated: the first convolution reads the previous block's
@@ -35,7 +34,8 @@ public final class Generator {
         let firstBias: [Float]
     }
 
-    static let winogradScale = ProcessInfo.processInfo.environment["WS"].flatMap { Int($0) } ?? 16
+    /// The smallest scale whose convolutions run as Winograd (below it, im2col on `concat`).
+    static let winogradScale = 16
     private let dense: [Float]
     private let denseBias: [Float]
     private let blocks: [Block]

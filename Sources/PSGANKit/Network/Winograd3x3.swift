@@ -65,7 +65,7 @@ struct Winograd3x3 {
 
     /// How the bands of this layer are spread over the cores.
     var schedule: WinogradSchedule {
-        inputChannels * outputChannels > Self.privateLimit ? .sharedBands : .privateBands
+        inputChannels * outputChannels > 256 * 256 ? .sharedBands : .privateBands
     }
 
     /// Block rows (of 4 output rows) per band for an image of this size.
@@ -86,9 +86,9 @@ struct Winograd3x3 {
     static let cacheTarget = 2 << 20
     /// The fewest blocks a shared band takes, when the scratch budget allows.
     static let minimumTiles = 256
-    /// Floats of V and M a private band aims at (1 MiB: one core's level-2 cache).
-    static let privateLimit = ProcessInfo.processInfo.environment["PL"].flatMap { Int($0) } ?? 65536
-    static let privateTarget = ProcessInfo.processInfo.environment["PT"].flatMap { Int($0) } ?? (1 << 18)
+    /// Floats of V and M a private band aims at (2 MiB: about a core's level-2 cache and a share of
+    /// level 3; measured best among 0.25 to 8 MiB on the generator and the upscalers).
+    static let privateTarget = 1 << 19
 
     /// Floats of scratch one band needs: V, M and the input transform's split rows.
     private func bandScratch(height: Int, width: Int) -> Int {

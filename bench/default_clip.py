@@ -1,0 +1,64 @@
+"""The README's default clip, whole process with model load, for two psgan binaries side by side.
+
+    python3 bench/default_clip.py --baseline-rev REV           # builds REV in a git worktree, then compares
+    python3 bench/default_clip.py --baseline PATH/TO/psgan     # an already built binary
+
+Runs `psgan render --poses poses/dance.json --out dance.mp4` (the bundled 128x128 model and its
+suggested anime-x4 upscaler: 90 frames at 512x512, H.264) with each binary in turn, for several
+rounds, and prints each one's wall-clock seconds per round, its best, and the speed-up of this tree's
+binary (`--psgan`, default .build/release/psgan) over the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FRAMES = 90
+
+
+def build_revision(rev: str) -> str:
+    """Builds `psgan` at git revision `rev` in a worktree under the temporary folder: its binary."""
+    tree = os.path.join(tempfile.gettempdir(), f'psgan-baseline-{rev}')
+    if not os.path.isdir(tree):
+        subprocess.run(['git', '-C', ROOT, 'worktree', 'add', '--detach', tree, rev], check=True, capture_output=True)
+    subprocess.run(['swift', 'build', '-c', 'release', '--product', 'psgan'], cwd=tree, check=True, capture_output=True)
+    return os.path.join(tree, '.build', 'release', 'psgan')
+
+
+def render(binary: str, out: str) -> float:
+    """Wall-clock seconds of one default-clip render."""
+    start = time.monotonic()
+    subprocess.run([binary, 'render', '--poses', os.path.join(ROOT, 'poses', 'dance.json'), '--out', out, '--quiet'],
+                   cwd=ROOT, check=True, capture_output=True)
+    return time.monotonic() - start
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    group = ap.add_mutually_exclusive_group(required=True)
+    group.add_argument('--baseline', help='the other psgan binary')
+    group.add_argument('--baseline-rev', help='a git revision to build and compare with')
+    ap.add_argument('--psgan', default=os.path.join(ROOT, '.build', 'release', 'psgan'))
+    ap.add_argument('--rounds', type=int, default=3)
+    a = ap.parse_args()
+    baseline = a.baseline or build_revision(a.baseline_rev)
+    binaries = {'baseline': baseline, 'this tree': a.psgan}
+    times = {name: [] for name in binaries}
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(a.rounds):
+            for name, binary in binaries.items():
+                times[name].append(render(binary, os.path.join(folder, 'dance.mp4')))
+    for name, binary in binaries.items():
+        best = min(times[name])
+        print(f'{name:10s} {binary}: best {best:.2f} s ({FRAMES / best:.2f} frames/s); rounds '
+              + ', '.join(f'{t:.2f}' for t in times[name]))
+    print(f'speed-up (best against best): {min(times["baseline"]) / min(times["this tree"]):.2f}x')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
