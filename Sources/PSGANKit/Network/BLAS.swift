@@ -44,6 +44,20 @@ enum BLAS {
         }
     }
 
+    /// `C[m, n] = A[m, k] × B[k, n]` (row-major, no transposes, `beta` 0) on the calling thread.
+    static func sgemmHere(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                          c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = configured
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+    }
+
+    /// `y[m] = A[m, n] × x[n]` (row-major) on the calling thread.
+    static func sgemv(m: Int, n: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        _ = configured
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, 0, y, 1)
+    }
+
     /// Rows below which a narrow GEMM is not split.
     static let minimumRowsPerTask = 32
 

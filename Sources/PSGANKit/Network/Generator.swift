@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// The PSGAN generator's forward pass, exactly per the contract: latent and pose in, RGB out.
 ///
 /// ```
@@ -132,8 +130,7 @@ public final class Generator {
         let z = latent.map { $0 * inverse }
         dense.withUnsafeBufferPointer { w in
             z.withUnsafeBufferPointer { zp in
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(c4 * 16), Int32(l), 1,
-                            w.baseAddress, Int32(l), zp.baseAddress, 1, 0, concat.baseAddress, 1)
+                BLAS.sgemv(m: c4 * 16, n: l, a: w.baseAddress!, x: zp.baseAddress!, y: concat.baseAddress!)
             }
         }
         denseBias.withUnsafeBufferPointer { b in

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// A 3x3, stride-1, zero-padded convolution by Winograd's minimal filtering F(4x4, 3x3).
@@ -155,11 +154,10 @@ struct Winograd3x3 {
         }
         transformed.withUnsafeBufferPointer { u in
             let gemm = { (xi: Int) in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(tiles), Int32(cin),
-                            1, u.baseAddress! + xi * cout * cin, Int32(cin), v + xi * tiles, Int32(36 * tiles),
-                            0, m + xi * tiles, Int32(36 * tiles))
+                BLAS.sgemmHere(m: cout, n: tiles, k: cin, a: u.baseAddress! + xi * cout * cin, lda: cin,
+                               b: v + xi * tiles, ldb: 36 * tiles, c: m + xi * tiles, ldc: 36 * tiles)
             }
-            if shared { BLAS.batch(36, gemm) } else { _ = BLAS.configured; for xi in 0..<36 { gemm(xi) } }
+            if shared { BLAS.batch(36, gemm) } else { for xi in 0..<36 { gemm(xi) } }
         }
         forEachIndex(cout, parallel: shared && cout * tiles >= 1 << 13) { o in
             WinogradTransforms.output(m, channel: o, tiles: tiles, blockRows: blockRows,
