@@ -4,7 +4,8 @@
 /// Writing each tap offset as `d = 3(a - c) + e` (c = (m - 1)/2, e in -1...1) splits the kernel into
 /// m² 3x3 parts `W_ab[e] = W[3a + e + 1]`: `y(p) = Σ_ab z_ab(p + 3(a - c, b - c))` with
 /// `z_ab = conv3x3(x, W_ab)`. The parts are one Winograd convolution with `out · m²` outputs, run on
-/// the input zero-padded by `3c` so that `z_ab` is known wherever a shifted sum reads it. For the
+/// the input read as if zero-padded by `3c` (never copied) so that `z_ab` is known wherever a
+/// shifted sum reads it. For the
 /// SRGAN's final 9x9 (64 → 3) that is four times fewer multiplications than kn2row or im2col.
 struct SplitKernel {
     let inputChannels: Int
@@ -44,29 +45,18 @@ struct SplitKernel {
     /// Padding on each side, `3c`.
     var padding: Int { 3 * (parts / 2) }
 
-    /// Floats of scratch `apply` needs: the padded input, the parts' outputs and Winograd's scratch.
+    /// Floats of scratch `apply` needs: the parts' outputs and Winograd's scratch.
     func scratchCount(height: Int, width: Int) -> Int {
         let h = height + 2 * padding, w = width + 2 * padding
-        return (inputChannels + winograd.outputChannels) * h * w + winograd.scratchCount(height: h, width: w)
+        return winograd.outputChannels * h * w + winograd.scratchCount(height: h, width: w)
     }
 
     /// `output[out, h, w] = conv(input[in, h, w])` without bias.
     func apply(input: UnsafePointer<Float>, height: Int, width: Int,
                output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let pad = padding, h = height + 2 * pad, w = width + 2 * pad
-        let padded = scratch, parts = padded + inputChannels * h * w, rest = parts + winograd.outputChannels * h * w
-        forEachIndex(inputChannels, parallel: inputChannels * h * w >= 1 << 16) { c in
-            let plane = padded + c * h * w
-            plane.update(repeating: 0, count: pad * w)
-            for y in 0..<height {
-                let line = plane + (pad + y) * w
-                line.update(repeating: 0, count: pad)
-                (line + pad).update(from: input + (c * height + y) * width, count: width)
-                (line + pad + width).update(repeating: 0, count: pad)
-            }
-            (plane + (pad + height) * w).update(repeating: 0, count: pad * w)
-        }
-        winograd.apply(input: padded, height: h, width: w, output: parts, scratch: rest)
+        let parts = scratch, rest = parts + winograd.outputChannels * h * w
+        winograd.apply(input: input, padding: pad, height: h, width: w, output: parts, scratch: rest)
         // y[o, y, x] = Σ_ab parts[(a m + b) out + o, y + 3a, x + 3b], summed in (a, b) order.
         let m = self.parts, outputs = outputChannels
         let rows = outputs * height

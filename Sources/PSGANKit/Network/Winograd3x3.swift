@@ -104,19 +104,21 @@ struct Winograd3x3 {
     /// `output[out, h, w] = conv3x3(input[in, h, w])` without bias; `scratch` holds ``scratchCount(height:width:)`` floats.
     ///
     /// With `upsampled`, `input` is `[in, h/2, w/2]` and is read as its nearest-neighbour 2x
-    /// upsampling (h and w even). `epilogue` runs on each band's finished output rows, in every
+    /// upsampling (h and w even); with `padding` p, it is `[in, h - 2p, w - 2p]`, read as if
+    /// zero-padded by p on every side. `epilogue` runs on each band's finished output rows, in every
     /// channel, with `parallel` telling it whether it may spread its own work over the cores.
-    func apply(input: UnsafePointer<Float>, upsampled: Bool = false, height: Int, width: Int,
+    func apply(input: UnsafePointer<Float>, upsampled: Bool = false, padding: Int = 0, height: Int, width: Int,
                output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                epilogue: ConvEpilogue? = nil) {
         precondition(!upsampled || (height % 2 == 0 && width % 2 == 0), "an upsampled input needs an even size")
+        precondition(padding >= 0 && (padding == 0 || !upsampled) && 2 * padding < min(height, width))
         let blocksHigh = (height + 3) / 4
         let bandRows = bandBlockRows(height: height, width: width)
         let bands = (blocksHigh + bandRows - 1) / bandRows
         let perBand = bandScratch(height: height, width: width)
         let band = { (index: Int, slot: UnsafeMutablePointer<Float>, shared: Bool) in
             let by0 = index * bandRows, by1 = min(blocksHigh, by0 + bandRows)
-            runBand(input, upsampled: upsampled, height: height, width: width, blockRows: by0..<by1,
+            runBand(input, upsampled: upsampled, padding: padding, height: height, width: width, blockRows: by0..<by1,
                     output: output, scratch: slot, shared: shared)
             epilogue?(4 * by0 ..< min(height, 4 * by1), shared)
         }
@@ -132,18 +134,18 @@ struct Winograd3x3 {
     }
 
     /// One band: input transform, the 36 GEMMs, output transform; spread over the cores when `shared`.
-    private func runBand(_ input: UnsafePointer<Float>, upsampled: Bool, height: Int, width: Int, blockRows: Range<Int>,
+    private func runBand(_ input: UnsafePointer<Float>, upsampled: Bool, padding: Int, height: Int, width: Int, blockRows: Range<Int>,
                          output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, shared: Bool) {
         let blocksWide = (width + 3) / 4
         let tiles = blockRows.count * blocksWide
         let cin = inputChannels, cout = outputChannels
         let v = scratch, m = v + 36 * cin * tiles, split = m + 36 * cout * tiles
         let splitCount = WinogradTransforms.inputScratch(blocksWide: blocksWide)
-        let planeIn = upsampled ? (height / 2) * (width / 2) : height * width
+        let planeIn = upsampled ? (height / 2) * (width / 2) : (height - 2 * padding) * (width - 2 * padding)
         let parallel = shared && cin * tiles >= 1 << 13
         forEachIndex(cin, parallel: parallel) { c in
             let transform = { (rows: UnsafeMutablePointer<Float>) in
-                WinogradTransforms.input(input + c * planeIn, upsampled: upsampled, height: height, width: width,
+                WinogradTransforms.input(input + c * planeIn, upsampled: upsampled, padding: padding, height: height, width: width,
                                          blockRows: blockRows, channel: c, into: v, tiles: tiles, scratch: rows)
             }
             if parallel {

@@ -12,7 +12,7 @@ enum WinogradTransforms {
     static func phaseLength(blocksWide: Int) -> Int { (blocksWide + lanes - 1) / lanes * lanes + 2 * lanes }
 
     /// Floats of per-worker scratch ``input(_:height:width:blockRows:channel:channels:into:tiles:scratch:)`` needs.
-    static func inputScratch(blocksWide: Int) -> Int { 24 * phaseLength(blocksWide: blocksWide) }
+    static func inputScratch(blocksWide: Int) -> Int { 24 * phaseLength(blocksWide: blocksWide) + 4 * blocksWide + lanes }
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
@@ -90,33 +90,53 @@ enum WinogradTransforms {
     /// `V_ξ[channel, t] = (Bᵀ d B)_ξ` for every block t of `blockRows` in one channel's plane.
     ///
     /// `v` is `[channels][36][tiles]`; `scratch` holds ``inputScratch(blocksWide:)`` floats. With
-    /// `upsampled`, `plane` is `height/2 x width/2`, read as its nearest-neighbour 2x upsampling.
-    static func input(_ plane: UnsafePointer<Float>, upsampled: Bool = false, height: Int, width: Int, blockRows: Range<Int>,
-                      channel: Int, into v: UnsafeMutablePointer<Float>, tiles: Int,
+    /// `upsampled`, `plane` is `height/2 x width/2`, read as its nearest-neighbour 2x upsampling;
+    /// with `padding` p, it is `height - 2p x width - 2p`, read as if zero-padded by p on every side.
+    static func input(_ plane: UnsafePointer<Float>, upsampled: Bool = false, padding: Int = 0, height: Int, width: Int,
+                      blockRows: Range<Int>, channel: Int, into v: UnsafeMutablePointer<Float>, tiles: Int,
                       scratch: UnsafeMutablePointer<Float>) {
         let blocksWide = (width + 3) / 4
         let n = phaseLength(blocksWide: blocksWide)
         let stride = tiles
+        let padded = scratch + 24 * n   // one zero-padded image row
+        let real = width - 2 * padding
+        /// Splits image row y (in the padded or upsampled frame of reference) into `slot`.
+        func fetch(_ y: Int, into slot: UnsafeMutablePointer<Float>) {
+            if upsampled {
+                splitUpsampled(y >= 0 && y < height ? plane + (y / 2) * (width / 2) : nil, width: width, phaseLength: n, into: slot)
+            } else if padding > 0 {
+                let source = y - padding
+                guard source >= 0 && source < height - 2 * padding else { return split(nil, width: width, phaseLength: n, into: slot) }
+                padded.update(repeating: 0, count: padding)
+                (padded + padding).update(from: plane + source * real, count: real)
+                (padded + padding + real).update(repeating: 0, count: padding)
+                split(padded, width: width, phaseLength: n, into: slot)
+            } else {
+                split(y >= 0 && y < height ? plane + y * width : nil, width: width, phaseLength: n, into: slot)
+            }
+        }
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: 36) { t in
             let t = t.baseAddress!
+            // Image row y is split into slot (y + 1) mod 6, so a block row reuses the two rows it
+            // shares with the one above.
+            var done = Int.min
             for by in blockRows {
-                for k in 0..<6 {
+                for k in 0..<6 where 4 * by - 1 + k > done {
                     let y = 4 * by - 1 + k
-                    let inside = y >= 0 && y < height
-                    if upsampled {
-                        splitUpsampled(inside ? plane + (y / 2) * (width / 2) : nil, width: width, phaseLength: n, into: scratch + 4 * k * n)
-                    } else {
-                        split(inside ? plane + y * width : nil, width: width, phaseLength: n, into: scratch + 4 * k * n)
-                    }
+                    fetch(y, into: scratch + 4 * ((y + 1) % 6) * n)
                 }
+                done = 4 * by + 4
+                let r0 = scratch + 4 * ((4 * by) % 6) * n, r1 = scratch + 4 * ((4 * by + 1) % 6) * n
+                let r2 = scratch + 4 * ((4 * by + 2) % 6) * n, r3 = scratch + 4 * ((4 * by + 3) % 6) * n
+                let r4 = scratch + 4 * ((4 * by + 4) % 6) * n, r5 = scratch + 4 * ((4 * by + 5) % 6) * n
                 let base = v + channel * 36 * tiles + (by - blockRows.lowerBound) * blocksWide
                 var bx = 0
                 while bx < blocksWide {
                     // Vertical: t[q * 6 + i] for column q of the eight blocks' 6x6 inputs.
                     for q in 0..<6 {
-                        let column = scratch + (q & 3) * n + bx + (q >> 2)
-                        let d0 = load(column), d1 = load(column + 4 * n), d2 = load(column + 8 * n)
-                        let d3 = load(column + 12 * n), d4 = load(column + 16 * n), d5 = load(column + 20 * n)
+                        let column = (q & 3) * n + bx + (q >> 2)
+                        let d0 = load(r0 + column), d1 = load(r1 + column), d2 = load(r2 + column)
+                        let d3 = load(r3 + column), d4 = load(r4 + column), d5 = load(r5 + column)
                         let row = t + q * 6
                         row[0] = 4 * d0 - 5 * d2 + d4
                         row[1] = d3 + d4 - 4 * (d1 + d2)

@@ -17,9 +17,12 @@ public final class Upscaler {
     /// Tile side in input pixels; nil picks one from ``featureBudget`` (see ``automaticTileSize(height:width:)``).
     public let tileSize: Int?
 
-    /// Most floats one feature map of a tile may take when the tile size is automatic (128 MiB;
-    /// a run holds about four such maps plus im2col scratch).
-    public static let featureBudget = 32 << 20
+    /// Most floats one feature map of a tile may take when the tile size is automatic (288 MiB).
+    ///
+    /// Tiles cost their margins twice over (srgan-x4 on a 256x256 frame cut into four tiles does
+    /// 1.6 times the work), so the budget lets that case, the largest the benchmark runs, go untiled
+    /// in about 730 MB at its peak (a run holds two or three maps of this size plus scratch).
+    public static let featureBudget = 72 << 20
 
     private var buffers: [UnsafeMutableBufferPointer<Float>] = []
     private var columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
