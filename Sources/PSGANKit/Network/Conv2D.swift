@@ -14,6 +14,40 @@
 /// (false when the convolution already runs one band per core).
 typealias ConvEpilogue = (_ rows: Range<Int>, _ parallel: Bool) -> Void
 
+/// A per-channel bias and optional PReLU (one slope or one per channel) that a convolution applies
+/// to its output as it writes it.
+struct ChannelActivation {
+    let bias: [Float]
+    let slopes: [Float]?
+
+    /// Channel `c`'s bias and slope.
+    func of(channel c: Int) -> (bias: Float, slope: Float?) {
+        (bias[c], slopes.map { $0[$0.count == 1 ? 0 : c] })
+    }
+
+    /// Applies it to pixels `pixels` of every channel of `[channels, plane]`, eight at a time.
+    func apply(to x: UnsafeMutablePointer<Float>, plane: Int, pixels: Range<Int>, parallel: Bool) {
+        let n = pixels.count, whole = n / 8 * 8
+        forEachIndex(bias.count, parallel: parallel && bias.count * n >= 1 << 15) { c in
+            let (b, slope) = of(channel: c)
+            let row = x + c * plane + pixels.lowerBound
+            var p = 0
+            while p < whole {
+                var v = WinogradTransforms.load(row + p) + b
+                if let slope { v.replace(with: slope * v, where: v .< 0) }
+                WinogradTransforms.store(v, row + p)
+                p += 8
+            }
+            while p < n {
+                var v = row[p] + b
+                if let slope, v < 0 { v = slope * v }
+                row[p] = v
+                p += 1
+            }
+        }
+    }
+}
+
 struct Conv2D {
     /// How a convolution is computed.
     enum Algorithm {
@@ -88,12 +122,14 @@ struct Conv2D {
     /// Winograd path; once for all rows on the others.
     ///
     /// With `upsampled` (Winograd only), `input` is `[inputChannels, h/2, w/2]`, read as its
-    /// nearest-neighbour 2x upsampling without materialising it.
+    /// nearest-neighbour 2x upsampling without materialising it. `activation` (bias, PReLU) is
+    /// applied to the output before `epilogue` sees it.
     func apply(input: UnsafePointer<Float>, upsampled: Bool = false, height: Int, width: Int,
-               output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue?) {
+               output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
+               activation: ChannelActivation? = nil, epilogue: ConvEpilogue?) {
         if let winograd {
             winograd.apply(input: input, upsampled: upsampled, height: height, width: width, output: output,
-                           scratch: columns, epilogue: epilogue)
+                           scratch: columns, activation: activation, epilogue: epilogue)
             return
         }
         precondition(!upsampled, "only Winograd convolutions read an upsampled input")
@@ -121,6 +157,7 @@ struct Conv2D {
                 }
             }
         }
+        activation?.apply(to: output, plane: pixels, pixels: 0 ..< pixels, parallel: true)
         epilogue?(0..<height, true)
     }
 

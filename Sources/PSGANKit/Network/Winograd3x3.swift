@@ -106,10 +106,11 @@ struct Winograd3x3 {
     /// With `upsampled`, `input` is `[in, h/2, w/2]` and is read as its nearest-neighbour 2x
     /// upsampling (h and w even); with `padding` p, it is `[in, h - 2p, w - 2p]`, read as if
     /// zero-padded by p on every side. `epilogue` runs on each band's finished output rows, in every
-    /// channel, with `parallel` telling it whether it may spread its own work over the cores.
+    /// channel, with `parallel` telling it whether it may spread its own work over the cores;
+    /// `activation` (bias, PReLU) is applied by the output transform itself, before the epilogue.
     func apply(input: UnsafePointer<Float>, upsampled: Bool = false, padding: Int = 0, height: Int, width: Int,
                output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-               epilogue: ConvEpilogue? = nil) {
+               activation: ChannelActivation? = nil, epilogue: ConvEpilogue? = nil) {
         precondition(!upsampled || (height % 2 == 0 && width % 2 == 0), "an upsampled input needs an even size")
         precondition(padding >= 0 && (padding == 0 || !upsampled) && 2 * padding < min(height, width))
         let blocksHigh = (height + 3) / 4
@@ -118,7 +119,7 @@ struct Winograd3x3 {
         let perBand = bandScratch(height: height, width: width)
         let band = { (index: Int, slot: UnsafeMutablePointer<Float>, shared: Bool) in
             let by0 = index * bandRows, by1 = min(blocksHigh, by0 + bandRows)
-            runBand(input, upsampled: upsampled, padding: padding, height: height, width: width, blockRows: by0..<by1,
+            runBand(input, upsampled: upsampled, padding: padding, activation: activation, height: height, width: width, blockRows: by0..<by1,
                     output: output, scratch: slot, shared: shared)
             epilogue?(4 * by0 ..< min(height, 4 * by1), shared)
         }
@@ -134,7 +135,7 @@ struct Winograd3x3 {
     }
 
     /// One band: input transform, the 36 GEMMs, output transform; spread over the cores when `shared`.
-    private func runBand(_ input: UnsafePointer<Float>, upsampled: Bool, padding: Int, height: Int, width: Int, blockRows: Range<Int>,
+    private func runBand(_ input: UnsafePointer<Float>, upsampled: Bool, padding: Int, activation: ChannelActivation?, height: Int, width: Int, blockRows: Range<Int>,
                          output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, shared: Bool) {
         let blocksWide = (width + 3) / 4
         let tiles = blockRows.count * blocksWide
@@ -162,7 +163,7 @@ struct Winograd3x3 {
             if shared { BLAS.batch(36, gemm) } else { for xi in 0..<36 { gemm(xi) } }
         }
         forEachIndex(cout, parallel: shared && cout * tiles >= 1 << 13) { o in
-            WinogradTransforms.output(m, channel: o, tiles: tiles, blockRows: blockRows,
+            WinogradTransforms.output(m, channel: o, tiles: tiles, blockRows: blockRows, activation: activation?.of(channel: o),
                                       height: height, width: width, into: output + o * height * width)
         }
     }

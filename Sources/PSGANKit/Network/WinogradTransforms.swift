@@ -176,10 +176,11 @@ enum WinogradTransforms {
         }
     }
 
-    /// `Y = Aᵀ M A` for every block of `blockRows` of output channel `channel`, written into its plane.
+    /// `Y = Aᵀ M A` for every block of `blockRows` of output channel `channel`, written into its plane,
+    /// plus `activation`'s bias and then its PReLU slope when given.
     ///
     /// `m` is `[channels][36][tiles]`.
-    static func output(_ m: UnsafePointer<Float>, channel: Int, tiles: Int, blockRows: Range<Int>,
+    static func output(_ m: UnsafePointer<Float>, channel: Int, tiles: Int, blockRows: Range<Int>, activation: (bias: Float, slope: Float?)? = nil,
                        height: Int, width: Int, into plane: UnsafeMutablePointer<Float>) {
         let blocksWide = (width + 3) / 4
         let stride = tiles
@@ -214,7 +215,16 @@ enum WinogradTransforms {
                         guard y < height else { break }
                         let c = s + r * 6
                         let p = c[1] + c[2], q = c[1] - c[2], rr = c[3] + c[4], w = c[3] - c[4]
-                        let y0 = c[0] + p + rr, y1 = q + 2 * w, y2 = p + 4 * rr, y3 = q + 8 * w + c[5]
+                        var y0 = c[0] + p + rr, y1 = q + 2 * w, y2 = p + 4 * rr, y3 = q + 8 * w + c[5]
+                        if let (bias, slope) = activation {
+                            y0 += bias; y1 += bias; y2 += bias; y3 += bias
+                            if let slope {
+                                y0.replace(with: slope * y0, where: y0 .< 0)
+                                y1.replace(with: slope * y1, where: y1 .< 0)
+                                y2.replace(with: slope * y2, where: y2 .< 0)
+                                y3.replace(with: slope * y3, where: y3 .< 0)
+                            }
+                        }
                         let x0 = 4 * bx
                         let line = plane + y * width + x0
                         if x0 + 32 <= width {

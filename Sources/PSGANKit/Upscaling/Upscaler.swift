@@ -219,9 +219,23 @@ public final class Upscaler {
                     columns = .allocate(capacity: need)
                 }
                 let output = buffers[out].baseAddress!
-                conv.apply(input: buffers[current].baseAddress!, height: h, width: w, output: output, columns: columns.baseAddress!) { [h, w] rows, parallel in
-                    Self.epilogue(output, channels: conv.outputChannels, bias: conv.bias, steps: fused, plane: h * w, pixels: rows.lowerBound * w ..< rows.upperBound * w,
-                                  parallel: parallel)
+                // Bias and a PReLU (or the bias alone) are applied by the convolution as it writes;
+                // anything else runs in its epilogue.
+                var activation: ChannelActivation?
+                if fused.isEmpty {
+                    activation = ChannelActivation(bias: conv.bias, slopes: nil)
+                } else if fused.count == 1, case .prelu(let slopes) = fused[0] {
+                    activation = ChannelActivation(bias: conv.bias, slopes: slopes)
+                }
+                let input = buffers[current].baseAddress!
+                if let activation {
+                    conv.apply(input: input, height: h, width: w, output: output, columns: columns.baseAddress!,
+                               activation: activation, epilogue: nil)
+                } else {
+                    conv.apply(input: input, height: h, width: w, output: output, columns: columns.baseAddress!) { [h, w] rows, parallel in
+                        Self.epilogue(output, channels: conv.outputChannels, bias: conv.bias, steps: fused, plane: h * w,
+                                      pixels: rows.lowerBound * w ..< rows.upperBound * w, parallel: parallel)
+                    }
                 }
                 current = out
                 channels = conv.outputChannels
