@@ -86,7 +86,7 @@ struct Winograd3x3 {
     /// The fewest blocks a shared band takes, when the scratch budget allows.
     static let minimumTiles = 256
     /// Floats of V and M a private band aims at (2 MiB: about a core's level-2 cache and a share of
-    /// level 3; measured best among 0.25 to 8 MiB on the generator and the upscalers).
+    /// level 3; measured best among 0.25 to 16 MiB on the generator and the upscalers).
     static let privateTarget = 1 << 19
 
     /// Floats of scratch one band needs: V, M and the input transform's split rows.
@@ -124,7 +124,8 @@ struct Winograd3x3 {
             epilogue?(4 * by0 ..< min(height, 4 * by1), shared)
         }
         if schedule == .sharedBands || BLAS.cores == 1 || bands == 1 {
-            for index in 0..<bands { band(index, scratch, schedule == .sharedBands) }
+            // One band at a time, spread over the cores (same arithmetic as a private band).
+            for index in 0..<bands { band(index, scratch, true) }
         } else {
             // Workers take the next band until none is left; each has its own slot of scratch.
             let next = BandCounter()
