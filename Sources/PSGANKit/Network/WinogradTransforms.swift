@@ -11,7 +11,8 @@ enum WinogradTransforms {
     /// Floats per phase array of a split row: every block plus one, rounded up, plus a chunk's slack.
     static func phaseLength(blocksWide: Int) -> Int { (blocksWide + lanes - 1) / lanes * lanes + 2 * lanes }
 
-    /// Floats of per-worker scratch ``input(_:height:width:blockRows:channel:channels:into:tiles:scratch:)`` needs.
+    /// Floats of per-worker scratch ``input(_:upsampled:padding:height:width:blockRows:channel:into:tiles:scratch:)``
+    /// needs: six split rows and one zero-padded image row.
     static func inputScratch(blocksWide: Int) -> Int { 24 * phaseLength(blocksWide: blocksWide) + 4 * blocksWide + lanes }
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector {
