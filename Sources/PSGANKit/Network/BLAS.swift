@@ -58,6 +58,9 @@ enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, 0, y, 1)
     }
 
+    /// Asks the processor to bring the cache line at `address` in for reading soon.
+    @inline(__always) static func prefetch(_ address: UnsafePointer<Float>) { psgan_prefetch(address) }
+
     /// Rows below which a narrow GEMM is not split.
     static let minimumRowsPerTask = 32
 
