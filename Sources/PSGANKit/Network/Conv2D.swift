@@ -1,14 +1,3 @@
-/// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) on OpenBLAS SGEMM.
-///
-/// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 (the generator's and upscalers' hot path)
-/// runs as Winograd F(4x4, 3x3) (see ``Winograd3x3``), large kernels with few outputs as 3x3
-/// Winograd parts summed shifted when the size is 3m (the SRGAN's final 9x9, 64 → 3: see
-/// ``SplitKernel``), else as kn2row (see ``KernelToRow``), and the rest
-/// (the SRGAN's first 9x9) as im2col plus GEMM. ``Algorithm/im2col`` forces the im2col path for any size, as a reference.
-///
-/// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
-/// `[out, in * kh * kw]` matrix the GEMM wants. The im2col matrix is built a band of output rows at
-/// a time so its buffer stays bounded whatever the image size.
 /// What runs on a convolution's finished output rows (all channels) while they are still in cache:
 /// the bias and the activation. `parallel` says whether it may spread its work over the cores
 /// (false when the convolution already runs one band per core).
@@ -25,29 +14,52 @@ struct ChannelActivation {
         (bias[c], slopes.map { $0[$0.count == 1 ? 0 : c] })
     }
 
-    /// Applies it to pixels `pixels` of every channel of `[channels, plane]`, eight at a time.
+    /// Applies it to pixels `pixels` of every channel of `[channels, plane]`.
     func apply(to x: UnsafeMutablePointer<Float>, plane: Int, pixels: Range<Int>, parallel: Bool) {
-        let n = pixels.count, whole = n / 8 * 8
-        forEachIndex(bias.count, parallel: parallel && bias.count * n >= 1 << 15) { c in
+        forEachIndex(bias.count, parallel: parallel && bias.count * pixels.count >= 1 << 15) { c in
             let (b, slope) = of(channel: c)
-            let row = x + c * plane + pixels.lowerBound
-            var p = 0
-            while p < whole {
-                var v = WinogradTransforms.load(row + p) + b
-                if let slope { v.replace(with: slope * v, where: v .< 0) }
-                WinogradTransforms.store(v, row + p)
-                p += 8
-            }
-            while p < n {
-                var v = row[p] + b
-                if let slope, v < 0 { v = slope * v }
-                row[p] = v
-                p += 1
-            }
+            Self.apply(x + c * plane + pixels.lowerBound, count: pixels.count, bias: b, slope: slope)
         }
+    }
+
+    /// `x = x + bias` (when given), then `x = x < 0 ? slope * x : x` (when given), on `count`
+    /// floats at `row`, eight at a time.
+    static func apply(_ row: UnsafeMutablePointer<Float>, count n: Int, bias: Float?, slope: Float?) {
+        let whole = n / 8 * 8
+        var p = 0
+        while p < whole {
+            WinogradTransforms.store(apply(WinogradTransforms.load(row + p), bias: bias, slope: slope), row + p)
+            p += 8
+        }
+        while p < n {
+            var v = row[p]
+            if let bias { v += bias }
+            if let slope, v < 0 { v = slope * v }
+            row[p] = v
+            p += 1
+        }
+    }
+
+    /// `v + bias` (when given), then PReLU with `slope` (when given), lane by lane.
+    @inline(__always) static func apply(_ v: SIMD8<Float>, bias: Float?, slope: Float?) -> SIMD8<Float> {
+        var v = v
+        if let bias { v += bias }
+        if let slope { v.replace(with: slope * v, where: v .< 0) }
+        return v
     }
 }
 
+/// A stride-1, zero-padded 2D convolution (PyTorch's `Conv2d`, padding k/2) on OpenBLAS SGEMM.
+///
+/// Any odd kernel size works: 1x1 is a plain GEMM, 3x3 (the generator's and upscalers' hot path)
+/// runs as Winograd F(4x4, 3x3) (see ``Winograd3x3``), large kernels with few outputs as 3x3
+/// Winograd parts summed shifted when the size is 3m (the SRGAN's final 9x9, 64 → 3: see
+/// ``SplitKernel``), else as kn2row (see ``KernelToRow``), and the rest
+/// (the SRGAN's first 9x9) as im2col plus GEMM. ``Algorithm/im2col`` forces the im2col path for any size, as a reference.
+///
+/// Weights are kept in PyTorch's `[out, in, kh, kw]` order, which is already the row-major
+/// `[out, in * kh * kw]` matrix the GEMM wants. The im2col matrix is built a band of output rows at
+/// a time so its buffer stays bounded whatever the image size.
 struct Conv2D {
     /// How a convolution is computed.
     enum Algorithm {
@@ -112,9 +124,8 @@ struct Conv2D {
     /// `addingBias` (callers that fuse the bias into their activation pass false), no activation.
     func apply(input: UnsafePointer<Float>, height: Int, width: Int,
                output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>, addingBias: Bool = true) {
-        apply(input: input, height: height, width: width, output: output, columns: columns, epilogue: addingBias ? { rows, parallel in
-            addBias(output, rows: rows, height: height, width: width, parallel: parallel)
-        } : nil)
+        apply(input: input, height: height, width: width, output: output, columns: columns,
+              activation: addingBias ? ChannelActivation(bias: bias, slopes: nil) : nil, epilogue: nil)
     }
 
     /// `output[outputChannels, h, w] = conv(input[inputChannels, h, w])` without bias, then
@@ -159,18 +170,6 @@ struct Conv2D {
         }
         activation?.apply(to: output, plane: pixels, pixels: 0 ..< pixels, parallel: true)
         epilogue?(0..<height, true)
-    }
-
-    /// Adds the bias to output rows `rows` of every channel of `[outputChannels, height, width]`.
-    func addBias(_ output: UnsafeMutablePointer<Float>, rows: Range<Int>, height: Int, width: Int, parallel: Bool) {
-        let start = rows.lowerBound * width, count = rows.count * width
-        bias.withUnsafeBufferPointer { b in
-            forEachIndex(outputChannels, parallel: parallel && outputChannels * count >= 1 << 16) { c in
-                let row = output + c * height * width + start
-                let value = b[c]
-                for p in 0..<count { row[p] += value }
-            }
-        }
     }
 
     /// Fills `columns[(c*k+ky)*k+kx, (y-y0)*w + x] = input[c, y+ky-k/2, x+kx-k/2]` (0 outside the

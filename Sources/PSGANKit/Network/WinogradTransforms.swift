@@ -218,13 +218,10 @@ enum WinogradTransforms {
                         let p = c[1] + c[2], q = c[1] - c[2], rr = c[3] + c[4], w = c[3] - c[4]
                         var y0 = c[0] + p + rr, y1 = q + 2 * w, y2 = p + 4 * rr, y3 = q + 8 * w + c[5]
                         if let (bias, slope) = activation {
-                            y0 += bias; y1 += bias; y2 += bias; y3 += bias
-                            if let slope {
-                                y0.replace(with: slope * y0, where: y0 .< 0)
-                                y1.replace(with: slope * y1, where: y1 .< 0)
-                                y2.replace(with: slope * y2, where: y2 .< 0)
-                                y3.replace(with: slope * y3, where: y3 .< 0)
-                            }
+                            y0 = ChannelActivation.apply(y0, bias: bias, slope: slope)
+                            y1 = ChannelActivation.apply(y1, bias: bias, slope: slope)
+                            y2 = ChannelActivation.apply(y2, bias: bias, slope: slope)
+                            y3 = ChannelActivation.apply(y3, bias: bias, slope: slope)
                         }
                         let x0 = 4 * bx
                         let line = plane + y * width + x0

@@ -19,23 +19,11 @@ extension Upscaler {
         let whole = n / 8 * 8
         forEachIndex(channelCount, parallel: parallel && channelCount * n >= 1 << 15) { c in
             let row = x + c * plane + pixels.lowerBound
-            if let bias {
-                let b = bias[c]
-                var p = 0
-                while p < whole { WinogradTransforms.store(WinogradTransforms.load(row + p) + b, row + p); p += 8 }
-                while p < n { row[p] += b; p += 1 }
-            }
+            if let bias { ChannelActivation.apply(row, count: n, bias: bias[c], slope: nil) }
             for step in steps {
                 switch step {
                 case .prelu(let slopes):
-                    let slope = slopes[slopes.count == 1 ? 0 : c]
-                    var p = 0
-                    while p < whole {
-                        let v = WinogradTransforms.load(row + p)
-                        WinogradTransforms.store(v.replacing(with: slope * v, where: v .< 0), row + p)
-                        p += 8
-                    }
-                    while p < n { let v = row[p]; row[p] = v >= 0 ? v : slope * v; p += 1 }
+                    ChannelActivation.apply(row, count: n, bias: nil, slope: slopes[slopes.count == 1 ? 0 : c])
                 case .add(let skip):
                     let other = skip + c * plane + pixels.lowerBound
                     var p = 0
