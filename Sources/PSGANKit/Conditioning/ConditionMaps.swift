@@ -30,14 +30,20 @@ public struct ConditionMaps: Equatable, Sendable {
             && lhs.pixels.elementsEqual(rhs.pixels) { $0?.x == $1?.x && $0?.y == $1?.y }
     }
 
+    /// For each keypoint, the pixel (column, row) of `P_s`'s +1, or nil when `P_s` is all -1.
+    public func pixels(scale s: Int) -> [(x: Int, y: Int)?] {
+        precondition(s >= 1 && resolution % s == 0)
+        let factor = resolution / s
+        return pixels.map { pixel in pixel.map { (x: $0.x / factor, y: $0.y / factor) } }
+    }
+
     /// Writes `P_s` (K planes of s x s, channel-major) into `buffer`, which must hold `K * s * s` floats.
     public func write(scale s: Int, into buffer: UnsafeMutableBufferPointer<Float>) {
-        precondition(s >= 1 && resolution % s == 0 && buffer.count >= keypointCount * s * s)
-        let factor = resolution / s
+        precondition(buffer.count >= keypointCount * s * s)
         buffer.update(repeating: -1)
-        for (k, pixel) in pixels.enumerated() {
+        for (k, pixel) in pixels(scale: s).enumerated() {
             guard let (x, y) = pixel else { continue }
-            buffer[k * s * s + (y / factor) * s + (x / factor)] = 1
+            buffer[k * s * s + y * s + x] = 1
         }
     }
 

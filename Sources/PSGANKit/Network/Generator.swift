@@ -144,8 +144,7 @@ public final class Generator {
             let s = block.scale
             let out = spare
             if let pose = block.pose {
-                let factor = config.resolution / s
-                let pixels = conditions.pixels.map { p in p.map { (x: $0.x / factor, y: $0.y / factor) } }
+                let pixels = conditions.pixels(scale: s)
                 convolve(block.first, bias: block.firstBias, input: result, upsampled: true, size: s, output: out) { rows in
                     pose.add(to: out, height: s, width: s, rows: rows, pixels: pixels)
                 }
