@@ -143,15 +143,15 @@ struct Winograd3x3 {
         let cin = inputChannels, cout = outputChannels
         let v = scratch, m = v + 36 * cin * tiles, split = m + 36 * cout * tiles
         let splitCount = WinogradTransforms.inputScratch(blocksWide: blocksWide)
-        let planeIn = upsampled ? (height / 2) * (width / 2) : (height - 2 * padding) * (width - 2 * padding)
+        let source = WinogradSource(upsampled: upsampled, padding: padding, height: height, width: width)
+        let planeIn = source.planeSize
         let parallel = shared && cin * tiles >= 1 << 13
         // The source rows this band reads from one channel's plane: a core running the channels one
         // after another asks for the next channel's rows while it transforms this one's (their
         // loads were a sixth of anime-x4's time, waiting on memory), when they take at most 8 KiB,
         // so that they do not push this channel's split rows out of the level-1 cache (at 1024x1024
         // prefetching made the generator slower: 348 against 243 ms).
-        let sourceWidth = upsampled ? width / 2 : width - 2 * padding
-        let sourceHeight = upsampled ? height / 2 : height - 2 * padding
+        let sourceWidth = source.planeWidth, sourceHeight = source.planeHeight
         let firstRow = 4 * blockRows.lowerBound - 1, lastRow = 4 * blockRows.upperBound + 4
         let rowRange = upsampled ? max(0, firstRow / 2) ..< min(sourceHeight, lastRow / 2 + 1)
                                  : max(0, firstRow - padding) ..< min(sourceHeight, lastRow - padding)
@@ -165,8 +165,8 @@ struct Winograd3x3 {
                 }
             }
             let transform = { (rows: UnsafeMutablePointer<Float>) in
-                WinogradTransforms.input(input + c * planeIn, upsampled: upsampled, padding: padding, height: height, width: width,
-                                         blockRows: blockRows, channel: c, into: v, tiles: tiles, scratch: rows)
+                WinogradTransforms.input(input + c * planeIn, source: source, blockRows: blockRows, channel: c,
+                                         into: v, tiles: tiles, scratch: rows)
             }
             if parallel {
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: splitCount) { transform($0.baseAddress!) }

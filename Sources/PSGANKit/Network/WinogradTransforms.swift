@@ -4,6 +4,27 @@
 /// column phases (`P_k[bx] = row[4bx + k - 1]`); the six columns of block `bx` are then `P_0..P_3`
 /// at `bx` and `P_0, P_1` at `bx + 1`, each a contiguous run over eight blocks. The arithmetic is
 /// the scalar transforms' (same operations, same order), so results do not depend on the lane count.
+/// How a Winograd convolution's input plane maps onto its `height x width` frame: as it is, as its
+/// nearest-neighbour 2x upsampling, or zero-padded by `padding` on every side.
+struct WinogradSource {
+    let upsampled: Bool
+    let padding: Int
+    /// The frame (the convolution's output size).
+    let height: Int, width: Int
+
+    /// The plane's size.
+    var planeWidth: Int { upsampled ? width / 2 : width - 2 * padding }
+    var planeHeight: Int { upsampled ? height / 2 : height - 2 * padding }
+    var planeSize: Int { planeWidth * planeHeight }
+
+    /// The plane row that frame row `y` reads, or nil where the frame is zero.
+    func planeRow(_ y: Int) -> Int? {
+        guard y >= 0 && y < height else { return nil }
+        let row = upsampled ? y / 2 : y - padding
+        return row >= 0 && row < planeHeight ? row : nil
+    }
+}
+
 enum WinogradTransforms {
     typealias Vector = SIMD8<Float>
     static let lanes = 8
@@ -11,7 +32,7 @@ enum WinogradTransforms {
     /// Floats per phase array of a split row: every block plus one, rounded up, plus a chunk's slack.
     static func phaseLength(blocksWide: Int) -> Int { (blocksWide + lanes - 1) / lanes * lanes + 2 * lanes }
 
-    /// Floats of per-worker scratch ``input(_:upsampled:padding:height:width:blockRows:channel:into:tiles:scratch:)``
+    /// Floats of per-worker scratch ``input(_:source:blockRows:channel:into:tiles:scratch:)``
     /// needs: six split rows and one zero-padded image row.
     static func inputScratch(blocksWide: Int) -> Int { 24 * phaseLength(blocksWide: blocksWide) + 4 * blocksWide + lanes }
 
@@ -88,32 +109,31 @@ enum WinogradTransforms {
         p3[n - 1] = 0
     }
 
-    /// `V_ξ[channel, t] = (Bᵀ d B)_ξ` for every block t of `blockRows` in one channel's plane.
+    /// `V_ξ[channel, t] = (Bᵀ d B)_ξ` for every block t of `blockRows` in one channel's plane,
+    /// read as `source` says.
     ///
-    /// `v` is `[channels][36][tiles]`; `scratch` holds ``inputScratch(blocksWide:)`` floats. With
-    /// `upsampled`, `plane` is `height/2 x width/2`, read as its nearest-neighbour 2x upsampling;
-    /// with `padding` p, it is `height - 2p x width - 2p`, read as if zero-padded by p on every side.
-    static func input(_ plane: UnsafePointer<Float>, upsampled: Bool = false, padding: Int = 0, height: Int, width: Int,
-                      blockRows: Range<Int>, channel: Int, into v: UnsafeMutablePointer<Float>, tiles: Int,
+    /// `v` is `[channels][36][tiles]`; `scratch` holds ``inputScratch(blocksWide:)`` floats.
+    static func input(_ plane: UnsafePointer<Float>, source: WinogradSource, blockRows: Range<Int>,
+                      channel: Int, into v: UnsafeMutablePointer<Float>, tiles: Int,
                       scratch: UnsafeMutablePointer<Float>) {
+        let width = source.width
         let blocksWide = (width + 3) / 4
         let n = phaseLength(blocksWide: blocksWide)
         let stride = tiles
         let padded = scratch + 24 * n   // one zero-padded image row
-        let real = width - 2 * padding
+        let padding = source.padding, real = source.planeWidth
         /// Splits image row y (in the padded or upsampled frame of reference) into `slot`.
         func fetch(_ y: Int, into slot: UnsafeMutablePointer<Float>) {
-            if upsampled {
-                splitUpsampled(y >= 0 && y < height ? plane + (y / 2) * (width / 2) : nil, width: width, phaseLength: n, into: slot)
-            } else if padding > 0 {
-                let source = y - padding
-                guard source >= 0 && source < height - 2 * padding else { return split(nil, width: width, phaseLength: n, into: slot) }
+            let line = source.planeRow(y).map { plane + $0 * real }
+            if source.upsampled {
+                splitUpsampled(line, width: width, phaseLength: n, into: slot)
+            } else if let line, padding > 0 {
                 padded.update(repeating: 0, count: padding)
-                (padded + padding).update(from: plane + source * real, count: real)
+                (padded + padding).update(from: line, count: real)
                 (padded + padding + real).update(repeating: 0, count: padding)
                 split(padded, width: width, phaseLength: n, into: slot)
             } else {
-                split(y >= 0 && y < height ? plane + y * width : nil, width: width, phaseLength: n, into: slot)
+                split(line, width: width, phaseLength: n, into: slot)
             }
         }
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: 36) { t in
