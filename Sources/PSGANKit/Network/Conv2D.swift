@@ -28,7 +28,7 @@ struct ChannelActivation {
         let whole = n / 8 * 8
         var p = 0
         while p < whole {
-            WinogradTransforms.store(apply(WinogradTransforms.load(row + p), bias: bias, slope: slope), row + p)
+            Vector8.store(apply(Vector8.load(row + p), bias: bias, slope: slope), row + p)
             p += 8
         }
         while p < n {
@@ -41,7 +41,7 @@ struct ChannelActivation {
     }
 
     /// `v + bias` (when given), then PReLU with `slope` (when given), lane by lane.
-    @inline(__always) static func apply(_ v: SIMD8<Float>, bias: Float?, slope: Float?) -> SIMD8<Float> {
+    @inline(__always) static func apply(_ v: Vector8.Value, bias: Float?, slope: Float?) -> Vector8.Value {
         var v = v
         if let bias { v += bias }
         if let slope { v.replace(with: slope * v, where: v .< 0) }

@@ -26,11 +26,11 @@ extension Generator {
                     let offset = bias[c]
                     var p = 0
                     while p < whole {
-                        let u = WinogradTransforms.load(row + p) + offset
+                        let u = Vector8.load(row + p) + offset
                         let scaled = 0.2 * u
                         let v = u.replacing(with: scaled, where: u .< scaled)
-                        WinogradTransforms.store(v, row + p)
-                        WinogradTransforms.store(WinogradTransforms.load(sums + p) + v * v, sums + p)
+                        Vector8.store(v, row + p)
+                        Vector8.store(Vector8.load(sums + p) + v * v, sums + p)
                         p += 8
                     }
                     while p < n {
@@ -46,7 +46,7 @@ extension Generator {
                     let row = x + c * plane + p0
                     var p = 0
                     while p < whole {
-                        WinogradTransforms.store(WinogradTransforms.load(row + p) * WinogradTransforms.load(sums + p), row + p)
+                        Vector8.store(Vector8.load(row + p) * Vector8.load(sums + p), row + p)
                         p += 8
                     }
                     while p < n {

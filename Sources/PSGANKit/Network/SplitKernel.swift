@@ -67,15 +67,7 @@ struct SplitKernel {
             for a in 0..<m {
                 for b in 0..<m {
                     let source = parts + (((a * m + b) * outputs + o) * h + y + 3 * a) * w + 3 * b
-                    var x = 0
-                    while x + 8 <= width {
-                        WinogradTransforms.store(WinogradTransforms.load(line + x) + WinogradTransforms.load(source + x), line + x)
-                        x += 8
-                    }
-                    while x < width {
-                        line[x] += source[x]
-                        x += 1
-                    }
+                    Vector8.add(source, into: line, count: width)
                 }
             }
         }

@@ -26,7 +26,7 @@ struct WinogradSource {
 }
 
 enum WinogradTransforms {
-    typealias Vector = SIMD8<Float>
+    typealias Vector = Vector8.Value
     static let lanes = 8
 
     /// Floats per phase array of a split row: every block plus one, rounded up, plus a chunk's slack.
@@ -36,13 +36,8 @@ enum WinogradTransforms {
     /// needs: six split rows and one zero-padded image row.
     static func inputScratch(blocksWide: Int) -> Int { 24 * phaseLength(blocksWide: blocksWide) + 4 * blocksWide + lanes }
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-    }
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector { Vector8.load(p) }
+    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) { Vector8.store(v, p) }
 
     /// Splits image row `line` (`width` floats, or zeros when nil) into its four column phases at `phases`.
     static func split(_ line: UnsafePointer<Float>?, width: Int, phaseLength n: Int, into phases: UnsafeMutablePointer<Float>) {

@@ -16,7 +16,6 @@ extension Upscaler {
     static func epilogue(_ x: UnsafeMutablePointer<Float>, channels channelCount: Int, bias: [Float]?, steps: [FusedStep],
                          plane: Int, pixels: Range<Int>, parallel: Bool) {
         let n = pixels.count
-        let whole = n / 8 * 8
         forEachIndex(channelCount, parallel: parallel && channelCount * n >= 1 << 15) { c in
             let row = x + c * plane + pixels.lowerBound
             if let bias { ChannelActivation.apply(row, count: n, bias: bias[c], slope: nil) }
@@ -25,13 +24,7 @@ extension Upscaler {
                 case .prelu(let slopes):
                     ChannelActivation.apply(row, count: n, bias: nil, slope: slopes[slopes.count == 1 ? 0 : c])
                 case .add(let skip):
-                    let other = skip + c * plane + pixels.lowerBound
-                    var p = 0
-                    while p < whole {
-                        WinogradTransforms.store(WinogradTransforms.load(row + p) + WinogradTransforms.load(other + p), row + p)
-                        p += 8
-                    }
-                    while p < n { row[p] += other[p]; p += 1 }
+                    Vector8.add(skip + c * plane + pixels.lowerBound, into: row, count: n)
                 case .tanhToUnit:
                     for p in 0..<n { row[p] = (tanhf(row[p]) + 1) / 2 }
                 }
