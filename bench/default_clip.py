@@ -2,6 +2,11 @@
 
     python3 bench/default_clip.py --baseline-rev REV           # builds REV in a git worktree, then compares
     python3 bench/default_clip.py --baseline PATH/TO/psgan     # an already built binary
+    python3 bench/default_clip.py --baseline-rev REV --poses poses/mocap-front.json   # another pose file
+
+The default clip's dance is a 45-frame cycle played twice, so half its frames repeat an earlier one
+and are reused, not generated again; `--poses poses/mocap-front.json` (120 captured frames, none
+repeated) measures a clip where every frame is generated.
 
 Runs `psgan render --poses poses/dance.json --out dance.mp4` (the bundled 128x128 model and its
 suggested anime-x4 upscaler: 90 frames at 512x512, H.264) with each binary in turn, for several
@@ -11,6 +16,7 @@ binary (`--psgan`, default .build/release/psgan) over the baseline.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +24,6 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FRAMES = 90
 
 
 def build_revision(rev: str) -> str:
@@ -30,10 +35,10 @@ def build_revision(rev: str) -> str:
     return os.path.join(tree, '.build', 'release', 'psgan')
 
 
-def render(binary: str, out: str) -> float:
-    """Wall-clock seconds of one default-clip render."""
+def render(binary: str, poses: str, out: str) -> float:
+    """Wall-clock seconds of one default-clip render of `poses`."""
     start = time.monotonic()
-    subprocess.run([binary, 'render', '--poses', os.path.join(ROOT, 'poses', 'dance.json'), '--out', out, '--quiet'],
+    subprocess.run([binary, 'render', '--poses', poses, '--out', out, '--quiet'],
                    cwd=ROOT, check=True, capture_output=True)
     return time.monotonic() - start
 
@@ -45,6 +50,7 @@ def main():
     group.add_argument('--baseline-rev', help='a git revision to build and compare with')
     ap.add_argument('--psgan', default=os.path.join(ROOT, '.build', 'release', 'psgan'))
     ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--poses', default=os.path.join(ROOT, 'poses', 'dance.json'), help='pose file (default: the README\'s dance)')
     a = ap.parse_args()
     baseline = a.baseline or build_revision(a.baseline_rev)
     binaries = {'baseline': baseline, 'this tree': a.psgan}
@@ -52,10 +58,11 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(a.rounds):
             for name, binary in binaries.items():
-                times[name].append(render(binary, os.path.join(folder, 'dance.mp4')))
+                times[name].append(render(binary, os.path.abspath(a.poses), os.path.join(folder, 'clip.mp4')))
+    frames = len(json.load(open(a.poses))['frames'])
     for name, binary in binaries.items():
         best = min(times[name])
-        print(f'{name:10s} {binary}: best {best:.2f} s ({FRAMES / best:.2f} frames/s); rounds '
+        print(f'{name:10s} {binary}: best {best:.2f} s ({frames / best:.2f} frames/s); rounds '
               + ', '.join(f'{t:.2f}' for t in times[name]))
     print(f'speed-up (best against best): {min(times["baseline"]) / min(times["this tree"]):.2f}x')
 

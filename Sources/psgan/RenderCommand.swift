@@ -171,7 +171,8 @@ struct RenderCommand: ParsableCommand {
         let composited = background == nil ? "" : " over the background, \(result.outputSize)"
         reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscaling)\(alpha ? " with alpha" : "")\(composited), "
             + "\(result.codec.rawValue), \(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s "
-            + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s)")
+            + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s"
+            + (result.reusedFrames > 0 ? "; \(result.reusedFrames) repeated frames reused)" : ")"))
     }
 
     private static func format(_ value: Double) -> String { value.displayed(decimals: 3) }

@@ -83,4 +83,31 @@ import Testing
         let error = expectError(.input) { try Background(parsing: "/nonexistent/plate.png") }
         #expect(error?.description.contains("/nonexistent/plate.png") == true)
     }
+
+    /// A repeated frame is finished from memory, the same as finishing it afresh, with or without
+    /// a background composited over.
+    @Test(arguments: [nil, Background.color(red: 10, green: 200, blue: 30)])
+    func aRepeatedFrameIsFinishedOnceAndTheSame(background: Background?) throws {
+        let upscaler = Upscaler(model: try UpscalerTests.model("realesr-animevideov3-x4"))
+        func finisher() throws -> FrameFinisher {
+            try FrameFinisher(side: 20, upscaler: upscaler, alpha: background == nil, background: background, placement: nil)
+        }
+        let a = Self.figure()
+        var b = a
+        b.pixels[0] = 0
+        let reusing = try finisher()
+        let finished = try [a, b, a, a].map { try reusing.finish($0) }
+        #expect(reusing.reusedFrames == 2)
+        for (index, image) in [a, b, a, a].enumerated() {
+            #expect(Self.bytes(finished[index]) == Self.bytes(try finisher().finish(image)), "frame \(index)")
+        }
+        #expect(Self.bytes(finished[0]) != Self.bytes(finished[1]))
+    }
+
+    static func bytes(_ frame: FrameFinisher.Frame) -> [UInt8] {
+        switch frame {
+        case .rgb(let image): image.pixels
+        case .rgba(let image): image.pixels
+        }
+    }
 }

@@ -20,6 +20,16 @@ final class FrameFinisher {
     let outputSize: CanvasSize
     /// The size of the character's frames (after upscaling).
     let characterSize: CanvasSize
+    /// Characters already upscaled and cut out, by generated frame: a repeated frame is not
+    /// upscaled again (``FrameMemo``).
+    private let memo = FrameMemo<RGBImage, Frame>(budget: 256 << 20) { frame in
+        switch frame {
+        case .rgb(let image): image.pixels.count
+        case .rgba(let image): image.pixels.count
+        }
+    }
+    /// Frames whose character came from an earlier, identical generated frame.
+    var reusedFrames: Int { memo.hits }
 
     /// Prepares the stages for `side`-pixel generator frames.
     ///
@@ -46,6 +56,14 @@ final class FrameFinisher {
 
     /// The finished frame for one generated image.
     func finish(_ image: RGBImage) throws -> Frame {
+        let character = memo.value(for: image) { self.character(image) }
+        guard plate != nil, case .rgba(let cutOut) = character else { return character }
+        let background = try plate!.frame(size: outputSize)
+        return .rgb(Compositor.composite([(cutOut, placement)], over: background))
+    }
+
+    /// The upscaled character, cut out along its matte when there is one.
+    private func character(_ image: RGBImage) -> Frame {
         let upscaled = upscaler?.upscale(image) ?? image
         guard let matte else { return .rgb(upscaled) }
         let scale = upscaled.width / image.width
@@ -56,9 +74,6 @@ final class FrameFinisher {
             let sharp = matte.alpha(of: upscaled)
             for p in alphaPlane.indices { alphaPlane[p] = min(alphaPlane[p], sharp[p]) }
         }
-        let character = Matte.cutOut(upscaled, alpha: alphaPlane)
-        guard plate != nil else { return .rgba(character) }
-        let background = try plate!.frame(size: outputSize)
-        return .rgb(Compositor.composite([(character, placement)], over: background))
+        return .rgba(Matte.cutOut(upscaled, alpha: alphaPlane))
     }
 }

@@ -49,6 +49,9 @@ public struct RenderJob: Sendable {
         public var seconds: Double
         /// The output frames' size (the background plate's when there is one).
         public var outputSize: CanvasSize
+        /// Frames that repeated an earlier frame's latent and keypoint pixels (a loop, a hold), and
+        /// so were taken from it, not generated and upscaled again.
+        public var reusedFrames = 0
     }
 
     /// Which upscaler a render applies to every frame.
@@ -202,8 +205,10 @@ public struct RenderJob: Sendable {
                                 },
                                 progress: progress)
         }
-        return Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
-                      fps: settings.fps, seconds: Date().timeIntervalSince(started), outputSize: finisher.outputSize)
+        var result = Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
+                            fps: settings.fps, seconds: Date().timeIntervalSince(started), outputSize: finisher.outputSize)
+        result.reusedFrames = renderer.reusedFrames
+        return result
     }
 
     /// Renders the scene file `url` with this job's settings.

@@ -22,14 +22,28 @@ public final class Renderer {
             .fitted(onto: CanvasSize(side: config.resolution)).frames
     }
 
+    /// Frames of ``render(poses:track:frames:queueDepth:sink:progress:)`` taken from an earlier
+    /// frame with the same inputs instead of being generated (see ``FrameMemo``).
+    public private(set) var reusedFrames = 0
+
+    /// Bytes of generated frames a render keeps for reuse.
+    static let memoBudget = 64 << 20
+
     /// The 8-bit frame for one pose (model-canvas keypoints) and latent.
     public func frame(keypoints: [Keypoint], latent: [Float]) -> RGBImage {
-        let rgb = generator.forward(latent: latent, keypoints: keypoints)
+        frame(conditions: ConditionMaps(keypoints: keypoints, resolution: model.config.resolution), latent: latent)
+    }
+
+    private func frame(conditions: ConditionMaps, latent: [Float]) -> RGBImage {
+        let rgb = generator.forward(latent: latent, conditions: conditions)
         return Generator.quantize(rgb, size: model.config.resolution)
     }
 
     /// Renders `frames` of `poses` (prepared by ``prepare(_:for:)``), handing each image to `sink`
     /// in order, and reporting after each frame has gone through `sink`.
+    ///
+    /// A frame whose latent and keypoint pixels repeat an earlier frame's (a loop, a hold) is that
+    /// frame again, bit for bit, and is not generated twice (``reusedFrames`` counts them).
     ///
     /// Generation and `sink` (upscaling, encoding) overlap: `sink` runs on a serial background queue
     /// while the next frame is generated on the calling thread, with at most `queueDepth` frames
@@ -44,11 +58,18 @@ public final class Renderer {
         let queue = DispatchQueue(label: "psgan.render.sink")
         let slots = DispatchSemaphore(value: max(1, queueDepth))
         let failure = FailureBox()
+        let memo = FrameMemo<GeneratorInputs, RGBImage>(budget: Self.memoBudget) { $0.pixels.count }
+        let resolution = model.config.resolution
+        defer { reusedFrames = memo.hits }
         try withoutActuallyEscaping(sink) { sink in
             try withoutActuallyEscaping(progress ?? { _ in }) { progress in
                 for (done, index) in frames.enumerated() {
                     if failure.error != nil { break }
-                    let image = frame(keypoints: poses[index], latent: track.latent(at: index))
+                    let latent = track.latent(at: index)
+                    let conditions = ConditionMaps(keypoints: poses[index], resolution: resolution)
+                    let image = memo.value(for: GeneratorInputs(latent: latent, conditions: conditions)) {
+                        frame(conditions: conditions, latent: latent)
+                    }
                     slots.wait()
                     queue.async {
                         defer { slots.signal() }

@@ -2,7 +2,7 @@
 ///
 /// This is what the generator hands to the video encoder and what the tests compare against
 /// decoded frames.
-public struct RGBImage: Equatable, Sendable {
+public struct RGBImage: Hashable, Sendable {
     /// Width in pixels.
     public let width: Int
     /// Height in pixels.
