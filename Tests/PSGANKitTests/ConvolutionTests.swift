@@ -126,7 +126,8 @@ import Testing
 /// The Winograd schedules, the upsampled input and the per-band epilogue.
 @Suite struct WinogradScheduleTests {
     /// Runs `winograd` and returns its output and the row ranges its epilogue saw.
-    func run(_ winograd: Winograd3x3, _ input: [Float], upsampled: Bool = false, h: Int, w: Int) -> ([Float], [Range<Int>]) {
+    func run(_ winograd: Winograd3x3, _ input: [Float], upsampled: Bool = false, streaming: Bool = false,
+             activation: ChannelActivation? = nil, h: Int, w: Int) -> ([Float], [Range<Int>]) {
         var out = [Float](repeating: .nan, count: winograd.outputChannels * h * w)
         var scratch = [Float](repeating: 0, count: winograd.scratchCount(height: h, width: w))
         let seen = RowLog()
@@ -134,7 +135,7 @@ import Testing
             out.withUnsafeMutableBufferPointer { o in
                 scratch.withUnsafeMutableBufferPointer { s in
                     winograd.apply(input: i.baseAddress!, upsampled: upsampled, height: h, width: w, output: o.baseAddress!,
-                                   scratch: s.baseAddress!) { rows, _ in seen.add(rows) }
+                                   scratch: s.baseAddress!, activation: activation, streaming: streaming) { rows, _ in seen.add(rows) }
                 }
             }
         }
@@ -178,6 +179,23 @@ import Testing
         for c in 0..<cin { for y in 0..<h { for x in 0..<wideW { wideUp[(c * h + y) * wideW + x] = wideLow[(c * lowH + y / 2) * 45 + x / 2] } } }
         let (wide, _) = run(winograd, wideLow, upsampled: true, h: h, w: wideW)
         #expect(relativeL2(wide, ConvolutionTests.direct(wideUp, weight, cin: cin, cout: cout, k: 3, h: h, w: wideW)) < 1e-6)
+    }
+
+    /// Non-temporal stores change where the output goes through, not what it is: the same bits,
+    /// with private and shared bands, on widths with and without a tail of fewer than 32 floats.
+    @Test(arguments: [(6, 5, 37, 68), (6, 5, 21, 36), (260, 256, 9, 40)])
+    func streamingWritesTheSameOutput(cin: Int, cout: Int, h: Int, w: Int) {
+        let weight = ConvolutionTests.values(cout * cin * 9, seed: 21).map { $0 * 0.1 }, input = ConvolutionTests.values(cin * h * w, seed: 22)
+        let winograd = Winograd3x3(weight: weight, outputChannels: cout, inputChannels: cin, scratchBudget: 1)
+        let activation = ChannelActivation(bias: ConvolutionTests.values(cout, seed: 23), slopes: [0.2])
+        let (plain, _) = run(winograd, input, activation: activation, h: h, w: w)
+        let (streamed, rows) = run(winograd, input, streaming: true, activation: activation, h: h, w: w)
+        #expect(streamed.map(\.bitPattern) == plain.map(\.bitPattern))
+        #expect(rows == stride(from: 0, to: h, by: 4).map { $0 ..< min(h, $0 + 4) })
+        var direct = ConvolutionTests.direct(input, weight, cin: cin, cout: cout, k: 3, h: h, w: w)
+        let bias = ConvolutionTests.values(cout, seed: 23)
+        for i in direct.indices { let v = direct[i] + bias[i / (h * w)]; direct[i] = v < 0 ? 0.2 * v : v }
+        #expect(relativeL2(streamed, direct) < 5e-6)
     }
 }
 

@@ -61,6 +61,16 @@ enum BLAS {
     /// Asks the processor to bring the cache line at `address` in for reading soon.
     @inline(__always) static func prefetch(_ address: UnsafePointer<Float>) { psgan_prefetch(address) }
 
+    /// Writes 32 floats at `target` (16-byte aligned) past the caches (non-temporal stores), for
+    /// output that nothing reads soon.
+    @inline(__always) static func stream(_ values: SIMD32<Float>, to target: UnsafeMutablePointer<Float>) {
+        withUnsafeBytes(of: values) { psgan_stream32($0.baseAddress!.assumingMemoryBound(to: Float.self), target) }
+    }
+
+    /// Orders the ``stream(_:to:)`` stores made so far before later stores (call before handing the
+    /// output to another thread).
+    static func storeFence() { psgan_store_fence() }
+
     /// Rows below which a narrow GEMM is not split.
     static let minimumRowsPerTask = 32
 

@@ -134,13 +134,15 @@ struct Conv2D {
     ///
     /// With `upsampled` (Winograd only), `input` is `[inputChannels, h/2, w/2]`, read as its
     /// nearest-neighbour 2x upsampling without materialising it. `activation` (bias, PReLU) is
-    /// applied to the output before `epilogue` sees it.
+    /// applied to the output before `epilogue` sees it. `streaming` (Winograd only; see
+    /// ``Winograd3x3/apply(input:upsampled:padding:height:width:output:scratch:activation:streaming:epilogue:)``)
+    /// writes the output past the caches.
     func apply(input: UnsafePointer<Float>, upsampled: Bool = false, height: Int, width: Int,
                output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
-               activation: ChannelActivation? = nil, epilogue: ConvEpilogue?) {
+               activation: ChannelActivation? = nil, streaming: Bool = false, epilogue: ConvEpilogue?) {
         if let winograd {
             winograd.apply(input: input, upsampled: upsampled, height: height, width: width, output: output,
-                           scratch: columns, activation: activation, epilogue: epilogue)
+                           scratch: columns, activation: activation, streaming: streaming, epilogue: epilogue)
             return
         }
         precondition(!upsampled, "only Winograd convolutions read an upsampled input")

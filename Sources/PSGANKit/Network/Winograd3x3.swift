@@ -108,19 +108,24 @@ struct Winograd3x3 {
     /// zero-padded by p on every side. `epilogue` runs on each band's finished output rows, in every
     /// channel, with `parallel` telling it whether it may spread its own work over the cores;
     /// `activation` (bias, PReLU) is applied by the output transform itself, before the epilogue.
+    /// `streaming` writes the output past the caches (non-temporal stores) where it is aligned for
+    /// it: for an output too big to stay in cache that no epilogue reads back (see
+    /// ``Upscaler/streamingFloats``).
     func apply(input: UnsafePointer<Float>, upsampled: Bool = false, padding: Int = 0, height: Int, width: Int,
                output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-               activation: ChannelActivation? = nil, epilogue: ConvEpilogue? = nil) {
+               activation: ChannelActivation? = nil, streaming: Bool = false, epilogue: ConvEpilogue? = nil) {
         precondition(!upsampled || (height % 2 == 0 && width % 2 == 0), "an upsampled input needs an even size")
         precondition(padding >= 0 && (padding == 0 || !upsampled) && 2 * padding < min(height, width))
         let blocksHigh = (height + 3) / 4
         let bandRows = bandBlockRows(height: height, width: width)
         let bands = (blocksHigh + bandRows - 1) / bandRows
         let perBand = bandScratch(height: height, width: width)
+        // Runs of 32 output floats start 16-byte aligned when the planes and rows do.
+        let streaming = streaming && Int(bitPattern: output) % 16 == 0 && width % 4 == 0
         let band = { (index: Int, slot: UnsafeMutablePointer<Float>, shared: Bool) in
             let by0 = index * bandRows, by1 = min(blocksHigh, by0 + bandRows)
-            runBand(input, upsampled: upsampled, padding: padding, activation: activation, height: height, width: width, blockRows: by0..<by1,
-                    output: output, scratch: slot, shared: shared)
+            runBand(input, upsampled: upsampled, padding: padding, activation: activation, streaming: streaming,
+                    height: height, width: width, blockRows: by0..<by1, output: output, scratch: slot, shared: shared)
             epilogue?(4 * by0 ..< min(height, 4 * by1), shared)
         }
         if schedule == .sharedBands || BLAS.cores == 1 || bands == 1 {
@@ -136,7 +141,8 @@ struct Winograd3x3 {
     }
 
     /// One band: input transform, the 36 GEMMs, output transform; spread over the cores when `shared`.
-    private func runBand(_ input: UnsafePointer<Float>, upsampled: Bool, padding: Int, activation: ChannelActivation?, height: Int, width: Int, blockRows: Range<Int>,
+    private func runBand(_ input: UnsafePointer<Float>, upsampled: Bool, padding: Int, activation: ChannelActivation?, streaming: Bool,
+                         height: Int, width: Int, blockRows: Range<Int>,
                          output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, shared: Bool) {
         let blocksWide = (width + 3) / 4
         let tiles = blockRows.count * blocksWide
@@ -183,7 +189,7 @@ struct Winograd3x3 {
         }
         forEachIndex(cout, parallel: shared && cout * tiles >= 1 << 13) { o in
             WinogradTransforms.output(m, channel: o, tiles: tiles, blockRows: blockRows, activation: activation?.of(channel: o),
-                                      height: height, width: width, into: output + o * height * width)
+                                      streaming: streaming, height: height, width: width, into: output + o * height * width)
         }
     }
 }

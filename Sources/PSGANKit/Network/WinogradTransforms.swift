@@ -195,9 +195,10 @@ enum WinogradTransforms {
     /// `Y = Aᵀ M A` for every block of `blockRows` of output channel `channel`, written into its plane,
     /// plus `activation`'s bias and then its PReLU slope when given.
     ///
-    /// `m` is `[channels][36][tiles]`.
+    /// `m` is `[channels][36][tiles]`. With `streaming`, whole runs of 32 floats are written past
+    /// the caches (``BLAS/stream(_:to:)``); `plane` and `width` must then keep them 16-byte aligned.
     static func output(_ m: UnsafePointer<Float>, channel: Int, tiles: Int, blockRows: Range<Int>, activation: (bias: Float, slope: Float?)? = nil,
-                       height: Int, width: Int, into plane: UnsafeMutablePointer<Float>) {
+                       streaming: Bool = false, height: Int, width: Int, into plane: UnsafeMutablePointer<Float>) {
         let blocksWide = (width + 3) / 4
         let stride = tiles
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: 24) { s in
@@ -241,7 +242,11 @@ enum WinogradTransforms {
                         let x0 = 4 * bx
                         let line = plane + y * width + x0
                         if x0 + 32 <= width {
-                            UnsafeMutableRawPointer(line).storeBytes(of: interleave(y0, y1, y2, y3), as: SIMD32<Float>.self)
+                            if streaming {
+                                BLAS.stream(interleave(y0, y1, y2, y3), to: line)
+                            } else {
+                                UnsafeMutableRawPointer(line).storeBytes(of: interleave(y0, y1, y2, y3), as: SIMD32<Float>.self)
+                            }
                         } else {
                             for l in 0..<count {
                                 let x = 4 * l
@@ -256,6 +261,7 @@ enum WinogradTransforms {
                 }
             }
         }
+        if streaming { BLAS.storeFence() }
     }
 
     /// The first `count` floats at `p`, zeros after.

@@ -24,6 +24,13 @@ public final class Upscaler {
     /// in about 730 MB at its peak (a run holds two or three maps of this size plus scratch).
     public static let featureBudget = 72 << 20
 
+    /// The smallest output (floats) a convolution with nothing fused after its activation writes
+    /// past the caches: the next layer reads it only after the whole layer is done, by which time
+    /// most of it has left the caches anyway, and non-temporal stores skip reading each line first.
+    /// (8 MiB: at 256x256 the 64-channel layers' 16 MiB outputs took anime-x4 from 197 to 182 ms
+    /// and srgan-x2 from 232 to 224; at 128x128, 4 MiB, it made no difference.)
+    static let streamingFloats = 2 << 20
+
     private var buffers: [UnsafeMutableBufferPointer<Float>] = []
     private var columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
 
@@ -230,7 +237,7 @@ public final class Upscaler {
                 let input = buffers[current].baseAddress!
                 if let activation {
                     conv.apply(input: input, height: h, width: w, output: output, columns: columns.baseAddress!,
-                               activation: activation, epilogue: nil)
+                               activation: activation, streaming: conv.outputChannels * h * w >= Self.streamingFloats, epilogue: nil)
                 } else {
                     conv.apply(input: input, height: h, width: w, output: output, columns: columns.baseAddress!) { [h, w] rows, parallel in
                         Self.epilogue(output, channels: conv.outputChannels, bias: conv.bias, steps: fused, plane: h * w,
