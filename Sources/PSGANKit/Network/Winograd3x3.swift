@@ -88,6 +88,11 @@ struct Winograd3x3 {
     /// Floats of V and M a private band aims at (2 MiB: about a core's level-2 cache and a share of
     /// level 3; measured best among 0.25 to 16 MiB on the generator and the upscalers).
     static let privateTarget = 1 << 19
+    /// Most floats of source rows a private band prefetches per channel (32 KiB). Prefetching every
+    /// band's rows made the generator at 1024x1024 slower (348 against 243 ms); up to 8 KiB
+    /// anime-x4 at 256x256 (16 KiB of rows) gained nothing, up to 32 KiB it went from 185 to 177 ms
+    /// with the generator at 1024 and srgan-x4 unchanged.
+    static let prefetchLimit = 8192
 
     /// Floats of scratch one band needs: V, M and the input transform's split rows.
     private func bandScratch(height: Int, width: Int) -> Int {
@@ -154,14 +159,13 @@ struct Winograd3x3 {
         let parallel = shared && cin * tiles >= 1 << 13
         // The source rows this band reads from one channel's plane: a core running the channels one
         // after another asks for the next channel's rows while it transforms this one's (their
-        // loads were a sixth of anime-x4's time, waiting on memory), when they take at most 8 KiB,
-        // so that they do not push this channel's split rows out of the level-1 cache (at 1024x1024
-        // prefetching made the generator slower: 348 against 243 ms).
+        // loads were a sixth of anime-x4's time, waiting on memory), when they take at most
+        // ``prefetchLimit`` floats.
         let sourceWidth = source.planeWidth, sourceHeight = source.planeHeight
         let firstRow = 4 * blockRows.lowerBound - 1, lastRow = 4 * blockRows.upperBound + 4
         let rowRange = upsampled ? max(0, firstRow / 2) ..< min(sourceHeight, lastRow / 2 + 1)
                                  : max(0, firstRow - padding) ..< min(sourceHeight, lastRow - padding)
-        let prefetching = !parallel && rowRange.count * sourceWidth <= 2048
+        let prefetching = !parallel && rowRange.count * sourceWidth <= Self.prefetchLimit
         forEachIndex(cin, parallel: parallel) { c in
             if prefetching && c + 1 < cin {
                 let next = input + (c + 1) * planeIn
