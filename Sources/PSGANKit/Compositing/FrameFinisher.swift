@@ -22,7 +22,7 @@ final class FrameFinisher {
     let characterSize: CanvasSize
     /// Characters already upscaled and cut out, by generated frame: a repeated frame is not
     /// upscaled again (``FrameMemo``).
-    private let memo = FrameMemo<RGBImage, Frame>(budget: 256 << 20) { frame in
+    private let memo = FrameMemo<RGBImage, Frame>(budget: 128 << 20) { frame in
         switch frame {
         case .rgb(let image): image.pixels.count
         case .rgba(let image): image.pixels.count

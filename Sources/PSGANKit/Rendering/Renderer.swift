@@ -27,7 +27,7 @@ public final class Renderer {
     public private(set) var reusedFrames = 0
 
     /// Bytes of generated frames a render keeps for reuse.
-    static let memoBudget = 64 << 20
+    static let memoBudget = 32 << 20
 
     /// The 8-bit frame for one pose (model-canvas keypoints) and latent.
     public func frame(keypoints: [Keypoint], latent: [Float]) -> RGBImage {
