@@ -56,6 +56,7 @@ final class FrameFinisher {
 
     /// The finished frame for one generated image.
     func finish(_ image: RGBImage) throws -> Frame {
+        guard upscaler != nil || matte != nil else { return .rgb(image) }
         let character = memo.value(for: image) { self.character(image) }
         guard plate != nil, case .rgba(let cutOut) = character else { return character }
         let background = try plate!.frame(size: outputSize)
