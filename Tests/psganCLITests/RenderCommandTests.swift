@@ -52,6 +52,30 @@ import Testing
         #expect(decoded == [expected[1].pixels, expected[2].pixels])
     }
 
+    /// A looped cycle: frames 3 to 6 repeat frames 0 to 2, so they are reused, and the decoded video
+    /// still holds the generator's frame for every pose.
+    @Test func aLoopedCycleReusesItsRepeatedFramesExactly() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = try CLI.tinyModel(in: dir)
+        let cycle = try CLI.poseFile(in: dir, frames: 3, name: "cycle.json")
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: cycle)) as! [String: Any]
+        let frames = json["frames"] as! [Any]
+        json["frames"] = [0, 1, 2, 0, 1, 2, 0].map { frames[$0] }
+        let poses = dir.appendingPathComponent("poses.json")
+        try JSONSerialization.data(withJSONObject: json).write(to: poses)
+        let out = dir.appendingPathComponent("clip.mkv")
+        let result = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--seed", "3",
+                                  "--codec", "ffv1", "--out", out.path])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.errors.contains("wrote \(out.path): 7 frames"))
+        #expect(result.errors.contains("4 repeated frames reused"), "\(result.errors)")
+        let latent = SeededNormals.latent(seed: 3, dimension: 8)
+        let expected = try expectedFrames(model: model, poses: poses) { _ in latent }
+        let decoded = try CLI.decode(out, frameBytes: 16 * 16 * 3)
+        #expect(decoded == expected.map(\.pixels))
+        #expect(decoded[6] == decoded[0] && decoded[0] != decoded[1])
+    }
+
     @Test func keyframedCharactersInterpolate() throws {
         let dir = try CLI.temporaryDirectory()
         let model = try CLI.tinyModel(in: dir)
