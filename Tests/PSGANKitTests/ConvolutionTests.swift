@@ -181,6 +181,22 @@ import Testing
         #expect(relativeL2(wide, ConvolutionTests.direct(wideUp, weight, cin: cin, cout: cout, k: 3, h: h, w: wideW)) < 1e-6)
     }
 
+    /// The plane rows a range of frame rows reads are exactly those its rows read one by one.
+    @Test func aSourcesRowRangeIsTheRowsItsFrameRowsRead() {
+        let sources = [WinogradSource(upsampled: false, padding: 0, height: 13, width: 8),
+                       WinogradSource(upsampled: true, padding: 0, height: 14, width: 8),
+                       WinogradSource(upsampled: false, padding: 3, height: 19, width: 12)]
+        for source in sources {
+            for first in -3...source.height + 2 {
+                for last in first...source.height + 6 {
+                    let rows = Set((first...last).compactMap(source.planeRow))
+                    let range = source.planeRows(first...last)
+                    #expect(Set(range) == rows && range.count == rows.count, "\(source) \(first)...\(last)")
+                }
+            }
+        }
+    }
+
     /// Non-temporal stores change where the output goes through, not what it is: the same bits,
     /// with private and shared bands, on widths with and without a tail of fewer than 32 floats.
     @Test(arguments: [(6, 5, 37, 68), (6, 5, 21, 36), (260, 256, 9, 40)])

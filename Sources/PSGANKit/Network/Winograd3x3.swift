@@ -161,10 +161,8 @@ struct Winograd3x3 {
         // after another asks for the next channel's rows while it transforms this one's (their
         // loads were a sixth of anime-x4's time, waiting on memory), when they take at most
         // ``prefetchLimit`` floats.
-        let sourceWidth = source.planeWidth, sourceHeight = source.planeHeight
-        let firstRow = 4 * blockRows.lowerBound - 1, lastRow = 4 * blockRows.upperBound + 4
-        let rowRange = upsampled ? max(0, firstRow / 2) ..< min(sourceHeight, lastRow / 2 + 1)
-                                 : max(0, firstRow - padding) ..< min(sourceHeight, lastRow - padding)
+        let sourceWidth = source.planeWidth
+        let rowRange = source.planeRows(4 * blockRows.lowerBound - 1 ... 4 * blockRows.upperBound + 4)
         let prefetching = !parallel && rowRange.count * sourceWidth <= Self.prefetchLimit
         forEachIndex(cin, parallel: parallel) { c in
             if prefetching && c + 1 < cin {

@@ -1,9 +1,3 @@
-/// The input and output transforms of Winograd F(4x4, 3x3), eight blocks at a time in SIMD registers.
-///
-/// A block's 6 input columns are `4bx - 1 ... 4bx + 4`, so a row is first split into its four
-/// column phases (`P_k[bx] = row[4bx + k - 1]`); the six columns of block `bx` are then `P_0..P_3`
-/// at `bx` and `P_0, P_1` at `bx + 1`, each a contiguous run over eight blocks. The arithmetic is
-/// the scalar transforms' (same operations, same order), so results do not depend on the lane count.
 /// How a Winograd convolution's input plane maps onto its `height x width` frame: as it is, as its
 /// nearest-neighbour 2x upsampling, or zero-padded by `padding` on every side.
 struct WinogradSource {
@@ -23,8 +17,23 @@ struct WinogradSource {
         let row = upsampled ? y / 2 : y - padding
         return row >= 0 && row < planeHeight ? row : nil
     }
+
+    /// The plane rows that frame rows `rows` read (empty where they read only zeros).
+    func planeRows(_ rows: ClosedRange<Int>) -> Range<Int> {
+        let low = max(0, rows.lowerBound), high = min(height - 1, rows.upperBound)
+        guard low <= high else { return 0 ..< 0 }
+        if upsampled { return low / 2 ..< high / 2 + 1 }
+        let first = max(0, low - padding), last = min(planeHeight - 1, high - padding)
+        return first <= last ? first ..< last + 1 : 0 ..< 0
+    }
 }
 
+/// The input and output transforms of Winograd F(4x4, 3x3), eight blocks at a time in SIMD registers.
+///
+/// A block's 6 input columns are `4bx - 1 ... 4bx + 4`, so a row is first split into its four
+/// column phases (`P_k[bx] = row[4bx + k - 1]`); the six columns of block `bx` are then `P_0..P_3`
+/// at `bx` and `P_0, P_1` at `bx + 1`, each a contiguous run over eight blocks. The arithmetic is
+/// the scalar transforms' (same operations, same order), so results do not depend on the lane count.
 enum WinogradTransforms {
     typealias Vector = Vector8.Value
     static let lanes = 8
