@@ -205,10 +205,9 @@ public struct RenderJob: Sendable {
                                 },
                                 progress: progress)
         }
-        var result = Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
-                            fps: settings.fps, seconds: Date().timeIntervalSince(started), outputSize: finisher.outputSize)
-        result.reusedFrames = renderer.reusedFrames
-        return result
+        return Result(output: output, frames: range.count, size: size, scale: scale, suggestedUpscaler: suggested, codec: videoCodec,
+                      fps: settings.fps, seconds: Date().timeIntervalSince(started), outputSize: finisher.outputSize,
+                      reusedFrames: renderer.reusedFrames)
     }
 
     /// Renders the scene file `url` with this job's settings.
