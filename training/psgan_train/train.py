@@ -4,13 +4,15 @@
 
 Schedule: level 0 (4x4) runs one stable phase; every later level a fade-in phase (alpha 0 -> 1)
 and a stable phase, each ``images_per_phase`` real images. One critic step per generator step,
-gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99). A checkpoint
+gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99; the generator's beta1 is
+``generator_beta1``). A checkpoint
 (``checkpoint.pt``) is written every phase end and at the end; ``--resume`` continues from it.
 ``--extend N`` (with ``--resume``) continues a finished run's last phase, stable at full resolution,
 for up to N more real images (the checkpoint's ``state["extended"]`` counts those trained), when a budget allows
-more training than the config planned; its config may differ from the run's in the data keys only
+more training than the config planned; its config may differ from the run's in the data keys
 (``pose_files``, ``pose_fraction``, ``dataset_pool``: fine-tuning on more kinds of poses), recorded in
-``state["data_changes"]``. Any ``--resume`` may change ``images_per_phase`` (re-planning a run
+``state["data_changes"]``, and in ``adv_weight`` (adding the adversarial term to a run trained by
+reconstruction alone), recorded in ``state["loss_changes"]``. Any ``--resume`` may change ``images_per_phase`` (re-planning a run
 whose speed on a machine turned out other than expected; a phase already past the new budget ends
 at once), recorded in ``state["schedule_changes"]``.
 
@@ -42,6 +44,8 @@ from .model import Discriminator, Generator, channel_schedule
 # Config keys that choose the data, not the model: an --extend run may change them (fine-tuning a
 # finished run on more kinds of poses).
 DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool"}
+# Loss weights an --extend run may change: adversarial fine-tuning of a reconstruction-trained run.
+LOSS_KEYS = {"adv_weight"}
 # Config keys that only re-plan the schedule: any --resume may change them.
 SCHEDULE_KEYS = {"images_per_phase", "gp_every", "bf16", "channels_last"}
 
@@ -98,7 +102,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     g_ema = None
     if cfg.ema_beta > 0:
         g_ema = copy.deepcopy(g).requires_grad_(False)
-    opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=cfg.learning_rate, betas=(0.0, 0.99))
+    opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=cfg.learning_rate, betas=(cfg.generator_beta1, 0.99))
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.learning_rate, betas=(0.0, 0.99))
     plan = phases(cfg)
     state = {"phase": 0, "images": 0, "step": 0}
@@ -113,11 +117,11 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         schedule = [k for k in changed if k in SCHEDULE_KEYS]
         data_keys = [k for k in changed if k not in SCHEDULE_KEYS]
         if data_keys:
-            if not (extend > 0 and set(data_keys) <= DATA_KEYS):
+            if not (extend > 0 and set(data_keys) <= DATA_KEYS | LOSS_KEYS):
                 raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']} "
-                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)}; any --resume "
-                                 f"may change {sorted(SCHEDULE_KEYS)})")
-            log(f"extending with new data settings: {', '.join(data_keys)}")
+                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)} and "
+                                 f"{sorted(LOSS_KEYS)}; any --resume may change {sorted(SCHEDULE_KEYS)})")
+            log(f"extending with new settings: {', '.join(data_keys)}")
             data_changes = {k: new_config[k] for k in data_keys}
         g.load_state_dict(ck["generator"]); d.load_state_dict(ck["discriminator"])
         if g_ema is not None:
@@ -139,8 +143,10 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         state["images"] = cfg.images_per_phase - extend
         state["extended"] = state.get("extended", 0)
         state["extending"] = True
-        if data_changes:
-            state["data_changes"] = state.get("data_changes", []) + [{"at_step": state["step"], **data_changes}]
+        for name, keys in (("data_changes", DATA_KEYS), ("loss_changes", LOSS_KEYS)):
+            changes = {k: v for k, v in (data_changes or {}).items() if k in keys}
+            if changes:
+                state[name] = state.get(name, []) + [{"at_step": state["step"], **changes}]
         log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")
     t0 = time.time()
     data = DataSource(cfg, dev, log)
@@ -183,23 +189,27 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
             b = real.shape[0]
             z = z_data if z_data is not None else torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
             # Critic step: WGAN-GP with drift; the penalty every gp_every steps, weighted by it.
-            with autocast:
-                fake = g(z, kp, level, alpha).detach()
-                d_real, d_fake = d(real, kp, level, alpha).float(), d(fake, kp, level, alpha).float()
-            loss_d = d_fake.mean() - d_real.mean() + 0.001 * (d_real ** 2).mean()
-            if state["step"] % cfg.gp_every == 0:
-                eps = torch.rand(b, 1, 1, 1, generator=rng).to(dev)
-                mix = (eps * real + (1 - eps) * fake.float()).requires_grad_(True)
-                grad, = torch.autograd.grad(d(mix, kp, level, alpha).sum(), mix, create_graph=True)
-                gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-                loss_d = loss_d + 10 * cfg.gp_every * gp
-            opt_d.zero_grad(set_to_none=True); loss_d.backward(); opt_d.step()
+            # Without an adversarial term (adv_weight 0: reconstruction alone) the critic is not trained.
+            loss_d = torch.zeros((), device=dev)
+            if cfg.adv_weight > 0:
+                with autocast:
+                    fake = g(z, kp, level, alpha).detach()
+                    d_real, d_fake = d(real, kp, level, alpha).float(), d(fake, kp, level, alpha).float()
+                loss_d = d_fake.mean() - d_real.mean() + 0.001 * (d_real ** 2).mean()
+                if state["step"] % cfg.gp_every == 0:
+                    eps = torch.rand(b, 1, 1, 1, generator=rng).to(dev)
+                    mix = (eps * real + (1 - eps) * fake.float()).requires_grad_(True)
+                    grad, = torch.autograd.grad(d(mix, kp, level, alpha).sum(), mix, create_graph=True)
+                    gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+                    loss_d = loss_d + 10 * cfg.gp_every * gp
+                opt_d.zero_grad(set_to_none=True); loss_d.backward(); opt_d.step()
             # Generator step: adversarial, plus reconstruction of the latent's own look (identity).
             if z_data is None:
                 z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
             with autocast:
                 fake = g(z, kp, level, alpha)
-                loss_g = -d(fake, kp, level, alpha).float().mean() * cfg.adv_weight
+                loss_g = (-d(fake, kp, level, alpha).float().mean() * cfg.adv_weight if cfg.adv_weight > 0
+                          else torch.zeros((), device=dev))
             recon = multiscale_l1(fake.float(), real) if z_data is not None else torch.zeros((), device=dev)
             if z_data is not None and cfg.colour_weight > 0:
                 recon = recon + cfg.colour_weight / cfg.recon_weight * colour_l1(fake.float(), real)

@@ -17,6 +17,17 @@ def test_palette_curve_hits_the_palette_and_is_continuous():
     assert torch.allclose(c, torch.tensor([[0.0, 0, 0], [0.5, 0, 0], [1.0, 0, 0], [1.0, 1, 0]]))
 
 
+def test_large_colour_areas_are_affine_in_the_latent_cdf():
+    # Hair, top and bottom: one latent value per channel, 0.1 + 0.85 * Phi(z). Phi(0) = 0.5 and
+    # Phi(1.959964) = 0.975 by the normal table: 0.525 and 0.92875.
+    z = torch.zeros(1, LOOK_DIMS)
+    z[0, [2, 26, 27]] = 1.959964  # top red, top blue, bottom green
+    look, _ = looks_from_latent(z)
+    assert torch.allclose(look["hair"], torch.tensor([[0.525, 0.525, 0.525]]), atol=1e-5)
+    assert torch.allclose(look["top"], torch.tensor([[0.92875, 0.525, 0.92875]]), atol=1e-5)
+    assert torch.allclose(look["bottom"], torch.tensor([[0.525, 0.92875, 0.525]]), atol=1e-5)
+
+
 def test_the_same_latent_is_the_same_look_in_every_pose():
     z = torch.randn(1, 32, generator=torch.Generator().manual_seed(3)).repeat(2, 1)
     look, props = looks_from_latent(z)
@@ -111,7 +122,7 @@ def test_training_on_a_folder_and_with_the_identity_objective(tmp_path):
     source = DataSource(ident, torch.device("cpu"), log=lambda *_: None)
     img, kp, z = source.batch(0, torch.Generator().manual_seed(0))
     assert z is not None and z.shape == (4, 32)
-    with pytest.raises(ValueError, match="latent_dim >= 23"):
+    with pytest.raises(ValueError, match="latent_dim >= 29"):
         TrainConfig(latent_dim=8, objective="identity").validate()
     with pytest.raises(ValueError, match="no latent look"):
         TrainConfig(objective="identity", data_dir=str(folder)).validate()
@@ -131,3 +142,20 @@ def test_colour_l1_sees_colours_not_places():
     assert float(colour_l1(a, b)) == pytest.approx(0.0, abs=1e-6)
     # Cell (0, 0) averages -0.5 (4 of 16 pixels at 1) in red for a, in blue for c: 0.5 + 0.5 over 3 x 16.
     assert float(colour_l1(a, c)) == pytest.approx(1 / 48)
+
+
+def test_reconstruction_alone_leaves_the_critic_untrained_and_sets_the_generator_momentum(tmp_path):
+    from psgan_train.checkpoint import load_checkpoint
+    from psgan_train.train import build_models
+    cfg = TrainConfig(resolution=8, latent_dim=32, channel_base=8, channel_max=8, batch_size=4, images_per_phase=8,
+                      objective="identity", dataset_pool=8, adv_weight=0.0, generator_beta1=0.9)
+    summary = train(cfg, tmp_path / "recon", device="cpu", log=lambda *_: None)
+    assert summary["loss_d"] == 0 and summary["recon"] > 0
+    ck = load_checkpoint(tmp_path / "recon" / "checkpoint.pt", map_location="cpu")
+    fresh_g, fresh_d = build_models(cfg)
+    assert all(torch.equal(v, ck["discriminator"][k]) for k, v in fresh_d.state_dict().items())
+    assert not torch.equal(fresh_g.state_dict()["b4.weight"], ck["generator"]["b4.weight"])
+    assert ck["opt_g"]["param_groups"][0]["betas"] == (0.9, 0.99)
+    assert ck["opt_d"]["param_groups"][0]["betas"] == (0.0, 0.99)
+    with pytest.raises(ValueError, match="generator_beta1"):
+        TrainConfig(generator_beta1=1.0).validate()

@@ -54,6 +54,14 @@ def test_extend_continues_a_finished_run(tmp_path):
     assert ck["state"]["extended"] == 12
     assert ck["state"]["data_changes"] == [{"at_step": 12, "dataset_pool": 8, "pose_fraction": 0.25}]
     assert ck["config"]["dataset_pool"] == 8
+    # ... and add the adversarial term to a run trained by reconstruction alone.
+    adversarial = TrainConfig(**{**other_data.__dict__, "adv_weight": 0.5})
+    with pytest.raises(ValueError, match="only --extend"):
+        train(adversarial, tmp_path, resume=True, device="cpu", log=quiet)
+    train(adversarial, tmp_path, resume=True, device="cpu", log=quiet, extend=4)
+    ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert ck["state"]["loss_changes"] == [{"at_step": 13, "adv_weight": 0.5}]
+    assert len(ck["state"]["data_changes"]) == 1 and ck["config"]["adv_weight"] == 0.5
 
 
 def test_resume_without_checkpoint_fails(tmp_path):
