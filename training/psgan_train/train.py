@@ -3,7 +3,8 @@
     python3 -m psgan_train.train --config smoke --out runs/smoke [--resume] [--extend N] [--data DIR]
 
 Schedule: level 0 (4x4) runs one stable phase; every later level a fade-in phase (alpha 0 -> 1)
-and a stable phase, each ``images_per_phase`` real images. One critic step per generator step,
+and a stable phase, each ``images_per_phase`` real images. One critic step per generator step
+(none when ``adv_weight`` is 0: the identity objective's reconstruction alone),
 gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99; the generator's beta1 is
 ``generator_beta1``). A checkpoint
 (``checkpoint.pt``) is written every phase end and at the end; ``--resume`` continues from it.

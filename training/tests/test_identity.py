@@ -159,3 +159,24 @@ def test_reconstruction_alone_leaves_the_critic_untrained_and_sets_the_generator
     assert ck["opt_d"]["param_groups"][0]["betas"] == (0.0, 0.99)
     with pytest.raises(ValueError, match="generator_beta1"):
         TrainConfig(generator_beta1=1.0).validate()
+
+
+def test_the_shipped_identity_model_keeps_each_seeds_character():
+    # samples/psgan-identity-64.safetensors (cpu64-identity): each seed's body-part colours hold
+    # across held-out poses far better than chance, measured against the renderer's drawing of the
+    # same looks; a shuffled pairing of the same images scores near 0.
+    from pathlib import Path
+    from psgan_train.evaluate import _run, load_model
+    from psgan_train.identity_figure import identity_poses
+    path = Path(__file__).resolve().parents[2] / "samples" / "psgan-identity-64.safetensors"
+    g = load_model(str(path))
+    assert g.resolution == 64 and g.latent_dim >= LOOK_DIMS
+    seeds, poses = [0, 1, 2, 3], 6
+    z, ref, kp = identity_poses(seeds, g.latent_dim, g.resolution, poses, [])
+    colours = part_colours(_run(g, z, kp, "cpu"), kp)
+    model = identity_score(colours.reshape(len(seeds), poses, len(PARTS), 3))["identity"]
+    renderer = identity_score(part_colours(ref, kp).reshape(len(seeds), poses, len(PARTS), 3))["identity"]
+    shuffled = colours[torch.randperm(len(colours), generator=torch.Generator().manual_seed(2))]
+    chance = identity_score(shuffled.reshape(len(seeds), poses, len(PARTS), 3))["identity"]
+    # (Measured: 0.81 here, the renderer 0.88, the shuffled pairing 0.07; the default 128x128 model 0.39.)
+    assert model > 0.6 and model > chance + 0.4 and model <= renderer + 0.1, (model, chance, renderer)
