@@ -28,8 +28,9 @@ class TrainConfig:
     keypoints instead of the renderer (adversarial only). Speed: ``gp_every`` (lazy gradient
     penalty, every N critic steps, weighted by N), ``bf16`` (autocast the networks' forward passes
     to bfloat16), ``channels_last`` (NHWC memory layout). ``generator_beta1``: the generator's Adam
-momentum (Progressive GAN's 0 by default; the identity configs use 0.9, which learns the latent's
-look faster by reconstruction; the critic keeps 0)."""
+    momentum (Progressive GAN's 0 by default; the identity configs use 0.9, which learns the latent's
+    look faster by reconstruction; the critic keeps 0). ``adv_weight`` 0 (identity objective only)
+    trains by reconstruction alone and skips the critic."""
 
     resolution: int = 32
     latent_dim: int = 32
@@ -82,6 +83,8 @@ look faster by reconstruction; the critic keeps 0)."""
                 raise ValueError(f"the identity objective needs latent_dim >= {LOOK_DIMS} (the look mapping), got {self.latent_dim}")
             if self.data_dir:
                 raise ValueError("data_dir trains on a folder's images, which have no latent look: use objective 'adversarial'")
+        if self.adv_weight <= 0 and (self.objective == "adversarial" or self.recon_weight <= 0):
+            raise ValueError("adv_weight 0 leaves nothing to train: it needs the identity objective and a positive recon_weight")
         if self.data_dir and not Path(self.data_dir).is_dir():
             raise ValueError(f"data_dir {self.data_dir} is not a folder")
         if self.recon_weight <= 0 and self.colour_weight > 0:

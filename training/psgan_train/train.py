@@ -107,7 +107,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.learning_rate, betas=(0.0, 0.99))
     plan = phases(cfg)
     state = {"phase": 0, "images": 0, "step": 0}
-    data_changes = None
+    extend_changes = None
     rng = torch.Generator().manual_seed(cfg.seed + 1)
     if resume:
         if not ckpt_path.exists():
@@ -116,14 +116,14 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         old_config, new_config = stored_config(ck), config_dict(cfg)
         changed = sorted(k for k in set(old_config) | set(new_config) if old_config.get(k) != new_config.get(k))
         schedule = [k for k in changed if k in SCHEDULE_KEYS]
-        data_keys = [k for k in changed if k not in SCHEDULE_KEYS]
-        if data_keys:
-            if not (extend > 0 and set(data_keys) <= DATA_KEYS | LOSS_KEYS):
+        other_keys = [k for k in changed if k not in SCHEDULE_KEYS]
+        if other_keys:
+            if not (extend > 0 and set(other_keys) <= DATA_KEYS | LOSS_KEYS):
                 raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']} "
                                  f"(only --extend may change the data keys {sorted(DATA_KEYS)} and "
                                  f"{sorted(LOSS_KEYS)}; any --resume may change {sorted(SCHEDULE_KEYS)})")
-            log(f"extending with new settings: {', '.join(data_keys)}")
-            data_changes = {k: new_config[k] for k in data_keys}
+            log(f"extending with new settings: {', '.join(other_keys)}")
+            extend_changes = {k: new_config[k] for k in other_keys}
         g.load_state_dict(ck["generator"]); d.load_state_dict(ck["discriminator"])
         if g_ema is not None:
             g_ema.load_state_dict(ck.get("generator_ema", ck["generator"]))
@@ -145,7 +145,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         state["extended"] = state.get("extended", 0)
         state["extending"] = True
         for name, keys in (("data_changes", DATA_KEYS), ("loss_changes", LOSS_KEYS)):
-            changes = {k: v for k, v in (data_changes or {}).items() if k in keys}
+            changes = {k: v for k, v in (extend_changes or {}).items() if k in keys}
             if changes:
                 state[name] = state.get(name, []) + [{"at_step": state["step"], **changes}]
         log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")

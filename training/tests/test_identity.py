@@ -159,6 +159,9 @@ def test_reconstruction_alone_leaves_the_critic_untrained_and_sets_the_generator
     assert ck["opt_d"]["param_groups"][0]["betas"] == (0.0, 0.99)
     with pytest.raises(ValueError, match="generator_beta1"):
         TrainConfig(generator_beta1=1.0).validate()
+    for nothing in (TrainConfig(adv_weight=0.0), TrainConfig(latent_dim=32, objective="identity", adv_weight=0.0, recon_weight=0.0)):
+        with pytest.raises(ValueError, match="nothing to train"):
+            nothing.validate()
 
 
 def test_the_shipped_identity_model_keeps_each_seeds_character():
