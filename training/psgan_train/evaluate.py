@@ -56,7 +56,7 @@ from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
 from .identity import LOOK_DIMS
 from .masks import BACKGROUND_MIN, figure_mask, to_uint8  # noqa: F401 (part of this module's figures)
-from .identity_figure import HELD_OUT_SEED, PARTS, identity_poses, identity_score, part_colours  # noqa: F401
+from .identity_figure import HELD_OUT_SEED, PARTS, character_colours, identity_poses, identity_score, part_colours  # noqa: F401
 from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
 
 DEFAULT_POSE_FILES = ["mocap-front.json", "mocap-side.json", "mocap-three-quarter.json"]
@@ -191,13 +191,11 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
     }}
     # Identity: each seed's character across poses, against the renderer drawing its look.
     if dim >= LOOK_DIMS:
-        zi, ref_i, kp_i = identity_poses(seeds, dim, res, pose_count, list(pose_files))
-        gen_i = _run(g, zi, kp_i, device)
-        shape = (len(seeds), len(zi) // len(seeds))
-        model_id = identity_score(part_colours(gen_i, kp_i).reshape(*shape, len(PARTS), 3))
-        ceiling = identity_score(part_colours(ref_i, kp_i).reshape(*shape, len(PARTS), 3))
+        model_c, renderer_c = character_colours(lambda z_, kp_: _run(g, z_, kp_, device), seeds, dim, res,
+                                                pose_count, list(pose_files))
+        model_id, ceiling = identity_score(model_c), identity_score(renderer_c)
         out["identity"] = {**model_id, "renderer": ceiling["identity"], "renderer_per_part": ceiling["per_part"],
-                           "poses_per_character": shape[1]}
+                           "poses_per_character": model_c.shape[1]}
     else:
         out["identity"] = {"identity": None, "note": f"latent_dim {dim} < {LOOK_DIMS}: no look mapping"}
     # Diversity: pairwise distances between seeds, per pose.

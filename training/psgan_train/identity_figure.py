@@ -8,6 +8,8 @@ averaged over parts. 1 = perfectly stable; 0 = the seed says nothing about the c
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 
 from .contract import seeded_latent
@@ -91,3 +93,13 @@ def identity_poses(seeds: list[int], dim: int, res: int, pose_count: int, pose_f
                 im, kp = render_latents(z, HELD_OUT_SEED, res, frames=f[None], frame_fraction=1.0)
                 zs.append(z); imgs.append(im); kps.append(kp)
     return torch.cat(zs), torch.cat(imgs), torch.cat(kps)
+
+
+def character_colours(generate: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], seeds: list[int], dim: int,
+                      res: int, pose_count: int, pose_files: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Part colours ``[seeds, poses, parts, 3]`` of each seed's character in the held-out poses
+    (``identity_poses``): as ``generate(z, keypoints) -> images`` draws it, and as the renderer does
+    (the ceiling). ``identity_score`` of either is the identity figure."""
+    z, ref, kp = identity_poses(seeds, dim, res, pose_count, pose_files)
+    shape = (len(seeds), len(z) // len(seeds), len(PARTS), 3)
+    return part_colours(generate(z, kp), kp).reshape(shape), part_colours(ref, kp).reshape(shape)
