@@ -27,3 +27,17 @@ def save_atomic(obj, path: str | Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     torch.save(obj, tmp)
     tmp.replace(path)
+
+
+def load_shared(module: torch.nn.Module, weights: dict, source: str) -> int:
+    """Copy ``weights`` (a smaller model's state dict) into the layers of ``module`` that share their
+    names; every source tensor must have a place of the same shape (ValueError naming ``source``
+    otherwise). Returns the number of tensors copied; the other layers keep their initial values."""
+    own = module.state_dict()
+    for name, t in weights.items():
+        if name not in own or own[name].shape != t.shape:
+            where = f"shape {tuple(own[name].shape)}" if name in own else "no such layer"
+            raise ValueError(f"{source}: {name} {tuple(t.shape)} does not fit the grown model ({where}); "
+                             "grow only between configs that differ in resolution")
+    module.load_state_dict(weights, strict=False)
+    return len(weights)

@@ -45,11 +45,12 @@ def load_checkpoint_generator(path: str | Path, raw: bool = False):
 
 def train_summary(ck: dict) -> dict:
     """What an export records of the training behind it: steps, real images shown, the images of
-    ``--extend`` among them, and the schedule, data and loss changes made on the way."""
+    ``--extend`` among them, the schedule, data and loss changes made on the way, and the smaller run
+    a grown run started from (``grown_from``; its steps are counted in ``steps``)."""
     state = ck.get("state", {})
     batch = ck["config"].get("batch_size", 0)
     out = {"steps": state.get("step", 0), "images_shown": state.get("step", 0) * batch}
-    for key in ("extended", "schedule_changes", "data_changes", "loss_changes"):
+    for key in ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from"):
         if key in state:
             out[key] = state[key]
     return out

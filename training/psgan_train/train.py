@@ -1,6 +1,7 @@
 """Progressive PSGAN training: WGAN-GP, equalized LR, pixel norm, minibatch stddev, pose maps at every scale.
 
     python3 -m psgan_train.train --config smoke --out runs/smoke [--resume] [--extend N] [--data DIR]
+        [--grow-from RUN]
 
 Schedule: level 0 (4x4) runs one stable phase; every later level a fade-in phase (alpha 0 -> 1)
 and a stable phase, each ``images_per_phase`` real images. One critic step per generator step
@@ -15,7 +16,9 @@ more training than the config planned; its config may differ from the run's in t
 ``state["data_changes"]``, and in ``adv_weight`` (adding the adversarial term to a run trained by
 reconstruction alone), recorded in ``state["loss_changes"]``. Any ``--resume`` may change ``images_per_phase`` (re-planning a run
 whose speed on a machine turned out other than expected; a phase already past the new budget ends
-at once), recorded in ``state["schedule_changes"]``.
+at once), recorded in ``state["schedule_changes"]``. ``--grow-from RUN`` starts a run from a finished
+run at half the resolution (same config otherwise): the layers they share keep its weights and
+training begins at the new scale's fade-in (``state["grown_from"]`` records the smaller run).
 
 With ``ema_beta`` > 0 the checkpoint also holds ``generator_ema``, the smoothed generator that
 samples and exports use. ``--max-seconds S`` checkpoints and stops once S seconds have passed (a
@@ -35,7 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from .avatars import render_batch
-from .checkpoint import load_checkpoint, save_atomic
+from .checkpoint import load_checkpoint, load_shared, save_atomic
 from .data import DataSource, colour_l1, multiscale_l1
 from .identity import render_latents
 from .config import TrainConfig, config_dict, load_config
@@ -85,12 +88,40 @@ def downscale(img: torch.Tensor, level: int, alpha: float, resolution: int) -> t
     return x
 
 
+def grow_start(cfg: TrainConfig, source: Path, g: Generator, d: Discriminator, g_ema: Generator | None,
+               log=print) -> dict:
+    """Initialise a new run from a finished run at half its resolution (``--grow-from``): the layers
+    the two share take the smaller run's weights (generator, its average, critic), and training starts
+    at the new scale's fade-in, as if the run had been planned at this size. Returns the start state."""
+    ckpt = source / "checkpoint.pt" if source.is_dir() else source
+    ck = load_checkpoint(ckpt)
+    small = TrainConfig(**stored_config(ck))
+    if small.resolution * 2 != cfg.resolution:
+        raise ValueError(f"{ckpt}: --grow-from needs a run at half the resolution ({cfg.resolution // 2}), "
+                         f"not {small.resolution}")
+    if ck["state"]["phase"] < len(phases(small)):
+        raise ValueError(f"{ckpt}: that run has not finished (phase {ck['state']['phase']} of "
+                         f"{len(phases(small))}); finish it with --resume first")
+    load_shared(g, ck["generator"], str(ckpt)); load_shared(d, ck["discriminator"], str(ckpt))
+    if g_ema is not None:
+        load_shared(g_ema, ck.get("generator_ema", ck["generator"]), str(ckpt))
+    state = {"phase": len(phases(small)), "images": 0, "step": ck["state"]["step"],
+             "grown_from": {"resolution": small.resolution, "step": ck["state"]["step"],
+                            "images_shown": ck["state"]["step"] * small.batch_size}}
+    for key in ("extended", "schedule_changes", "data_changes", "loss_changes"):
+        if key in ck["state"]:
+            state["grown_from"][key] = ck["state"][key]
+    log(f"grown from {ckpt} ({small.resolution}px, step {state['step']}): "
+        f"starting the {cfg.resolution}px fade-in")
+    return state
+
+
 def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None = None,
           max_steps: int | None = None, log=print, extend: int = 0,
-          max_seconds: float | None = None) -> dict:
+          max_seconds: float | None = None, grow_from: Path | None = None) -> dict:
     """Run (or resume) training into ``out``; returns a summary. ``max_steps`` and ``max_seconds``
     stop early (with a checkpoint); ``extend`` (resuming a finished run) trains its last phase for
-    that many more images."""
+    that many more images; ``grow_from`` starts from a finished run at half the resolution."""
     started = time.monotonic()
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if dev.type == "cuda":
@@ -109,6 +140,13 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
     state = {"phase": 0, "images": 0, "step": 0}
     extend_changes = None
     rng = torch.Generator().manual_seed(cfg.seed + 1)
+    if grow_from is not None:
+        if resume or extend:
+            raise ValueError("--grow-from starts a new run: not with --resume or --extend "
+                             "(resume the grown run with --resume alone)")
+        if ckpt_path.exists():
+            raise ValueError(f"{ckpt_path} exists: --grow-from starts a new run (use --resume to continue it)")
+        state = grow_start(cfg, Path(grow_from), g, d, g_ema, log)
     if resume:
         if not ckpt_path.exists():
             raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
@@ -278,6 +316,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --resume on a finished run: train its last phase for N more images")
     ap.add_argument("--max-seconds", type=float, metavar="S",
                     help="checkpoint and stop once S seconds have passed")
+    ap.add_argument("--grow-from", metavar="RUN",
+                    help="start from a finished run at half the resolution (its directory or checkpoint), "
+                         "at this size's fade-in")
     ap.add_argument("--data", metavar="DIR",
                     help="train on a folder of images with OpenPose NAME_keypoints.json beside each (the config's data_dir)")
     a = ap.parse_args(argv)
@@ -287,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
             cfg.data_dir = a.data
             cfg.validate()
         summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps, extend=a.extend,
-                        max_seconds=a.max_seconds)
+                        max_seconds=a.max_seconds, grow_from=a.grow_from and Path(a.grow_from))
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}")
     print(json.dumps(summary))

@@ -64,6 +64,48 @@ def test_extend_continues_a_finished_run(tmp_path):
     assert len(ck["state"]["data_changes"]) == 1 and ck["config"]["adv_weight"] == 0.5
 
 
+def test_grow_from_starts_the_next_size_where_the_smaller_run_left_off(tmp_path):
+    small_dir, big_dir = tmp_path / "small", tmp_path / "big"
+    big = TrainConfig(**{**TINY.__dict__, "resolution": 32})
+    train(TINY, small_dir, max_steps=3, device="cpu", log=quiet)
+    with pytest.raises(ValueError, match="not finished"):
+        train(big, big_dir, grow_from=small_dir, device="cpu", log=quiet)
+    train(TINY, small_dir, resume=True, device="cpu", log=quiet)
+    with pytest.raises(ValueError, match="half the resolution"):
+        train(TINY, tmp_path / "same", grow_from=small_dir, device="cpu", log=quiet)
+    wider = TrainConfig(**{**big.__dict__, "channel_max": 16})
+    with pytest.raises(ValueError, match="does not fit"):
+        train(wider, tmp_path / "wider", grow_from=small_dir, device="cpu", log=quiet)
+    with pytest.raises(ValueError, match="new run"):
+        train(big, small_dir, resume=True, grow_from=small_dir, device="cpu", log=quiet)
+    # Stop before the first step: the grown checkpoint holds the smaller run's weights.
+    first = train(big, big_dir, grow_from=small_dir, max_steps=0, device="cpu", log=quiet)
+    assert first["stopped"] and first["phase"] == 5 and first["step"] == 10 and first["images"] == 0
+    small_ck = torch.load(small_dir / "checkpoint.pt", weights_only=False)
+    ck = torch.load(big_dir / "checkpoint.pt", weights_only=False)
+    assert ck["state"]["grown_from"] == {"resolution": 16, "step": 10, "images_shown": 40}
+    for part in ("generator", "generator_ema", "discriminator"):
+        for name, t in small_ck[part if part in small_ck else "generator"].items():
+            assert torch.equal(ck[part if part in ck else "generator"][name], t), (part, name)
+    assert "conv0.2.weight" in ck["generator"] and "conv0.2.weight" not in small_ck["generator"]
+    # At the start of the fade-in (alpha 0) the grown generator draws the smaller one's image,
+    # each pixel doubled (keypoints at twice the coordinates give the same coarse pose maps).
+    g_small, _ = build_models(TINY); g_small.load_state_dict(small_ck["generator"])
+    g_big, _ = build_models(big); g_big.load_state_dict(ck["generator"])
+    z = torch.randn(2, TINY.latent_dim, generator=torch.Generator().manual_seed(0))
+    kp = torch.rand(2, 18, 3, generator=torch.Generator().manual_seed(1)) * 15
+    kp[..., 2] = 1.0
+    with torch.no_grad():
+        small_img = g_small(z, kp)
+        kp_big = kp.clone(); kp_big[..., :2] *= 2
+        grown_img = g_big(z, kp_big, level=3, alpha=0.0)
+    assert torch.allclose(grown_img, torch.nn.functional.interpolate(small_img, scale_factor=2), atol=1e-5)
+    assert not torch.allclose(g_big(z, kp_big).detach(), grown_img, atol=1e-3)  # the new layers draw otherwise
+    # Resuming the grown run finishes the 32 px fade-in and stable phases (2 steps each).
+    done = train(big, big_dir, resume=True, device="cpu", log=quiet)
+    assert not done["stopped"] and done["phase"] == 7 and done["step"] == 14
+
+
 def test_resume_without_checkpoint_fails(tmp_path):
     with pytest.raises(FileNotFoundError):
         train(TINY, tmp_path / "none", resume=True, device="cpu", log=quiet)
