@@ -33,7 +33,9 @@ Figures:
    nothing about the colours). The same figure for the dataset renderer drawing each seed's look
    (``identity.looks_from_latent``) in the same poses is the ceiling.
 4. Diversity: for each pose, the mean over seed pairs of the mean absolute pixel difference inside
-   the union of the two figure masks (0 = all seeds draw the same image). Latent interpolation
+   the union of the two figure masks (0 = all seeds draw the same image); for a model with the
+   identity objective's look mapping, the same for the renderer drawing each seed's own look in the
+   held-out poses (``diversity.renderer``: how different those looks are). Latent interpolation
    smoothness: along a slerp from seed A to seed B in K steps, the largest step change divided by
    the mean step change (1 = perfectly even; large = a jump).
 
@@ -54,7 +56,7 @@ import torch
 
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
-from .identity import LOOK_DIMS
+from .identity import LOOK_DIMS, render_latents
 from .masks import BACKGROUND_MIN, figure_mask, to_uint8  # noqa: F401 (part of this module's figures)
 from .identity_figure import HELD_OUT_SEED, PARTS, character_colours, identity_poses, identity_score, part_colours  # noqa: F401
 from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
@@ -204,6 +206,13 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
              for i, j in itertools.combinations(range(len(seeds)), 2)]
     out["diversity"] = {"mean_pairwise_l1_in_union_mask": sum(dists) / len(dists) if dists else 0.0,
                         "pairs": len(dists)}
+    if dim >= LOOK_DIMS:
+        # The renderer drawing each seed's own look in the same poses: how far apart the seeds' looks are.
+        looks = torch.stack([torch.cat([render_latents(lat[s][None], HELD_OUT_SEED + p, res)[0]
+                                        for p in range(pose_count)]) for s in seeds])
+        drawn = [pair_distance(looks[i, p], looks[j, p]) for p in range(pose_count)
+                 for i, j in itertools.combinations(range(len(seeds)), 2)]
+        out["diversity"]["renderer"] = sum(drawn) / len(drawn) if drawn else 0.0
     # Interpolation smoothness (first held-out pose).
     za, zb = lat[interp_seeds[0]], lat[interp_seeds[1]]
     zi = torch.stack([slerp(za, zb, k / interp_steps) for k in range(interp_steps + 1)])
@@ -294,7 +303,8 @@ def table(r: dict) -> str:
     if tm["temporal_ratio"] is not None:
         lines.append(f"{'temporal: mean ratio':48} {tm['temporal_ratio']:.3f}")
     lines += [f"{'temporal: still pose max change (' + str(tm['still_frames']) + ' frames)':48} {tm['still_max_change']:.6f}",
-              f"{'diversity: mean pairwise L1 in union mask':48} {dv['mean_pairwise_l1_in_union_mask']:.4f}  ({dv['pairs']} pairs)",
+              f"{'diversity: mean pairwise L1 in union mask':48} {dv['mean_pairwise_l1_in_union_mask']:.4f}  ({dv['pairs']} pairs"
+              + (f"; renderer drawing the seeds' looks {dv['renderer']:.4f})" if "renderer" in dv else ")"),
               f"{'diversity: interpolation max/mean step':48} {dv['interpolation']['max_over_mean_step']:.3f}"
               f"  (mean step {dv['interpolation']['mean_step']:.4f}, {dv['interpolation']['steps']} steps)"]
     return "\n".join(lines)

@@ -24,8 +24,8 @@ class RendererAsGenerator:
 class Constant:
     """Every output the same colour (white = background everywhere)."""
 
-    def __init__(self, value):
-        self.resolution, self.latent_dim, self.value = RES, 8, value
+    def __init__(self, value, latent_dim=8):
+        self.resolution, self.latent_dim, self.value = RES, latent_dim, value
 
     def __call__(self, z, kp):
         return torch.full((len(z), 3, RES, RES), self.value)
@@ -114,6 +114,27 @@ def test_identical_seeds_no_diversity(tmp_path):
     same = ev.evaluate(g, pose_count=2, seeds=[3, 3], interp_steps=2)
     assert same["diversity"]["mean_pairwise_l1_in_union_mask"] == 0.0
     assert ev.evaluate(g, pose_count=2, seeds=[3, 4], interp_steps=2)["diversity"]["mean_pairwise_l1_in_union_mask"] > 0
+    assert "renderer" not in same["diversity"]  # latent_dim 8: no look mapping to draw
+
+
+def test_renderer_diversity_is_the_seeds_own_looks_apart():
+    # With the look mapping (latent_dim >= LOOK_DIMS) the figure also reports the renderer drawing each
+    # seed's look in the held-out poses: 0 for one seed twice, the hand-computed mean distance otherwise,
+    # and the same whatever the model draws.
+    from psgan_train.identity import LOOK_DIMS, render_latents
+    from psgan_train.contract import seeded_latent
+    dim = LOOK_DIMS + 3
+    same = ev.evaluate(Constant(0.2, dim), pose_count=2, seeds=[5, 5], interp_steps=2)["diversity"]
+    assert same["renderer"] == 0.0 and same["mean_pairwise_l1_in_union_mask"] == 0.0
+    r = ev.evaluate(Constant(0.2, dim), pose_count=2, seeds=[5, 6], interp_steps=2)["diversity"]
+    a = [render_latents(seeded_latent(5, dim)[None], ev.HELD_OUT_SEED + p, RES)[0][0] for p in range(2)]
+    b = [render_latents(seeded_latent(6, dim)[None], ev.HELD_OUT_SEED + p, RES)[0][0] for p in range(2)]
+    want = []
+    for x, y in zip(a, b):
+        union = ev.figure_mask(x[None])[0] | ev.figure_mask(y[None])[0]
+        want.append(float(((ev.to_uint8(x).float() - ev.to_uint8(y).float()).abs() / 255)[:, union].mean()))
+    assert abs(r["renderer"] - sum(want) / 2) < 1e-6 and r["renderer"] > 0.05
+    assert ev.evaluate(Constant(-0.5, dim), pose_count=2, seeds=[5, 6], interp_steps=2)["diversity"]["renderer"] == r["renderer"]
 
 
 def test_model_errors(tmp_path):
