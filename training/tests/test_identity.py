@@ -164,20 +164,21 @@ def test_reconstruction_alone_leaves_the_critic_untrained_and_sets_the_generator
             nothing.validate()
 
 
-def test_the_shipped_identity_model_keeps_each_seeds_character():
-    # samples/psgan-identity-64.safetensors (cpu64-identity): each seed's body-part colours hold
-    # across held-out poses far better than chance, measured against the renderer's drawing of the
-    # same looks; a shuffled pairing of the same images scores near 0.
+def test_the_bundled_model_keeps_each_seeds_character():
+    # samples/psgan-default.safetensors (cpu64-identity grown into cpu128-identity): issue 17's bar,
+    # identity >= 0.75 on held-out poses, measured against the renderer's drawing of the same looks;
+    # a shuffled pairing of the same images scores near 0.
     from pathlib import Path
     from psgan_train.evaluate import _run, load_model
     from psgan_train.identity_figure import character_colours
-    path = Path(__file__).resolve().parents[2] / "samples" / "psgan-identity-64.safetensors"
+    path = Path(__file__).resolve().parents[2] / "samples" / "psgan-default.safetensors"
     g = load_model(str(path))
-    assert g.resolution == 64 and g.latent_dim >= LOOK_DIMS
+    assert g.resolution == 128 and g.latent_dim >= LOOK_DIMS
     colours, drawn = character_colours(lambda z, kp: _run(g, z, kp, "cpu"), [0, 1, 2, 3], g.latent_dim, g.resolution, 6, [])
     model, renderer = identity_score(colours)["identity"], identity_score(drawn)["identity"]
     flat = colours.flatten(0, 1)
     shuffled = flat[torch.randperm(len(flat), generator=torch.Generator().manual_seed(2))].reshape(colours.shape)
     chance = identity_score(shuffled)["identity"]
-    # (Measured: 0.82 here, the renderer 0.88, the shuffled pairing 0.07; the default 128x128 model 0.39.)
-    assert model > 0.6 and model > chance + 0.4 and model <= renderer + 0.1, (model, chance, renderer)
+    # (Measured: 0.95 here, the renderer 0.94, the shuffled pairing 0.06; the previous default,
+    # samples/psgan-adversarial-128.safetensors, 0.39.)
+    assert model >= 0.75 and model > chance + 0.5 and model <= renderer + 0.1, (model, chance, renderer)
