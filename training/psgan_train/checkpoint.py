@@ -38,6 +38,6 @@ def load_shared(module: torch.nn.Module, weights: dict, source: str) -> int:
         if name not in own or own[name].shape != t.shape:
             where = f"shape {tuple(own[name].shape)}" if name in own else "no such layer"
             raise ValueError(f"{source}: {name} {tuple(t.shape)} does not fit the grown model ({where}); "
-                             "grow only between configs that differ in resolution")
+                             "grow only between configs with the same latent size, keypoints and channel schedule")
     module.load_state_dict(weights, strict=False)
     return len(weights)

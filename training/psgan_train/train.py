@@ -17,7 +17,7 @@ more training than the config planned; its config may differ from the run's in t
 reconstruction alone), recorded in ``state["loss_changes"]``. Any ``--resume`` may change ``images_per_phase`` (re-planning a run
 whose speed on a machine turned out other than expected; a phase already past the new budget ends
 at once), recorded in ``state["schedule_changes"]``. ``--grow-from RUN`` starts a run from a finished
-run at half the resolution (same config otherwise): the layers they share keep its weights and
+run at half the resolution (same latent size, keypoints and channels): the layers they share keep its weights and
 training begins at the new scale's fade-in (``state["grown_from"]`` records the smaller run).
 
 With ``ema_beta`` > 0 the checkpoint also holds ``generator_ema``, the smoothed generator that
