@@ -108,7 +108,7 @@ def grow_start(cfg: TrainConfig, source: Path, g: Generator, d: Discriminator, g
     state = {"phase": len(phases(small)), "images": 0, "step": ck["state"]["step"],
              "grown_from": {"resolution": small.resolution, "step": ck["state"]["step"],
                             "images_shown": ck["state"]["step"] * small.batch_size}}
-    for key in ("extended", "schedule_changes", "data_changes", "loss_changes"):
+    for key in ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from"):
         if key in ck["state"]:
             state["grown_from"][key] = ck["state"][key]
     log(f"grown from {ckpt} ({small.resolution}px, step {state['step']}): "

@@ -104,6 +104,11 @@ def test_grow_from_starts_the_next_size_where_the_smaller_run_left_off(tmp_path)
     # Resuming the grown run finishes the 32 px fade-in and stable phases (2 steps each).
     done = train(big, big_dir, resume=True, device="cpu", log=quiet)
     assert not done["stopped"] and done["phase"] == 7 and done["step"] == 14
+    # Grown again, the record keeps the whole chain.
+    bigger = TrainConfig(**{**TINY.__dict__, "resolution": 64})
+    again = train(bigger, tmp_path / "bigger", grow_from=big_dir / "checkpoint.pt", max_steps=0, device="cpu", log=quiet)
+    assert again["grown_from"] == {"resolution": 32, "step": 14, "images_shown": 56,
+                                   "grown_from": {"resolution": 16, "step": 10, "images_shown": 40}}
 
 
 def test_resume_without_checkpoint_fails(tmp_path):
