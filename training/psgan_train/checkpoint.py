@@ -29,10 +29,10 @@ def save_atomic(obj, path: str | Path) -> None:
     tmp.replace(path)
 
 
-def load_shared(module: torch.nn.Module, weights: dict, source: str) -> int:
+def load_shared(module: torch.nn.Module, weights: dict, source: str) -> None:
     """Copy ``weights`` (a smaller model's state dict) into the layers of ``module`` that share their
     names; every source tensor must have a place of the same shape (ValueError naming ``source``
-    otherwise). Returns the number of tensors copied; the other layers keep their initial values."""
+    otherwise). The other layers keep their initial values."""
     own = module.state_dict()
     for name, t in weights.items():
         if name not in own or own[name].shape != t.shape:
@@ -40,4 +40,3 @@ def load_shared(module: torch.nn.Module, weights: dict, source: str) -> int:
             raise ValueError(f"{source}: {name} {tuple(t.shape)} does not fit the grown model ({where}); "
                              "grow only between configs with the same latent size, keypoints and channel schedule")
     module.load_state_dict(weights, strict=False)
-    return len(weights)

@@ -56,7 +56,7 @@ import torch
 
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
-from .identity import LOOK_DIMS, render_latents
+from .identity import LOOK_DIMS
 from .masks import BACKGROUND_MIN, figure_mask, to_uint8  # noqa: F401 (part of this module's figures)
 from .identity_figure import HELD_OUT_SEED, PARTS, character_colours, identity_poses, identity_score, part_colours  # noqa: F401
 from .poses import NAMES as KEYPOINT_NAMES, load_pose_frames
@@ -107,6 +107,14 @@ def pair_distance(a: torch.Tensor, b: torch.Tensor) -> float:
         return 0.0
     qa, qb = to_uint8(a).float() / 255, to_uint8(b).float() / 255
     return float((qa - qb).abs()[:, union].mean())
+
+
+def mean_pair_distance(grid: torch.Tensor) -> tuple[float, int]:
+    """For images ``[seeds, poses, 3, R, R]``: the mean ``pair_distance`` between every two seeds in
+    the same pose, and the number of such pairs (0.0 and 0 for a single seed)."""
+    dists = [pair_distance(grid[i, p], grid[j, p]) for p in range(grid.shape[1])
+             for i, j in itertools.combinations(range(grid.shape[0]), 2)]
+    return (sum(dists) / len(dists) if dists else 0.0), len(dists)
 
 
 def smoothness_ratio(frames: torch.Tensor) -> float:
@@ -193,8 +201,8 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
     }}
     # Identity: each seed's character across poses, against the renderer drawing its look.
     if dim >= LOOK_DIMS:
-        model_c, renderer_c = character_colours(lambda z_, kp_: _run(g, z_, kp_, device), seeds, dim, res,
-                                                pose_count, list(pose_files))
+        model_c, renderer_c, drawn = character_colours(lambda z_, kp_: _run(g, z_, kp_, device), seeds, dim, res,
+                                                       pose_count, list(pose_files))
         model_id, ceiling = identity_score(model_c), identity_score(renderer_c)
         out["identity"] = {**model_id, "renderer": ceiling["identity"], "renderer_per_part": ceiling["per_part"],
                            "poses_per_character": model_c.shape[1]}
@@ -202,17 +210,12 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
         out["identity"] = {"identity": None, "note": f"latent_dim {dim} < {LOOK_DIMS}: no look mapping"}
     # Diversity: pairwise distances between seeds, per pose.
     grid = gen.reshape(len(seeds), pose_count, *gen.shape[1:])
-    dists = [pair_distance(grid[i, p], grid[j, p]) for p in range(pose_count)
-             for i, j in itertools.combinations(range(len(seeds)), 2)]
-    out["diversity"] = {"mean_pairwise_l1_in_union_mask": sum(dists) / len(dists) if dists else 0.0,
-                        "pairs": len(dists)}
+    mean, pairs = mean_pair_distance(grid)
+    out["diversity"] = {"mean_pairwise_l1_in_union_mask": mean, "pairs": pairs}
     if dim >= LOOK_DIMS:
-        # The renderer drawing each seed's own look in the same poses: how far apart the seeds' looks are.
-        looks = torch.stack([torch.cat([render_latents(lat[s][None], HELD_OUT_SEED + p, res)[0]
-                                        for p in range(pose_count)]) for s in seeds])
-        drawn = [pair_distance(looks[i, p], looks[j, p]) for p in range(pose_count)
-                 for i, j in itertools.combinations(range(len(seeds)), 2)]
-        out["diversity"]["renderer"] = sum(drawn) / len(drawn) if drawn else 0.0
+        # The renderer drawing each seed's own look in the procedural held-out poses (the identity
+        # figure's drawings): how far apart the seeds' looks are.
+        out["diversity"]["renderer"] = mean_pair_distance(drawn[:, :pose_count])[0]
     # Interpolation smoothness (first held-out pose).
     za, zb = lat[interp_seeds[0]], lat[interp_seeds[1]]
     zi = torch.stack([slerp(za, zb, k / interp_steps) for k in range(interp_steps + 1)])

@@ -29,7 +29,7 @@ from .avatars import render_batch
 from .checkpoint import load_checkpoint
 from .config import TrainConfig
 from .contract import seeded_latent
-from .train import build_models
+from .train import HISTORY_KEYS, build_models
 
 
 def load_checkpoint_generator(path: str | Path, raw: bool = False):
@@ -50,7 +50,7 @@ def train_summary(ck: dict) -> dict:
     state = ck.get("state", {})
     batch = ck["config"].get("batch_size", 0)
     out = {"steps": state.get("step", 0), "images_shown": state.get("step", 0) * batch}
-    for key in ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from"):
+    for key in HISTORY_KEYS:
         if key in state:
             out[key] = state[key]
     return out

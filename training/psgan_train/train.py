@@ -52,6 +52,9 @@ DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool"}
 LOSS_KEYS = {"adv_weight"}
 # Config keys that only re-plan the schedule: any --resume may change them.
 SCHEDULE_KEYS = {"images_per_phase", "gp_every", "bf16", "channels_last"}
+# What a checkpoint's state records of how the run got there: exports copy it into ``train_state``,
+# a grown run into its ``grown_from``.
+HISTORY_KEYS = ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from")
 
 
 def stored_config(ck: dict) -> dict:
@@ -108,7 +111,7 @@ def grow_start(cfg: TrainConfig, source: Path, g: Generator, d: Discriminator, g
     state = {"phase": len(phases(small)), "images": 0, "step": ck["state"]["step"],
              "grown_from": {"resolution": small.resolution, "step": ck["state"]["step"],
                             "images_shown": ck["state"]["step"] * small.batch_size}}
-    for key in ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from"):
+    for key in HISTORY_KEYS:
         if key in ck["state"]:
             state["grown_from"][key] = ck["state"][key]
     log(f"grown from {ckpt} ({small.resolution}px, step {state['step']}): "

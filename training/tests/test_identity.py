@@ -174,7 +174,7 @@ def test_the_bundled_model_keeps_each_seeds_character():
     path = Path(__file__).resolve().parents[2] / "samples" / "psgan-default.safetensors"
     g = load_model(str(path))
     assert g.resolution == 128 and g.latent_dim >= LOOK_DIMS
-    colours, drawn = character_colours(lambda z, kp: _run(g, z, kp, "cpu"), [0, 1, 2, 3], g.latent_dim, g.resolution, 6, [])
+    colours, drawn, _ = character_colours(lambda z, kp: _run(g, z, kp, "cpu"), [0, 1, 2, 3], g.latent_dim, g.resolution, 6, [])
     model, renderer = identity_score(colours)["identity"], identity_score(drawn)["identity"]
     flat = colours.flatten(0, 1)
     shuffled = flat[torch.randperm(len(flat), generator=torch.Generator().manual_seed(2))].reshape(colours.shape)
