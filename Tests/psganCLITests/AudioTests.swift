@@ -58,12 +58,12 @@ import Testing
         let model = try CLI.tinyModel(in: dir), poses = try CLI.poseFile(in: dir, frames: 15, fps: 30)
         let audio = try Self.tone(2, codec: "aac", name: "tone.m4a", in: dir)
         let out = dir.appendingPathComponent("clip.mkv")
-        #expect(try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--audio", audio.path, "--audio-offset", "0.5",
+        #expect(try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--audio", audio.path, "--audio-offset", "0.25",
                              "--keep-length", "--out", out.path, "--quiet"]).status == 0)
         let streams = try Self.streams(out)
         #expect(streams.map(\.codec) == ["h264", "aac"])
         #expect(abs(streams[0].end - 0.5) < 0.01, "15 frames: \(streams)")
-        #expect(abs(streams[1].start - 0.5) < 0.03 && abs(streams[1].end - 2.5) < 0.05, "the track starts at 0.5 s and runs 2 s: \(streams)")
+        #expect(abs(streams[1].start - 0.25) < 0.03 && abs(streams[1].end - 2.25) < 0.05, "the track starts at 0.25 s and runs 2 s: \(streams)")
         // A negative offset skips the track's start: 2 s - 0.5 s of audio under 15 frames cuts the audio at 0.5 s.
         let skipped = dir.appendingPathComponent("skipped.mkv")
         #expect(try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--audio", audio.path, "--audio-offset", "-0.5",

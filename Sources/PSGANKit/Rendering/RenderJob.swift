@@ -180,8 +180,8 @@ public struct RenderJob: Sendable {
         var settings = VideoSettings(codec: videoCodec, fps: fps ?? prepared.fps ?? PoseSequence.assumedFPS, crf: crf, threads: encoderThreads)
         settings.alpha = alpha
         settings.audio = audio
-        if let limit = try audio?.frameLimit(fps: settings.fps, output: output) {
-            range = range.lowerBound ..< min(range.upperBound, range.lowerBound + limit)
+        if let audio {
+            range = range.lowerBound ..< range.lowerBound + (try audio.frames(toRender: range.count, fps: settings.fps, output: output))
         }
         settings.metadata = try Provenance.tags(model: self.model, poses: poses.url, characters: characters.summary, command: command)
         let renderer = Renderer(model: model)

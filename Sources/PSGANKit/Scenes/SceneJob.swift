@@ -110,8 +110,8 @@ public struct SceneJob: Sendable {
         settings.audio = audio
         settings.metadata = try Provenance.tags(model: model, poses: scene.url,
                                                 characters: cast.map { "\($0.actor.name): \($0.actor.characters.summary)" }.joined(separator: "; "), command: command)
-        if let limit = try audio?.frameLimit(fps: fps, output: output) {
-            range = range.lowerBound ..< min(range.upperBound, range.lowerBound + limit)
+        if let audio {
+            range = range.lowerBound ..< range.lowerBound + (try audio.frames(toRender: range.count, fps: fps, output: output))
         }
         let renderer = Renderer(model: psgan)
         let matte = Matte()

@@ -12,139 +12,110 @@ public struct AudioTrack: Equatable, Sendable {
     /// last frames, or the audio is cut at the video's end).
     public var keepLength: Bool
 
+    /// The largest offset either way, in seconds (a day).
+    public static let offsetLimit = 86_400.0
+
     /// A track from `file`.
     public init(file: URL, offset: Double = 0, keepLength: Bool = false) {
         self.file = file
         self.offset = offset
         self.keepLength = keepLength
     }
-}
 
-/// The packets of an audio track, ready to mux: copied when the container takes the codec, else
-/// encoded to AAC (or Opus for WebM) at 48 kHz.
-final class AudioPackets {
-    /// The packets, in order, with timestamps in ``timeBase`` already moved by the offset.
-    private(set) var packets: [UnsafeMutablePointer<AVPacket>] = []
-    /// The codec parameters for the output stream.
-    let parameters: UnsafeMutablePointer<AVCodecParameters>
-    /// The packets' time base.
-    let timeBase: AVRational
-    /// Whether the packets were copied (not encoded).
-    let copied: Bool
-    /// Where the audio ends on the output's timeline, in seconds.
-    private(set) var end: Double = 0
-
-    /// Reads (and, where needed, encodes) `track` for the container `format`, keeping what lies
-    /// before `limit` seconds (nil: all of it).
-    init(track: AudioTrack, format: UnsafePointer<AVOutputFormat>, webm: Bool, limit: Double?) throws {
-        let path = PSGANError.displayPath(of: track.file)
-        let (input, index) = try Self.openAudio(track)
-        defer {
-            var owned: UnsafeMutablePointer<AVFormatContext>? = input
-            avformat_close_input(&owned)
+    /// How many of a clip's `count` frames at `fps` to render under this track: all of them, or,
+    /// unless the track keeps its length, no more than the audio lasts.
+    ///
+    /// - Throws: ``PSGANError`` naming the audio file when the offset is not a number of seconds
+    ///   under a day, the file has no audio psgan can read, or no audio would lie under the video
+    ///   (the offset skips all of it, or starts it after the clip's end).
+    public func frames(toRender count: Int, fps: Double) throws -> Int {
+        guard count > 0 else { return count }
+        guard offset.isFinite, abs(offset) < Self.offsetLimit else {
+            throw PSGANError(.input, url: file, problem: "the audio offset \(Self.text(offset)) is not a number of seconds under a day")
         }
-        guard let stream = input.pointee.streams[Int(index)] else { throw PSGANError(.input, file: path, "has no audio stream") }
-        guard let parameters = avcodec_parameters_alloc() else { throw PSGANError(.input, file: path, "out of memory") }
-        self.parameters = parameters
-        let codecID = stream.pointee.codecpar.pointee.codec_id
-        copied = avformat_query_codec(format, codecID, FF_COMPLIANCE_NORMAL) == 1
-        if copied {
-            avcodec_parameters_copy(parameters, stream.pointee.codecpar)
-            parameters.pointee.codec_tag = 0
-            timeBase = stream.pointee.time_base
-            try copyPackets(from: input, stream: Int(index), offset: track.offset, limit: limit, path: path)
-        } else {
-            let encoder = try AudioEncoding(decoding: stream, webm: webm, path: path)
-            defer { encoder.close() }
-            timeBase = encoder.timeBase
-            avcodec_parameters_from_context(parameters, encoder.encoder)
-            packets = try encoder.encodeAll(from: input, stream: Int(index), offset: track.offset, limit: limit)
-            end = packets.last.map { Double($0.pointee.pts + $0.pointee.duration) * av_q2d(timeBase) } ?? 0
+        let length = try duration()
+        let end = length + offset
+        guard end > 0 else {
+            throw PSGANError(.input, url: file, problem: "the audio offset \(Self.text(offset)) skips the whole audio "
+                + "(\(Self.text(length)) long); no audio would be under the video")
         }
+        let seconds = Double(count) / fps
+        guard offset < seconds else {
+            throw PSGANError(.input, url: file, problem: "the audio starts at \(Self.text(offset)), after the clip's end "
+                + "(\(Self.text(seconds))); no audio would be under the video")
+        }
+        guard !keepLength else { return count }
+        let covered = (end * fps).rounded()
+        guard covered >= 1 else {
+            throw PSGANError(.input, url: file, problem: "the audio (after the offset) is shorter than one frame")
+        }
+        return covered < Double(count) ? Int(covered) : count
     }
 
-    deinit {
-        for packet in packets {
-            var owned: UnsafeMutablePointer<AVPacket>? = packet
-            av_packet_free(&owned)
-        }
-        var parameters: UnsafeMutablePointer<AVCodecParameters>? = self.parameters
-        avcodec_parameters_free(&parameters)
+    /// ``frames(toRender:fps:)`` for a clip written to `output`; a folder of PNG frames takes no
+    /// audio (``VideoWriter`` refuses it) and keeps `count`.
+    func frames(toRender count: Int, fps: Double, output: URL) throws -> Int {
+        VideoContainer(fileExtension: output.pathExtension) == nil ? count : try frames(toRender: count, fps: fps)
     }
 
-    /// The audio's packets as they are, moved by `offset` and cut at `limit`.
-    private func copyPackets(from input: UnsafeMutablePointer<AVFormatContext>, stream index: Int, offset: Double,
-                             limit: Double?, path: String) throws {
-        guard let packet = av_packet_alloc() else { throw PSGANError(.input, file: path, "out of memory") }
-        var packet_: UnsafeMutablePointer<AVPacket>? = packet
-        defer { av_packet_free(&packet_) }
-        let shift = Int64((offset / av_q2d(timeBase)).rounded())
-        var first: Int64?
-        while true {
-            let status = av_read_frame(input, packet)
-            if status == psgan_averror_eof() { break }
-            guard status >= 0 else { throw PSGANError(.input, file: path, "cannot read the audio (\(FFmpegLog.message(status)))") }
-            defer { av_packet_unref(packet) }
-            guard Int(packet.pointee.stream_index) == index, packet.pointee.pts != psgan_av_nopts_value() else { continue }
-            // The stream's own start (often not 0) is the track's time 0.
-            if first == nil { first = packet.pointee.pts }
-            let pts = packet.pointee.pts - first! + shift
-            guard pts >= 0 else { continue }
-            let seconds = Double(pts) * av_q2d(timeBase)
-            if let limit, seconds >= limit { break }
-            guard let copy = av_packet_clone(packet) else { throw PSGANError(.input, file: path, "out of memory") }
-            copy.pointee.pts = pts
-            copy.pointee.dts = pts
-            packets.append(copy)
-            end = max(end, Double(pts + packet.pointee.duration) * av_q2d(timeBase))
-        }
+    /// Seconds for messages: `2.5 s`, `1e+30 s`.
+    static func text(_ seconds: Double) -> String {
+        abs(seconds) < 1e6 ? "\(seconds.displayed(decimals: 2)) s" : String(format: "%g s", seconds)
     }
 
-    /// The audio's length in seconds on the output's timeline, read before muxing (for cutting the video).
-    static func duration(of track: AudioTrack) throws -> Double {
-        let (input, index) = try openAudio(track)
-        defer {
-            var owned: UnsafeMutablePointer<AVFormatContext>? = input
-            avformat_close_input(&owned)
-        }
-        let stream = input.pointee.streams[Int(index)]!
+    /// The audio's length in seconds, as its file's header gives it (before any offset).
+    func duration() throws -> Double {
+        let input = try AudioInput(track: self)
+        let stream = input.stream
         var seconds = stream.pointee.duration != psgan_av_nopts_value()
             ? Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
-            : Double(input.pointee.duration) / Double(AV_TIME_BASE)
+            : Double(input.context.pointee.duration) / Double(AV_TIME_BASE)
         if !(seconds.isFinite && seconds > 0) { seconds = 0 }
-        return max(0, seconds + track.offset)
+        return seconds
     }
+}
 
-    /// The track's file, opened with its stream info read, and the index of its best audio stream;
-    /// the caller closes it (`avformat_close_input`).
-    private static func openAudio(_ track: AudioTrack) throws -> (UnsafeMutablePointer<AVFormatContext>, Int32) {
-        let path = PSGANError.displayPath(of: track.file)
+/// An audio track's file opened for reading, with its best audio stream chosen (every other stream
+/// is skipped when packets are read).
+final class AudioInput {
+    /// The open file.
+    let context: UnsafeMutablePointer<AVFormatContext>
+    /// The index of the audio stream.
+    let index: Int
+    /// The file as messages name it.
+    let path: String
+
+    /// Opens `track`'s file and reads its stream info.
+    init(track: AudioTrack) throws {
+        path = PSGANError.displayPath(of: track.file)
         FFmpegLog.start()
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: track.file.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw PSGANError(.input, file: path, "is a directory, not an audio file")
+        }
         var opening: UnsafeMutablePointer<AVFormatContext>?
         let opened = avformat_open_input(&opening, track.file.path, nil, nil)
-        guard opened >= 0, let input = opening else {
+        guard opened >= 0, let context = opening else {
             throw PSGANError(.input, file: path, "cannot open the audio file (\(FFmpegLog.message(opened)))")
         }
-        let info = avformat_find_stream_info(input, nil)
-        let index = info >= 0 ? av_find_best_stream(input, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0) : -1
-        guard info >= 0, index >= 0, input.pointee.streams[Int(index)] != nil else {
+        let info = avformat_find_stream_info(context, nil)
+        let index = info >= 0 ? av_find_best_stream(context, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0) : -1
+        guard info >= 0, index >= 0, context.pointee.streams[Int(index)] != nil else {
             avformat_close_input(&opening)
             throw PSGANError(.input, file: path, info < 0 ? "cannot read the stream info (\(FFmpegLog.message(info)))" : "has no audio stream")
         }
-        return (input, index)
-    }
-}
-
-extension AudioTrack {
-    /// The most frames at `fps` a clip written to `output` may have so that it ends with this track:
-    /// nil when the track keeps its length or the output is a folder of frames (which takes no
-    /// audio); an error when the track (after its offset) is shorter than one frame.
-    func frameLimit(fps: Double, output: URL) throws -> Int? {
-        guard !keepLength, VideoContainer(fileExtension: output.pathExtension) != nil else { return nil }
-        let frames = Int((try AudioPackets.duration(of: self) * fps).rounded())
-        guard frames > 0 else {
-            throw PSGANError(.input, url: file, problem: "the audio (after the offset) is shorter than one frame")
+        for other in 0 ..< Int(context.pointee.nb_streams) where other != Int(index) {
+            context.pointee.streams[other]?.pointee.discard = AVDISCARD_ALL
         }
-        return frames
+        self.context = context
+        self.index = Int(index)
     }
+
+    deinit {
+        var owned: UnsafeMutablePointer<AVFormatContext>? = context
+        avformat_close_input(&owned)
+    }
+
+    /// The audio stream.
+    var stream: UnsafeMutablePointer<AVStream> { context.pointee.streams[index]! }
 }

@@ -115,6 +115,7 @@ extension VideoWriter {
 
     /// Frees every FFmpeg object (closing the temporary file without a trailer). Idempotent.
     func releaseFFmpeg() {
+        audioLane = nil
         if let formatContext {
             if formatContext.pointee.pb != nil {
                 avio_closep(&formatContext.pointee.pb)

@@ -60,9 +60,8 @@ public final class VideoWriter {
     var pngFilesWritten = 0
     /// The output path as given, for messages.
     let path: String
-    /// Where the encoder writes: ``temporaryURL``, or with an audio track a scratch file in the
-    /// system's temporary folder that the muxer then combines with the audio into ``temporaryURL``.
-    let encodingURL: URL
+    /// The audio track's stream in the same file, written as the frames come (with ``VideoSettings/audio``).
+    var audioLane: AudioLane?
 
     /// Opens an encoder writing to a temporary name beside `url`; nothing appears at `url` until `finish()`.
     ///
@@ -98,10 +97,9 @@ public final class VideoWriter {
             guard container != .pngSequence else {
                 throw PSGANError(.video, "\(path): PNG frames cannot carry audio (write a video file to add --audio)")
             }
-            guard audio.offset.isFinite, abs(audio.offset) < 86_400 else {
+            guard audio.offset.isFinite, abs(audio.offset) < AudioTrack.offsetLimit else {
                 throw PSGANError(.video, "\(path): the audio offset must be a number of seconds under a day")
             }
-            _ = try AudioPackets.duration(of: audio)  // a missing file or one without audio fails here, before any frame
         }
         try Self.checkExistingOutput(at: path, container: container)
 
@@ -119,8 +117,6 @@ public final class VideoWriter {
         let partial = PartialOutput(output: url, keepsExtension: container != .pngSequence)
         partial.removeStale()
         self.temporaryURL = partial.temporaryURL
-        self.encodingURL = settings.audio == nil ? partial.temporaryURL
-            : FileManager.default.temporaryDirectory.appendingPathComponent("psgan-video-\(UUID().uuidString).\(url.pathExtension)")
 
         do {
             try open(rate: rate)
@@ -132,6 +128,11 @@ public final class VideoWriter {
 
     deinit {
         cancel()
+    }
+
+    /// The length of `frames` frames at the file's exact frame rate, in seconds.
+    func seconds(frames: Int) -> Double {
+        Double(frames) * Double(frameRate.denominator) / Double(frameRate.numerator)
     }
 
     /// Encodes one image; its size must be the `width`×`height` given to `init`. A writer with
@@ -176,6 +177,7 @@ public final class VideoWriter {
             frame.pointee.pts = Int64(framesWritten)
             try encode(frame)
             framesWritten += 1
+            try audioLane?.write(until: seconds(frames: framesWritten))
         } catch {
             cancel()
             throw error
@@ -198,17 +200,12 @@ public final class VideoWriter {
                 throw PSGANError(.video, "\(path): no frames were appended; nothing to write")
             }
             try encode(nil)
+            try audioLane?.finish(videoSeconds: seconds(frames: framesWritten))
             if let formatContext {
                 try check(av_write_trailer(formatContext), "cannot complete the file")
                 try check(avio_closep(&formatContext.pointee.pb), "cannot write")
             }
             releaseFFmpeg()
-            if let audio = settings.audio {
-                let seconds = Double(framesWritten) * Double(frameRate.denominator) / Double(frameRate.numerator)
-                try AudioMuxer.mux(video: encodingURL, videoSeconds: seconds, track: audio, container: container,
-                                   into: temporaryURL, path: path)
-                try? FileManager.default.removeItem(at: encodingURL)
-            }
             if rename(temporaryURL.path, path) != 0 {
                 throw PSGANError(.video, "cannot write '\(path)': \(Self.posixMessage(errno))")
             }
@@ -238,7 +235,6 @@ public final class VideoWriter {
         state = .cancelled
         releaseFFmpeg()
         try? FileManager.default.removeItem(atPath: temporaryURL.path)
-        if encodingURL != temporaryURL { try? FileManager.default.removeItem(at: encodingURL) }
     }
 
     // MARK: - Opening
@@ -250,7 +246,7 @@ public final class VideoWriter {
 
         if let muxer = container.muxerName {
             var context: UnsafeMutablePointer<AVFormatContext>?
-            try check(avformat_alloc_output_context2(&context, nil, muxer, encodingURL.path),
+            try check(avformat_alloc_output_context2(&context, nil, muxer, temporaryURL.path),
                       "cannot set up the \(container.displayName) muxer")
             formatContext = context
         }
@@ -309,11 +305,16 @@ public final class VideoWriter {
             _ = sws_setColorspaceDetails(scaler, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16)
         }
 
+        // The audio's stream, checked (its first audio read or decoded) before the disk is touched.
+        if let audio = settings.audio, let formatContext {
+            audioLane = try AudioLane(track: audio, container: container, output: formatContext, path: path)
+        }
+
         // Only now touch the disk.
         if let formatContext {
             let flags = formatContext.pointee.oformat.pointee.flags
             if flags & psgan_avfmt_nofile() == 0 {
-                let status = avio_open(&formatContext.pointee.pb, encodingURL.path, AVIO_FLAG_WRITE)
+                let status = avio_open(&formatContext.pointee.pb, temporaryURL.path, AVIO_FLAG_WRITE)
                 if status < 0 {
                     throw PSGANError(.video, "cannot write '\(path)': \(Self.ffmpegMessage(status))")
                 }
