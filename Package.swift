@@ -30,6 +30,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Compiled for the baseline CPU: tells, before any kernel runs, whether this one can run them.
+        .target(name: "CPUFeatures"),
         .target(
             name: "PSGANKit",
             dependencies: ["CFFmpeg", "COpenBLAS"],
@@ -39,6 +41,7 @@ let package = Package(
             name: "psgan",
             dependencies: [
                 "PSGANKit",
+                "CPUFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPUFeatures
 import Foundation
 import PSGANKit
 
@@ -21,6 +22,14 @@ struct PSGAN: ParsableCommand {
     }
 
     static func main() {
+        // Before anything else: the library's code is compiled for AVX2 and FMA, and on a processor
+        // without them its first instruction of that kind would end the process with SIGILL.
+        guard psgan_cpu_runs_kernels() != 0 else {
+            let missing = String(cString: psgan_cpu_missing_feature())
+            FileHandle.standardError.write(Data(("Error: psgan needs a CPU with AVX2 and FMA (Intel Haswell, AMD Excavator "
+                + "or newer, 2013 on); this one has no \(missing)\n").utf8))
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -103,7 +103,7 @@ import Testing
         let conditions = ConditionMaps(keypoints: keypoints, resolution: 64)
         let fast = Generator(model: model).forward(latent: latent, conditions: conditions)
         let truth = Self.reference(model, latent: latent, conditions: conditions)
-        #expect(relativeL2(fast, truth) < 1e-5, "relative L2 error \(relativeL2(fast, truth))")
+        #expect(relativeL2(fast, truth) < Float32Bound.generator(model.config), "relative L2 error \(relativeL2(fast, truth))")
         // The pose maps matter: moving one keypoint changes the frame.
         var moved = keypoints
         moved[0] = Keypoint(x: 31, y: 31, confidence: 1)
@@ -127,6 +127,6 @@ import Testing
             term.add(to: o.baseAddress!, height: s, width: s, rows: 4..<9, pixels: pixels)
         }
         for o in 0..<cout { for p in 0 ..< s * s { out[o * s * s + p] += term.interior[o] } }
-        #expect(relativeL2(out, truth) < 1e-6)
+        #expect(relativeL2(out, truth) < Float32Bound.direct(terms: k * 9))
     }
 }

@@ -119,7 +119,8 @@ extension Benchmark {
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         let environment = ProcessInfo.processInfo.environment
         let blas = ["PSGAN_THREADS", "OPENBLAS_CORETYPE"].compactMap { key in environment[key].map { "\(key)=\($0)" } }
-        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores" + (blas.isEmpty ? "" : ", " + blas.joined(separator: " "))
+        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLAS.coreName) kernels"
+            + (blas.isEmpty ? "" : ", " + blas.joined(separator: " "))
     }
 
     /// `results` as an aligned table, the machine last.

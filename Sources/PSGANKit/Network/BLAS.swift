@@ -10,9 +10,16 @@ import Foundation
 /// of a Winograd convolution) run side by side, and a single wide GEMM is split by columns. Each
 /// output element is computed the same way whatever the split, so results do not depend on the
 /// number of cores.
-enum BLAS {
+public enum BLAS {
     /// Sets OpenBLAS to one thread, once per process.
     static let configured: Void = { openblas_set_num_threads(1) }()
+
+    /// The kernels OpenBLAS chose for this processor, e.g. `SkylakeX` or `Haswell` (the AVX2 ones,
+    /// which `OPENBLAS_CORETYPE=Haswell` forces on an AVX-512 machine).
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
 
     /// Columns below which a GEMM is not split.
     static let minimumColumnsPerTask = 256
