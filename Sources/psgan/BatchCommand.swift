@@ -107,7 +107,7 @@ struct BatchCommand: ParsableCommand {
             switch event {
             case .jobDone(let job, let frames, _, let seconds):
                 finished += 1
-                note("[\(finished)/\(selected.count)] \(job.label): wrote \(job.render.output.path) (\(frames) frames, \(String(format: "%.1f", seconds)) s)")
+                note("[\(finished)/\(selected.count)] \(job.label): wrote \(ErrorText.escaped(job.render.output.path)) (\(frames) frames, \(String(format: "%.1f", seconds)) s)")
             case .jobSkipped(let job):
                 finished += 1
                 note("[\(finished)/\(selected.count)] \(job.label): skipped, \(job.render.output.path) exists")

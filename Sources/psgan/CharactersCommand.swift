@@ -20,7 +20,7 @@ struct CharactersCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seeds: A:B (A to B-1), N, or a comma-separated list of either (at most 1024).", valueName: "A:B|N,..."),
             transform: { text in
                 guard let seeds = CharacterGallery.seeds(parsing: text) else {
-                    throw ValidationError("--seeds must be A:B, N or a list of them (1 to \(CharacterGallery.maximumCount) seeds), found '\(text)'")
+                    throw ValidationError("--seeds must be A:B, N or a list of them (1 to \(CharacterGallery.maximumCount) seeds, each once), found '\(text)'")
                 }
                 return seeds
             })
@@ -54,6 +54,6 @@ struct CharactersCommand: ParsableCommand {
                                        poses: poses.map { reading.input($0, cleaning: cleaning) }, frame: frame,
                                        columns: columns, output: URL(fileURLWithPath: out))
         let result = try gallery.run()
-        print("wrote \(out): \(result.count) characters, \(result.columns)x\(result.rows) grid, \(result.size)")
+        print("wrote \(ErrorText.escaped(out)): \(result.count) characters, \(result.columns)x\(result.rows) grid, \(result.size)")
     }
 }

@@ -67,7 +67,7 @@ struct ModelInitCommand: ParsableCommand {
         }
         let model = try PSGANModel.random(config: config, seed: seed)
         try model.write(to: URL(fileURLWithPath: out), precision: precision)
-        print("wrote \(out): \(config.resolution)x\(config.resolution), \(config.parameterCount) parameters (\(precision.rawValue)), \(String(format: "%.2f", config.flopsPerFrame / 1e9)) GFLOP per frame")
+        print("wrote \(ErrorText.escaped(out)): \(config.resolution)x\(config.resolution), \(config.parameterCount) parameters (\(precision.rawValue)), \(String(format: "%.2f", config.flopsPerFrame / 1e9)) GFLOP per frame")
     }
 }
 

@@ -37,6 +37,6 @@ struct PoseConvertCommand: ParsableCommand {
         }
         if poses.fps == nil { poses.fps = PoseSequence.assumedFPS }
         try PoseFileWriter.write(poses, to: URL(fileURLWithPath: out))
-        print("wrote \(out): \(poses.frameCount) frames, \(poses.layout), \(PoseInspectCommand.format(poses.fps ?? 0)) fps, canvas \(PoseInspectCommand.format(poses.canvasWidth))x\(PoseInspectCommand.format(poses.canvasHeight))")
+        print("wrote \(ErrorText.escaped(out)): \(poses.frameCount) frames, \(poses.layout), \(PoseInspectCommand.format(poses.fps ?? 0)) fps, canvas \(PoseInspectCommand.format(poses.canvasWidth))x\(PoseInspectCommand.format(poses.canvasHeight))")
     }
 }

@@ -53,7 +53,7 @@ struct PosePreviewCommand: ParsableCommand {
         defer { cleanup.disarm() }
         let result = try job.run(temporaryOutput: { cleanup.url = $0 })
         if !quiet {
-            FileHandle.standardError.write(Data("wrote \(out): \(result.frames) frames, \(result.size), \(result.codec.rawValue), \(PoseInspectCommand.format(result.fps)) fps\n".utf8))
+            FileHandle.standardError.write(Data("wrote \(ErrorText.escaped(out)): \(result.frames) frames, \(result.size), \(result.codec.rawValue), \(PoseInspectCommand.format(result.fps)) fps\n".utf8))
         }
     }
 }

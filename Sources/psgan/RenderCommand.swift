@@ -47,7 +47,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 (lossless) or png (a directory of frames).", transform: VideoCodec.init(parsing:))
     var codec: VideoCodec?
 
-    @Option(help: "Frame rate of the video (default: the poses', after any --resample, else 30). Poses that record their rate are resampled to it, keeping the motion's real speed (see --frame-per-pose).")
+    @Option(parsing: .unconditional, help: "Frame rate of the video (default: the poses', after any --resample, else 30). Poses that record their rate are resampled to it, keeping the motion's real speed (see --frame-per-pose).")
     var fps: Double?
 
     @Flag(name: .customLong("frame-per-pose"), help: "With --fps: one pose frame per video frame, as before retiming (a 120 fps take at --fps 30 plays 4x slow).")
@@ -76,12 +76,12 @@ struct RenderCommand: ParsableCommand {
     var alpha = false
 
     @Option(help: ArgumentHelp("Composite the character over a colour (#RRGGBB or a name such as white, black, chroma-green), an image, or a video plate (whose size sets the output's).",
-                               valueName: "COLOR|IMAGE|VIDEO"), transform: Background.init(parsing:))
-    var background: Background?
+                               valueName: "COLOR|IMAGE|VIDEO"))
+    var background: String?
 
-    @Option(help: ArgumentHelp("Where the character goes on a background image or plate: its frame's centre in output pixels and a scale (default: fitted, centred).",
-                               valueName: "X,Y,SCALE"))
-    var place: Placement?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Where the character goes on a background image or plate: its frame's centre in output pixels and a scale (default: fitted, centred; X and Y within ±100000, SCALE from 0.001 to 1000).",
+                                                        valueName: "X,Y,SCALE"))
+    var place: String?
 
     @Option(help: ArgumentHelp("Mux this audio track under the video (copied when the container takes its codec, else AAC, or Opus for .webm).", valueName: "FILE"))
     var audio: String?
@@ -144,8 +144,9 @@ struct RenderCommand: ParsableCommand {
             output: URL(fileURLWithPath: out))
         job.framePerPose = framePerPose
         job.alpha = alpha
-        job.background = background
-        job.placement = place
+        // Files are read when the job runs, so a damaged one is reported in one line like any input.
+        job.background = try background.map(Background.init(parsing:))
+        job.placement = try place.map { try Placement.parse($0) }
         job.command = PSGAN.commandLine
         job.scene = scene.map { URL(fileURLWithPath: $0) }
         job.audio = audio.map { AudioTrack(file: URL(fileURLWithPath: $0), offset: audioOffset, keepLength: keepLength) }
@@ -164,12 +165,12 @@ struct RenderCommand: ParsableCommand {
         let upscaling = result.suggestedUpscaler.map { " (upscaled x\(scale) by \($0), the model's suggestion; --upscale none for \(size / scale)x\(size / scale))" }
             ?? upscale.flatMap { $0 == .none ? nil : " (upscaled x\(scale) by \($0))" } ?? ""
         if scene != nil {
-            reporter.finish(summary: "wrote \(out): \(result.frames) frames, scene \(scene!), \(result.outputSize), \(result.codec.rawValue), "
+            reporter.finish(summary: "wrote \(ErrorText.escaped(out)): \(result.frames) frames, scene \(scene!), \(result.outputSize), \(result.codec.rawValue), "
                 + "\(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s")
             return
         }
         let composited = background == nil ? "" : " over the background, \(result.outputSize)"
-        reporter.finish(summary: "wrote \(out): \(result.frames) frames, \(size)x\(size)\(upscaling)\(alpha ? " with alpha" : "")\(composited), "
+        reporter.finish(summary: "wrote \(ErrorText.escaped(out)): \(result.frames) frames, \(size)x\(size)\(upscaling)\(alpha ? " with alpha" : "")\(composited), "
             + "\(result.codec.rawValue), \(Self.format(result.fps)) fps, in \(String(format: "%.1f", seconds)) s "
             + "(\(String(format: "%.2f", Double(result.frames) / seconds)) frames/s"
             + (result.reusedFrames > 0 ? "; \(result.reusedFrames) repeated frames reused)" : ")"))
@@ -188,6 +189,3 @@ extension CharacterKeyframe: ExpressibleByArgument {
 
 extension LatentInterpolation: ExpressibleByArgument {}
 
-extension Placement: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-}

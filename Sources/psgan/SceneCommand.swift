@@ -42,8 +42,21 @@ struct SceneFromPeopleCommand: ParsableCommand {
     @Option(help: "The scene file to write.")
     var out: String
 
+    func validate() throws {
+        if reading.person != nil {
+            throw ValidationError("--person does not go with from-people, which makes a character of every person")
+        }
+        if Set(seeds).count != seeds.count {
+            throw ValidationError("--seeds gives a seed twice; each person's character must differ")
+        }
+    }
+
     func run() throws {
         let output = URL(fileURLWithPath: out)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw PSGANError(.manifest, file: out, "is a directory (give the scene file's name, e.g. \(ErrorText.quoted(out + "/scene.json")))")
+        }
         let text = try Scene.text(people: PoseInput(url: URL(fileURLWithPath: input), reading: reading.reading), seeds: seeds,
                                   sceneDirectory: output.deletingLastPathComponent())
         do {
@@ -51,6 +64,6 @@ struct SceneFromPeopleCommand: ParsableCommand {
         } catch {
             throw PSGANError(.manifest, file: out, "cannot write (\(ErrorText.reason(error)))")
         }
-        print("wrote \(out)")
+        print("wrote \(ErrorText.escaped(out))")
     }
 }

@@ -63,7 +63,7 @@ struct UpscaleCommand: ParsableCommand {
             reporter.abandon()
             throw error
         }
-        reporter.finish(summary: "wrote \(out): \(result.summary), \(result.inputSize) -> \(result.outputSize) "
+        reporter.finish(summary: "wrote \(ErrorText.escaped(out)): \(result.summary), \(result.inputSize) -> \(result.outputSize) "
             + "(x\(result.scale), \(model)), in \(String(format: "%.1f", result.seconds)) s")
     }
 }

@@ -78,13 +78,7 @@ public struct BatchManifest: Sendable {
     ///
     /// - Throws: ``PSGANError`` for an unreadable file, invalid JSON or any problem in it.
     public init(contentsOf url: URL, resolver: Resolver = .bundled) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PSGANError(.manifest, file: url.path, place: "", "cannot read the manifest (\(ErrorText.reason(error)))")
-        }
-        try self.init(data: data, url: url, resolver: resolver)
+        try self.init(data: try InputFile.data(at: url, kind: .manifest), url: url, resolver: resolver)
     }
 
     /// Checks the manifest text `data`, as if read from `url` (relative paths resolve against its directory).

@@ -32,35 +32,42 @@ public struct Character: Equatable, Sendable {
         Character(name: "seed \(seed)", source: .seed(seed))
     }
 
+    /// The keys a character file may have.
+    public static let fileKeys = ["name", "seed", "latent"]
+
     /// Reads a character file.
     public init(contentsOf url: URL) throws {
         let path = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PSGANError(.character, file: path, "cannot read the file (\(ErrorText.reason(error)))")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+        let data = try InputFile.data(at: url, kind: .character, limit: 1 << 20)
+        typealias JSON = PoseFileReader.JSONValue
+        guard case .object(let dict)? = try? JSON.parse(data) else {
             throw PSGANError(.character, file: path, "not a character file: expected a JSON object with a 'seed' or a 'latent'")
         }
-        let name = (dict["name"] as? String) ?? url.deletingPathExtension().lastPathComponent
+        if let unknown = dict.keys.sorted().first(where: { !Self.fileKeys.contains($0) }) {
+            throw PSGANError(.character, file: path, "unknown key \(ErrorText.quoted(unknown)) (a character file has "
+                + Self.fileKeys.map { "'\($0)'" }.joined(separator: ", ") + ")")
+        }
+        var name = url.deletingPathExtension().lastPathComponent
+        switch dict["name"] {
+        case nil: break
+        case .string(let text)?: name = text
+        default: throw PSGANError(.character, file: path, "'name' must be a string")
+        }
         switch (dict["seed"], dict["latent"]) {
         case (let seed?, nil):
             guard let value = Self.seedValue(seed) else {
-                throw PSGANError(.character, file: path, "'seed' must be an integer from 0 to 2^64-1")
+                throw PSGANError(.character, file: path, "'seed' must be an integer from 0 to 2^53, or a string of digits up to 2^64-1 (\"12345678901234567890\")")
             }
             self.init(name: name, source: .seed(value))
             self.file = path
         case (nil, let latent?):
-            guard let list = latent as? [Any], !list.isEmpty else {
+            guard case .array(let list) = latent, !list.isEmpty else {
                 throw PSGANError(.character, file: path, "'latent' must be a non-empty list of numbers")
             }
             var values: [Float] = []
             for (i, item) in list.enumerated() {
-                guard let number = item as? Double ?? (item as? Int).map(Double.init), number.isFinite,
-                      abs(number) <= Double(Float.greatestFiniteMagnitude) else {
-                    throw PSGANError(.character, file: path, "'latent' element \(i) is not a finite number")
+                guard case .number(let number) = item, number.isFinite, abs(number) <= Double(Float.greatestFiniteMagnitude) else {
+                    throw PSGANError(.character, file: path, "'latent' element \(i) is not a finite number (got \(item.kind))")
                 }
                 values.append(Float(number))
             }
@@ -87,11 +94,12 @@ public struct Character: Equatable, Sendable {
         }
     }
 
-    private static func seedValue(_ value: Any) -> UInt64? {
-        if let int = value as? Int, int >= 0 { return UInt64(int) }
-        if let uint = value as? UInt64 { return uint }
-        if let double = value as? Double, double >= 0, double == double.rounded(), double < 0x1p64 { return UInt64(double) }
-        if let string = value as? String { return UInt64(string) }
-        return nil
+    private static func seedValue(_ value: PoseFileReader.JSONValue) -> UInt64? {
+        switch value {
+        // Above 2^53 a JSON number may already have been rounded: such seeds are written as strings.
+        case .number(let double) where double >= 0 && double == double.rounded() && double <= 0x1p53: return UInt64(double)
+        case .string(let text) where !text.isEmpty && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber): return UInt64(text)
+        default: return nil
+        }
     }
 }

@@ -30,11 +30,20 @@ public enum LatentInterpolation: String, CaseIterable, Sendable {
             let sw = sin(w)
             let ca = sin((1 - t) * w) / sw
             let cb = sin(t * w) / sw
-            return a.indices.map { Float(ca * Double(a[$0]) + cb * Double(b[$0])) }
+            return Self.float(a.indices.map { ca * Double(a[$0]) + cb * Double(b[$0]) })
         }
     }
 
     private static func lerp(_ a: [Float], _ b: [Float], t: Double) -> [Float] {
-        a.indices.map { Float((1 - t) * Double(a[$0]) + t * Double(b[$0])) }
+        float(a.indices.map { (1 - t) * Double(a[$0]) + t * Double(b[$0]) })
+    }
+
+    /// `values` as floats; a blend of latents near float's limit that would overflow it is scaled
+    /// down as a whole first. The generator normalises its latent, so a positive scale of the whole
+    /// vector names the same character.
+    private static func float(_ values: [Double]) -> [Float] {
+        let largest = values.map(abs).max() ?? 0
+        let scale = largest > Double(Float.greatestFiniteMagnitude) ? Double(Float.greatestFiniteMagnitude) / largest : 1
+        return values.map { Float($0 * scale) }
     }
 }

@@ -20,6 +20,9 @@ public enum Background: Equatable, Sendable {
     /// Reads `--background`: `#RRGGBB` (or `RRGGBB`), a colour name, or a file (an image or video,
     /// told apart by opening it).
     public init(parsing text: String) throws {
+        guard !text.isEmpty else {
+            throw PSGANError(.input, "--background is empty: give #RRGGBB, a colour name (\(Self.namedColors.keys.sorted().joined(separator: ", "))) or an image or video file")
+        }
         let lower = text.lowercased()
         if let (r, g, b) = Self.namedColors[lower] {
             self = .color(red: r, green: g, blue: b)
@@ -56,12 +59,33 @@ public struct Placement: Equatable, Sendable {
         self.scale = scale
     }
 
-    /// Reads `X,Y,SCALE` (`--place 640,360,2`); nil unless all three are finite and the scale is positive.
+    /// The farthest a character's centre may be from the output's corner, either way, in pixels.
+    public static let coordinateLimit = 100_000.0
+    /// The scales a character may be drawn at.
+    public static let scaleRange = 0.001 ... 1000.0
+    /// What a placement must be, for messages.
+    public static let rule = "X,Y,SCALE: decimal numbers, X and Y within ±100000 pixels, SCALE from 0.001 to 1000"
+
+    /// Whether the placement is within ``coordinateLimit`` and ``scaleRange`` (and finite).
+    public var isValid: Bool {
+        abs(x) <= Self.coordinateLimit && abs(y) <= Self.coordinateLimit && Self.scaleRange.contains(scale)
+    }
+
+    /// Reads `X,Y,SCALE` (`--place 640,360,2`): decimal numbers (see ``Swift/Double/decimal(_:)``);
+    /// nil unless the placement ``isValid``.
     public init?(parsing text: String) {
-        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 3, let x = parts[0], let y = parts[1], let s = parts[2],
-              x.isFinite, y.isFinite, s.isFinite, s > 0 else { return nil }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double.decimal($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let x = parts[0], let y = parts[1], let s = parts[2] else { return nil }
         self.init(x: x, y: y, scale: s)
+        guard isValid else { return nil }
+    }
+
+    /// Reads `--place`'s value, or throws a ``PSGANError`` saying what a placement must be.
+    public static func parse(_ text: String, option: String = "--place") throws -> Placement {
+        guard let placement = Placement(parsing: text) else {
+            throw PSGANError(.render, "\(option) \(ErrorText.quoted(text)): not a placement (\(rule))")
+        }
+        return placement
     }
 
     /// A `side`-pixel character fitted into `canvas`: as large as fits, centred.

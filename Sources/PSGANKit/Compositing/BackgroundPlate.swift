@@ -21,11 +21,13 @@ struct BackgroundPlate {
             size = nil
         case .image(let url):
             let reader = try FrameReader(url: url)
+            try CanvasSize(width: reader.width, height: reader.height).checkOutputLimits(file: PSGANError.displayPath(of: url), kind: .input, what: "picture")
             guard let image = try reader.next() else { throw PSGANError(.input, url: url, problem: "holds no picture") }
             source = .still(image)
             size = CanvasSize(width: image.width, height: image.height)
         case .video(let url):
             let reader = try FrameReader(url: url)
+            try CanvasSize(width: reader.width, height: reader.height).checkOutputLimits(file: PSGANError.displayPath(of: url), kind: .input, what: "plate")
             source = .video(reader, last: nil)
             size = CanvasSize(width: reader.width, height: reader.height)
         }

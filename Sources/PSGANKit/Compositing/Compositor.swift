@@ -11,8 +11,10 @@ public enum Compositor {
         let (width, height) = (background.width, background.height)
         for (layer, place) in layers {
             let half = (w: Double(layer.width) * place.scale / 2, h: Double(layer.height) * place.scale / 2)
-            let x0 = max(0, Int((place.x - half.w).rounded(.down))), x1 = min(width, Int((place.x + half.w).rounded(.up)))
-            let y0 = max(0, Int((place.y - half.h).rounded(.down))), y1 = min(height, Int((place.y + half.h).rounded(.up)))
+            // Clamped while still floating point: a far-off or huge placement must not overflow an Int.
+            func pixel(_ value: Double, _ limit: Int) -> Int { Int(min(Double(limit), max(0, value.isNaN ? 0 : value))) }
+            let x0 = pixel((place.x - half.w).rounded(.down), width), x1 = pixel((place.x + half.w).rounded(.up), width)
+            let y0 = pixel((place.y - half.h).rounded(.down), height), y1 = pixel((place.y + half.h).rounded(.up), height)
             guard x0 < x1, y0 < y1 else { continue }
             for y in y0 ..< y1 {
                 let v = (Double(y) + 0.5 - place.y) / place.scale + Double(layer.height) / 2 - 0.5
@@ -65,6 +67,7 @@ public enum Compositor {
     /// The premultiplied colour (0...255) and alpha (0...1) of `layer` at (`u`, `v`), bilinear;
     /// transparent outside the layer.
     static func sample(_ layer: RGBAImage, _ u: Double, _ v: Double) -> ([Double], Double) {
+        guard u > -1, v > -1, u < Double(layer.width), v < Double(layer.height) else { return ([0, 0, 0], 0) }
         let fu = u.rounded(.down), fv = v.rounded(.down)
         let ix = Int(fu), iy = Int(fv)
         let tx = u - fu, ty = v - fv

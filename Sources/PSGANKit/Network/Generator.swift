@@ -124,10 +124,12 @@ public final class Generator {
 
         // Latent normalisation and the dense layer, written straight into the b4 concat buffer.
         let l = config.latentDim
-        var meanSquare: Float = 0
-        for v in latent { meanSquare += v * v }
-        let inverse = 1 / (meanSquare / Float(l) + 1e-8).squareRoot()
-        let z = latent.map { $0 * inverse }
+        // In double: the squares of latent values near float's limit (a character file may hold
+        // any finite float) would overflow float and leave a zero or NaN latent.
+        var meanSquare = 0.0
+        for v in latent { meanSquare += Double(v) * Double(v) }
+        let inverse = 1 / (meanSquare / Double(l) + 1e-8).squareRoot()
+        let z = latent.map { Float(Double($0) * inverse) }
         dense.withUnsafeBufferPointer { w in
             z.withUnsafeBufferPointer { zp in
                 BLAS.sgemv(m: c4 * 16, n: l, a: w.baseAddress!, x: zp.baseAddress!, y: concat.baseAddress!)

@@ -25,4 +25,24 @@ public struct CanvasSize: Equatable, Hashable, Sendable, CustomStringConvertible
 
     /// `WxH`.
     public var description: String { "\(width)x\(height)" }
+
+    /// The largest side psgan composites or writes.
+    public static let maximumSide = 8192
+    /// The most pixels psgan composites or writes in one frame: 8K UHD (7680x4320). A frame of this
+    /// size takes about 1.2 GB to composite (the colour is blended in double precision), so one
+    /// render stays under 2 GB.
+    public static let maximumPixels = 7680 * 4320
+
+    /// Whether psgan can composite and write a frame of this size (positive, within
+    /// ``maximumSide`` and ``maximumPixels``).
+    public var isWithinOutputLimits: Bool {
+        width > 0 && height > 0 && width <= Self.maximumSide && height <= Self.maximumSide && width * height <= Self.maximumPixels
+    }
+
+    /// Throws a ``PSGANError`` naming `file` (and `place`) unless ``isWithinOutputLimits``.
+    public func checkOutputLimits(file: String, place: String? = nil, kind: PSGANError.Kind = .render, what: String = "frame size") throws {
+        guard !isWithinOutputLimits else { return }
+        throw PSGANError(kind, file: file, place: place, "the \(what) \(self) is larger than psgan composites or writes (at most "
+            + "\(Self.maximumSide) on a side and \(Self.maximumPixels) pixels, 7680x4320)")
+    }
 }

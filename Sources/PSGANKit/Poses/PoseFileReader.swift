@@ -257,29 +257,7 @@ public enum PoseFileReader {
 
     /// Reads the regular file at `url` (at most ``maximumFileSize`` bytes).
     static func loadData(at url: URL) throws -> Data {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            // Through any symbolic links: what matters is the file that will be read.
-            attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
-        } catch {
-            throw PSGANError(.poses, url: url, problem: "cannot read (\(ErrorText.reason(error)))")
-        }
-        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
-            throw PSGANError(.poses, url: url, problem: "not a regular file")
-        }
-        if let size = (attributes[.size] as? NSNumber)?.int64Value, size > Int64(maximumFileSize) {
-            throw PSGANError(.poses, url: url, problem: "the file is too large (\(size >> 20) MiB; the limit is \(maximumFileSize >> 20) MiB)")
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PSGANError(.poses, url: url, problem: "cannot read (\(ErrorText.reason(error)))")
-        }
-        if data.count > maximumFileSize {
-            throw PSGANError(.poses, url: url, problem: "the file is too large (more than \(maximumFileSize >> 20) MiB)")
-        }
-        return data
+        try InputFile.data(at: url, kind: .poses, limit: maximumFileSize)
     }
 
     /// Parses `data`, the JSON text of the file at `url`.

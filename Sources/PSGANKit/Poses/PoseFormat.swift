@@ -13,6 +13,15 @@ public enum PoseFormat: String, CaseIterable, Sendable {
     /// BVH motion capture, projected through a camera.
     case bvh
 
+    /// Whether files of this format can hold several people per frame (a person is then chosen
+    /// with ``PersonSelection``); native pose files and BVH takes hold one.
+    public var holdsSeveralPeople: Bool {
+        switch self {
+        case .openpose, .comfyui, .coco, .mmpose: return true
+        case .native, .bvh: return false
+        }
+    }
+
     /// The format of `root`, a parsed JSON file, or `nil` when it is none of the JSON formats.
     static func detect(json root: PoseFileReader.JSONValue) -> PoseFormat? {
         switch root {

@@ -90,10 +90,11 @@ public struct CharacterGallery: Sendable {
         (45, 55), (45, 72), (45, 90), (55, 55), (55, 72), (55, 90), (48, 12), (52, 12), (46, 13), (54, 13),
     ].map { Keypoint(x: $0.0, y: $0.1, confidence: 1) }])
 
-    /// Reads a seed list: `A:B` (A to B-1), `N`, or a comma-separated list of either.
+    /// Reads a seed list: `A:B` (A to B-1), `N`, or a comma-separated list of either; nil for an
+    /// empty item (`1,,2`) or a seed given twice (`0:3,0:3`).
     public static func seeds(parsing text: String) -> [UInt64]? {
         var seeds: [UInt64] = []
-        for part in text.split(separator: ",") {
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let bounds = part.split(separator: ":", omittingEmptySubsequences: false)
             if bounds.count == 1, let seed = UInt64(bounds[0]) {
                 seeds.append(seed)
@@ -103,7 +104,7 @@ public struct CharacterGallery: Sendable {
                 return nil
             }
         }
-        return seeds.isEmpty || seeds.count > maximumCount ? nil : seeds
+        return seeds.isEmpty || seeds.count > maximumCount || Set(seeds).count != seeds.count ? nil : seeds
     }
 }
 

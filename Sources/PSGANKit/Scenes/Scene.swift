@@ -45,13 +45,7 @@ public struct Scene: Sendable {
 
     /// Reads and checks the scene file at `url`; relative paths resolve against its directory.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PSGANError(.manifest, file: url.path, "cannot read the scene (\(ErrorText.reason(error)))")
-        }
-        try self.init(data: data, url: url)
+        try self.init(data: try InputFile.data(at: url, kind: .manifest), url: url)
     }
 
     /// Checks the scene text `data` as if read from `url`.
@@ -106,10 +100,12 @@ public struct Scene: Sendable {
                 } else if case .string(let text) = value, let placement = Placement(parsing: text) {
                     where_ = .at(placement)
                 } else if case .object(let p) = value, case .number(let x)? = p["x"], case .number(let y)? = p["y"],
-                          case .number(let s) = p["scale"] ?? .number(1), x.isFinite, y.isFinite, s.isFinite, s > 0, p.count <= 3 {
+                          case .number(let s) = p["scale"] ?? .number(1), p.count <= 3, Placement(x: x, y: y, scale: s).isValid {
                     where_ = .at(Placement(x: x, y: y, scale: s))
                 } else {
-                    throw fail(place, "\"place\" must be \"pose\", \"X,Y,SCALE\" or {\"x\": X, \"y\": Y, \"scale\": S}, found \(value.kind)")
+                    let found = if case .string(let text) = value { ErrorText.quoted(text) } else { value.kind }
+                    throw fail(place, "\"place\" must be \"pose\", \"X,Y,SCALE\" or {\"x\": X, \"y\": Y, \"scale\": S} "
+                        + "(X and Y within ±100000 pixels, SCALE from 0.001 to 1000), found \(found)")
                 }
             }
             let start = try fields.wholeNumber("start") ?? 0

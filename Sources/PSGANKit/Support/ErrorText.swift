@@ -76,6 +76,12 @@ public enum ErrorText {
         return "'" + (escaped.count > limit ? String(escaped.prefix(limit)) + "..." : escaped) + "'"
     }
 
+    /// A path or name for a success line: control characters escaped (a newline as `\n`), as
+    /// errors print them, so an output name cannot break or recolour the terminal's line.
+    public static func escaped(_ text: String) -> String {
+        escape(text)
+    }
+
     /// The error's own text: psgan's errors as they describe themselves, Foundation's mapped.
     private static func text(of error: Error) -> String {
         let ns = error as NSError

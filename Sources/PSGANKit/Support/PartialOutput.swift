@@ -20,7 +20,18 @@ public struct PartialOutput: Sendable {
         self.keepsExtension = keepsExtension && !output.pathExtension.isEmpty
     }
 
-    private var prefix: String { ".\(output.deletingPathExtension().lastPathComponent).partial-" }
+    /// The longest file name most file systems take, in bytes.
+    static let nameLimit = 255
+
+    /// `.STEM.partial-`, the stem cut short (on a character boundary) where the temporary name
+    /// would pass ``nameLimit`` bytes with the longest process id, so that every output name the
+    /// file system takes has a temporary name it takes too.
+    private var prefix: String {
+        let room = Self.nameLimit - ".".utf8.count - ".partial-".utf8.count - 10 - suffix.utf8.count
+        var stem = output.deletingPathExtension().lastPathComponent
+        while stem.utf8.count > room { stem.removeLast() }
+        return ".\(stem).partial-"
+    }
     private var suffix: String { keepsExtension ? ".\(output.pathExtension)" : "" }
 
     /// This process's temporary name for the output.

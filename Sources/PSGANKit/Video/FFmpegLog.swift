@@ -33,7 +33,6 @@ public enum FFmpegLog {
         get { lock.withLock { echoing } }
         set {
             lock.withLock { echoing = newValue }
-            av_log_set_level(newValue ? AV_LOG_WARNING : AV_LOG_ERROR)
         }
     }
 
@@ -57,7 +56,8 @@ public enum FFmpegLog {
     }
 
     private static let installed: Void = {
-        av_log_set_level(lock.withLock { echoing } ? AV_LOG_WARNING : AV_LOG_ERROR)
+        // Warnings too: a few of them are the only word FFmpeg gives of a file cut short (``damageWarnings``).
+        av_log_set_level(AV_LOG_WARNING)
         av_log_set_callback { context, level, format, arguments in
             guard level <= av_log_get_level(), let format, let arguments else { return }
             var buffer = [CChar](repeating: 0, count: 512)
@@ -84,7 +84,7 @@ public enum FFmpegLog {
         lock.lock()
         defer { lock.unlock() }
         if echoing { FileHandle.standardError.write(Data(piece.utf8)) }
-        guard level <= AV_LOG_ERROR else { return }
+        guard level <= AV_LOG_ERROR || (tag != nil && damageWarnings.contains { piece.contains($0) }) else { return }
         // FFmpeg may log one line in several calls; only a newline ends it.
         var line = pending[tag ?? 0, default: ""]
         // Drop each piece's "[codec @ 0x...] " prefix.
@@ -107,6 +107,11 @@ public enum FFmpegLog {
             lastUntagged = text
         }
     }
+
+    /// Warnings that mean a file's data is damaged or cut short, counted as errors for the file they
+    /// name: a JPEG that ends without its end marker (a progressive one cut between two scans decodes
+    /// with whole regions wrong, and FFmpeg only warns).
+    private static let damageWarnings = ["EOI missing"]
 
     /// The words for an FFmpeg status code: a POSIX error (`AVERROR(errno)`) as ``ErrorText``'s short
     /// reason ("disk full", "read-only file system"), FFmpeg's own codes as FFmpeg words them.

@@ -74,6 +74,7 @@ public final class VideoWriter {
         guard width > 0, height > 0 else {
             throw PSGANError(.video, "\(path): frame size \(width)x\(height) must be positive")
         }
+        try CanvasSize(width: width, height: height).checkOutputLimits(file: path, kind: .video)
         guard FrameRate.isValid(settings.fps) else {
             throw PSGANError(.video, "\(path): frame rate \(settings.fps) is outside the rates psgan writes (\(FrameRate.rangeDescription))")
         }
