@@ -27,11 +27,11 @@ public struct CanvasSize: Equatable, Hashable, Sendable, CustomStringConvertible
     public var description: String { "\(width)x\(height)" }
 
     /// The largest side psgan composites or writes.
-    public static let maximumSide = 8192
-    /// The most pixels psgan composites or writes in one frame: 8K UHD (7680x4320). A frame of this
-    /// size takes about 1.2 GB to composite (the colour is blended in double precision), so one
-    /// render stays under 2 GB.
-    public static let maximumPixels = 7680 * 4320
+    public static let maximumSide = 4096
+    /// The most pixels psgan composites or writes in one frame: DCI 4K (4096x2160; UHD's 3840x2160
+    /// fits too). At this size the heaviest encoder (VP9 with alpha) and the compositing (colour
+    /// blended in double precision) keep one render under 2 GB; at 8K they took up to 8 GB.
+    public static let maximumPixels = 4096 * 2160
 
     /// Whether psgan can composite and write a frame of this size (positive, within
     /// ``maximumSide`` and ``maximumPixels``).
@@ -43,6 +43,6 @@ public struct CanvasSize: Equatable, Hashable, Sendable, CustomStringConvertible
     public func checkOutputLimits(file: String, place: String? = nil, kind: PSGANError.Kind = .render, what: String = "frame size") throws {
         guard !isWithinOutputLimits else { return }
         throw PSGANError(kind, file: file, place: place, "the \(what) \(self) is larger than psgan composites or writes (at most "
-            + "\(Self.maximumSide) on a side and \(Self.maximumPixels) pixels, 7680x4320)")
+            + "\(Self.maximumSide) on a side and \(Self.maximumPixels) pixels, as 4096x2160)")
     }
 }

@@ -59,7 +59,7 @@ public struct SceneJob: Sendable {
         let psgan = try PSGANModel(contentsOf: model)
         let config = psgan.config
         let side = config.resolution
-        if let size = scene.size { try size.checkOutputLimits(file: scene.url.path, place: "size", kind: .manifest, what: "size") }
+        if let size = scene.size { try size.checkOutputLimits(file: scene.url.path, place: "size", kind: .manifest, what: "canvas") }
         var plate = try BackgroundPlate(background: scene.background)
         if let size = scene.size, let own = plate.size, size != own {
             throw PSGANError(.manifest, file: scene.url.path, place: "size", "\(size) differs from the background's \(own) "
