@@ -29,8 +29,8 @@ struct CharactersCommand: ParsableCommand {
     @Option(help: "Pose input to draw every character in (default: a built-in front-facing standing pose).")
     var poses: String?
 
-    @Option(help: "The frame of --poses to use (zero-based).")
-    var frame = 0
+    @Option(help: "The frame of --poses to use (zero-based; default 0).")
+    var frame: Int?
 
     @Option(help: "Columns of the grid (default: about square).")
     var columns: Int?
@@ -45,13 +45,17 @@ struct CharactersCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        if frame < 0 { throw ValidationError("--frame must be 0 or more") }
+        if let frame, frame < 0 { throw ValidationError("--frame must be 0 or more") }
+        if frame != nil && poses == nil { throw ValidationError("--frame picks a frame of --poses; give --poses too") }
+        if URL(fileURLWithPath: out).pathExtension.lowercased() != "png" {
+            throw ValidationError("--out must name a .png file (the gallery is written as PNG)")
+        }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
     }
 
     func run() throws {
         let gallery = CharacterGallery(model: try BundledResources.model(model), seeds: seeds,
-                                       poses: poses.map { reading.input($0, cleaning: cleaning) }, frame: frame,
+                                       poses: poses.map { reading.input($0, cleaning: cleaning) }, frame: frame ?? 0,
                                        columns: columns, output: URL(fileURLWithPath: out))
         let result = try gallery.run()
         print("wrote \(ErrorText.escaped(out)): \(result.count) characters, \(result.columns)x\(result.rows) grid, \(result.size)")

@@ -43,7 +43,9 @@ struct ModelInitCommand: ParsableCommand {
     @Option(help: "Where to write the model file (.safetensors).")
     var out: String
 
-    func run() throws {
+    /// The options as a config, checked; the problems are option errors (in `validate`, so the
+    /// usage printed with them is this command's).
+    func makeConfig() throws -> GeneratorConfig {
         let count: Int
         if let keypoints {
             count = keypoints
@@ -65,6 +67,15 @@ struct ModelInitCommand: ParsableCommand {
         } catch let error as PSGANError {
             throw ValidationError(error.problem)
         }
+        return config
+    }
+
+    func validate() throws {
+        _ = try makeConfig()
+    }
+
+    func run() throws {
+        let config = try makeConfig()
         let model = try PSGANModel.random(config: config, seed: seed)
         try model.write(to: URL(fileURLWithPath: out), precision: precision)
         print("wrote \(ErrorText.escaped(out)): \(config.resolution)x\(config.resolution), \(config.parameterCount) parameters (\(precision.rawValue)), \(String(format: "%.2f", config.flopsPerFrame / 1e9)) GFLOP per frame")

@@ -29,6 +29,12 @@ struct PoseConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep frames A to B-1 of the cleaned-up sequence (zero-based).", valueName: "A:B"))
     var frames: FrameRange?
 
+    func validate() throws {
+        if size != nil && cleaning.retarget == nil {
+            throw ValidationError("--size is the canvas --retarget places the poses on; give --retarget too")
+        }
+    }
+
     func run() throws {
         var poses = try reading.input(input, cleaning: cleaning).read(onto: size)
         if let frames {

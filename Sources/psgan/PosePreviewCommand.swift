@@ -30,8 +30,11 @@ struct PosePreviewCommand: ParsableCommand {
     @Option(help: "Codec: h264 (default), hevc, vp9, av1, prores, ffv1 or png.", transform: VideoCodec.init(parsing:))
     var codec: VideoCodec?
 
-    @Option(help: "Frame rate of the video (default: the poses', else 30).")
+    @Option(parsing: .unconditional, help: "Frame rate of the video (default: the poses', after any --resample, else 30). Poses that record their rate are resampled to it, as in psgan render (see --frame-per-pose).")
     var fps: Double?
+
+    @Flag(name: .customLong("frame-per-pose"), help: "With --fps: one pose frame per video frame (a 30 fps take at --fps 15 plays 2x slow).")
+    var framePerPose = false
 
     @Option(help: ArgumentHelp("Frames A to B-1 of the cleaned-up sequence (zero-based).", valueName: "A:B"))
     var frames: FrameRange?
@@ -47,8 +50,9 @@ struct PosePreviewCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        let job = PosePreviewJob(poses: reading.input(input, cleaning: cleaning), size: size ?? CanvasSize(side: 512),
+        var job = PosePreviewJob(poses: reading.input(input, cleaning: cleaning), size: size ?? CanvasSize(side: 512),
                                  frames: frames, codec: codec, fps: fps, output: URL(fileURLWithPath: out))
+        job.framePerPose = framePerPose
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         let result = try job.run(temporaryOutput: { cleanup.url = $0 })

@@ -103,7 +103,10 @@ struct RenderCommand: ParsableCommand {
             let perCharacter = [("--seed", seed != nil), ("--character", !character.isEmpty), ("--upscale", upscale != nil),
                                 ("--background", background != nil), ("--place", place != nil), ("--tile", tile != nil)]
             if let (name, _) = perCharacter.first(where: { $0.1 }) {
-                throw ValidationError("\(name) does not go with --scene (the scene file says it for each character)")
+                let why = name == "--upscale" || name == "--tile"
+                    ? "scenes are drawn at the model's size, with no upscaler"
+                    : "the scene file says it for each character"
+                throw ValidationError("\(name) does not go with --scene (\(why))")
             }
         }
         if seed != nil && !character.isEmpty {

@@ -137,13 +137,43 @@ private func xs(_ poses: PoseSequence) -> [Double?] {
     @Test func loopsPingpongAndBlend() throws {
         let poses = track([0, 10, 20, 30, 40])
         #expect(xs(try PoseCleanup(loop: .pingpong).apply(to: poses)) == [0, 10, 20, 30, 40, 30, 20, 10])
-        // blend 2: frame 3 moves 1/3 of the way to frame 0, frame 4 2/3 of the way to frame 1.
+        // blend 2: frame 3 moves 1/3 of the way to frame 0 (30 -> 20), frame 4 2/3 of the way to
+        // frame 1 (40 -> 20); frames 0 and 1 are dropped, so the loop is 20, 20, 20 and back to 20.
         let blended = xs(try PoseCleanup(loop: .blend(2)).apply(to: poses)).map { $0 ?? .nan }
-        #expect(Array(blended[0 ..< 3]) == [0, 10, 20])
-        #expect(abs(blended[3] - 20) < 1e-9 && abs(blended[4] - 20) < 1e-9)
+        #expect(blended.count == 3 && blended.allSatisfy { abs($0 - 20) < 1e-9 }, "\(blended)")
+        expectError(.poses) { try PoseCleanup(loop: .blend(3)).apply(to: poses) }
         expectError(.poses) { try PoseCleanup(loop: .blend(5)).apply(to: poses) }
         #expect(PoseLoop(parsing: "blend 12") == .blend(12) && PoseLoop(parsing: "blend:3") == .blend(3))
         #expect(PoseLoop(parsing: "pingpong") == .pingpong && PoseLoop(parsing: "blend 0") == nil && PoseLoop(parsing: "spin") == nil)
+    }
+
+    /// A blended loop has no seam: from its last frame to its first, the step is no larger than the
+    /// motion's own largest frame-to-frame step (a sine whose period does not divide the clip, so
+    /// the raw end jumps a long way back).
+    @Test func aBlendedLoopHasNoSeam() throws {
+        let values = (0 ..< 100).map { f -> Double? in 100 + 40 * sin(2 * Double.pi * Double(f) / 37) }
+        // (A blend spreads the end's jump back to the start over its n + 1 steps, so n must be long
+        // enough for the jump: here it is 80 against steps of 7.)
+        for n in [12, 30] {
+            let looped = xs(try PoseCleanup(loop: .blend(n)).apply(to: track(values))).map { $0! }
+            #expect(looped.count == 100 - n)
+            let steps = zip(looped.dropFirst(), looped).map { abs($0 - $1) }
+            let raw = zip(values.dropFirst(), values).map { abs($0! - $1!) }
+            let seam = abs(looped.first! - looped.last!)
+            #expect(seam <= raw.max()! && steps.max()! <= raw.max()! * 1.5, "blend \(n): seam \(seam), steps up to \(steps.max()!), motion \(raw.max()!)")
+            #expect(abs(values.first!! - values.last!!) > 3 * raw.max()!, "without the blend the loop would jump")
+        }
+        // The sample walk from the issue: blend 12's seam is no larger than the walk's mean step.
+        let walk = try PoseInput(url: TestPaths.repository.appendingPathComponent("poses/mocap-front.json")).read()
+        let looped = try PoseCleanup(loop: .blend(12)).apply(to: walk)
+        func step(_ a: [Keypoint], _ b: [Keypoint]) -> Double {
+            let moves = zip(a, b).filter { $0.isPresent && $1.isPresent }.map { ($0.x - $1.x, $0.y - $1.y) }.map { ($0 * $0 + $1 * $1).squareRoot() }
+            return moves.reduce(0, +) / Double(moves.count)
+        }
+        let steps = zip(looped.frames.dropFirst(), looped.frames).map(step)
+        let mean = steps.reduce(0, +) / Double(steps.count)
+        let seam = step(looped.frames.last!, looped.frames.first!)
+        #expect(seam <= mean && step(walk.frames.last!, walk.frames.first!) > 5 * mean, "seam \(seam), mean step \(mean)")
     }
 
     @Test func missingCountsAndFigureBounds() {

@@ -76,7 +76,7 @@ private func coco51(x0: Double, y0: Double, scale: Double = 1, v: Int = 2, overr
         #expect(largest.frames[0][0].x == 100)
         let first = try PoseFileReader.read(url, options: PoseReadOptions(person: .index(0), canvas: CanvasSize(width: 640, height: 480)))
         #expect(first.frames[0][0].x == 0)
-        #expect(readFailure(url, PoseReadOptions(person: .index(5), canvas: CanvasSize(width: 640, height: 480))).contains("no person"))
+        #expect(readFailure(url, PoseReadOptions(person: .index(5), canvas: CanvasSize(width: 640, height: 480))).contains("no frame has person 5"))
     }
 
     // MARK: - ComfyUI

@@ -135,7 +135,7 @@ import Testing
         let dir = try TempDir()
         let url = dir.url.appendingPathComponent("colours.\(codec.defaultContainer.fileExtension!)")
         let colours: [[UInt8]] = [[220, 30, 40], [20, 200, 60], [30, 40, 210], [240, 230, 20], [128, 128, 128]]
-        let writer = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(codec: codec, fps: 30, crf: 0))
+        let writer = try VideoWriter(url: url, width: 16, height: 16, settings: VideoSettings(codec: codec, fps: 30, crf: codec.crfRange == nil ? nil : 0))
         for colour in colours {
             try writer.append(RGBImage(width: 16, height: 16, pixels: Array((0..<256).map { _ in colour }.joined())))
         }

@@ -64,7 +64,7 @@ import Testing
              "poses": ["\(s.poses.lastPathComponent)"], "jobs": [{"scene": "\(bad.lastPathComponent)", "name": "bad"},
              {"character": "seed3", "pose": "poses", "name": "good"}]}
             """.write(to: manifest, atomically: true, encoding: .utf8)
-        let batch = try CLI.run(["batch", manifest.path, "--quiet"])
+        let batch = try CLI.run(["batch", manifest.path])
         #expect(batch.status == 1 && batch.errors.contains(rule), "\(batch.errors)")
         #expect(CLI.contents(of: s.dir.appendingPathComponent("out")) == ["good.mp4"])
         try FileManager.default.removeItem(at: s.dir.appendingPathComponent("out"))

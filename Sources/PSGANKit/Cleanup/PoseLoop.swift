@@ -2,8 +2,10 @@
 public enum PoseLoop: Equatable, Sendable {
     /// Forward then backward: frames 0 ... n-1, then n-2 ... 1, so the clip repeats without a jump.
     case pingpong
-    /// The last `n` frames blended into the first ones: frame `count - n + i` moves towards frame `i`
-    /// by `(i + 1) / (n + 1)`, so the clip's end flows into its start.
+    /// The last `n` frames blended into the first ones, which they then stand for: frame
+    /// `count - n + i` moves towards frame `i` by `(i + 1) / (n + 1)`, and the first `n` frames are
+    /// dropped, so the blended end leads into frame `n`, where the clip (now `n` frames shorter)
+    /// starts again: a loop without a seam.
     case blend(Int)
 
     /// Reads `pingpong`, `blend N` or `blend:N`; nil for anything else.
@@ -32,6 +34,10 @@ public enum PoseLoop: Equatable, Sendable {
             guard n < frames.count else {
                 throw PSGANError(.poses, file: nil, problem: "a loop blend of \(n) frames needs more than \(n) frames; the poses have \(frames.count)")
             }
+            guard 2 * n < frames.count else {
+                throw PSGANError(.poses, file: nil, problem: "a loop blend of \(n) frames needs more than \(2 * n) frames "
+                    + "(the blend and the \(n) frames it replaces); the poses have \(frames.count)")
+            }
             for i in 0 ..< n {
                 let t = Double(i + 1) / Double(n + 1)
                 let target = frames.count - n + i
@@ -41,6 +47,8 @@ public enum PoseLoop: Equatable, Sendable {
                                     confidence: a.confidence + (b.confidence - a.confidence) * t)
                 }
             }
+            // The blended end stands for the first frames: the loop goes from it into frame n.
+            result.frames.removeFirst(n)
         }
         return result
     }

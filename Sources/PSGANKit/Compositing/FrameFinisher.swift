@@ -35,14 +35,15 @@ final class FrameFinisher {
     ///
     /// - Throws: for a background that cannot be opened or decoded, or alpha together with a
     ///   background (a composited frame is opaque).
-    init(side: Int, upscaler: Upscaler?, alpha: Bool, background: Background?, placement: Placement?) throws {
+    init(side: Int, upscaler: Upscaler?, alpha: Bool, background: Background?, placement: Placement?, fps: Double? = nil) throws {
         self.upscaler = upscaler
         self.alpha = alpha
         let scale = upscaler?.model.scale ?? 1
         characterSize = CanvasSize(side: side * scale)
         matte = alpha || background != nil ? Matte() : nil
         if let background {
-            let opened = try BackgroundPlate(background: background)
+            var opened = try BackgroundPlate(background: background)
+            opened.outputFPS = fps
             plate = opened
             outputSize = opened.size ?? characterSize
         } else {

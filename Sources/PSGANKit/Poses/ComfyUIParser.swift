@@ -29,6 +29,7 @@ extension PoseFileReader {
             var size: (width: Double, height: Double)?
             var layout: KeypointLayout?
             var frames: [[Keypoint]?] = []
+            var mostPeople = 0
             for (f, item) in items.enumerated() {
                 guard case .object(let object) = item else { throw fail("is \(item.kind), not an object", frame: f) }
                 let frameSize = try self.size(object, frame: f)
@@ -37,6 +38,7 @@ extension PoseFileReader {
                 }
                 size = size ?? frameSize
                 guard object["people"] != nil else { throw fail("missing \"people\"", frame: f) }
+                mostPeople = max(mostPeople, PoseFileReader.peopleCount(object))
                 let chosen = try PoseFileReader.parseOpenPoseFrame(object, url: url, frame: f, person: person)
                 if let chosen {
                     if let layout, layout != chosen.layout {
@@ -46,7 +48,9 @@ extension PoseFileReader {
                 }
                 frames.append(chosen?.keypoints)
             }
-            guard let layout else { throw fail("nobody is in any frame, so the keypoint layout cannot be told") }
+            guard let layout else {
+                throw fail("\(person.absence(mostPeople: mostPeople) ?? "nobody is in any frame"), so the keypoint layout cannot be told")
+            }
             let canvasSize: (width: Double, height: Double)
             if let canvas {
                 canvasSize = (Double(canvas.width), Double(canvas.height))

@@ -121,6 +121,11 @@ extension PoseFileReader {
             let raw = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
             // Foundation's text can quote the file (a whole number, newlines); keep the message one short line.
             var text = oneLine(raw)
+            // Foundation's words for a number out of range name its implementation language.
+            if let range = text.range(of: #"Number (\S+) is not representable in Swift"#, options: .regularExpression) {
+                let number = text[range].split(separator: " ")[1]
+                text.replaceSubrange(range, with: "the number \(number) is too large (beyond ±1.8e308)")
+            }
             if text.count > 200 { text = text.prefix(140) + "..." + text.suffix(40) }
             if text.hasSuffix(".") { text.removeLast() }
             guard let range = raw.range(of: #"around character \d+"#, options: .regularExpression),

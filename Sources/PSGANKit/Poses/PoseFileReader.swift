@@ -100,7 +100,8 @@ public enum PoseFileReader {
             }
             let frame = try parseOpenPoseFrame(object, url: url, person: options.person)
             guard let frame else {
-                throw PSGANError(.poses, url: url, problem: "nobody is in this OpenPose frame (\"people\" is empty or has no person \(options.person)), so its keypoint layout cannot be told")
+                let why = options.person.absence(mostPeople: Self.peopleCount(object)) ?? "nobody is in this OpenPose frame (\"people\" is empty)"
+                throw PSGANError(.poses, url: url, problem: "\(why), so its keypoint layout cannot be told")
             }
             let size = try openPoseCanvas(canvas, url: url)
             return PoseSequence(layout: frame.layout.name, keypointCount: frame.layout.count, fps: nil,
@@ -132,6 +133,12 @@ public enum PoseFileReader {
     }
 
     /// Whether `data` starts (after white space) with `HIERARCHY`, as BVH files do.
+    /// How many people an OpenPose or ComfyUI frame lists.
+    static func peopleCount(_ frame: [String: JSONValue]) -> Int {
+        if case .array(let people)? = frame["people"] { return people.count }
+        return 0
+    }
+
     static func looksLikeBVH(_ data: Data) -> Bool {
         let bytes = data.prefix(256).drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
         return bytes.starts(with: Array("HIERARCHY".utf8))
@@ -177,12 +184,14 @@ public enum PoseFileReader {
 
         var layout: KeypointLayout?
         var frames: [[Keypoint]?] = []
+        var mostPeople = 0
         frames.reserveCapacity(files.count)
         for file in files {
             let root = try parseJSON(loadData(at: file), url: file)
             guard case .object(let object) = root, object["people"] != nil else {
                 throw PSGANError(.poses, url: file, problem: "not an OpenPose keypoints file (missing \"people\")")
             }
+            mostPeople = max(mostPeople, peopleCount(object))
             let frame = try parseOpenPoseFrame(object, url: file, person: person)
             if let frame {
                 if let layout, layout != frame.layout {
@@ -193,7 +202,8 @@ public enum PoseFileReader {
             frames.append(frame?.keypoints)
         }
         guard let layout else {
-            throw PSGANError(.poses, url: url, problem: "nobody is in any frame (every \"people\" is empty, or has no person \(person)), so the keypoint layout cannot be told")
+            let why = person.absence(mostPeople: mostPeople) ?? "nobody is in any frame (every \"people\" is empty)"
+            throw PSGANError(.poses, url: url, problem: "\(why), so the keypoint layout cannot be told")
         }
         let empty = [Keypoint](repeating: .missing, count: layout.count)
         return PoseSequence(layout: layout.name, keypointCount: layout.count, fps: nil,

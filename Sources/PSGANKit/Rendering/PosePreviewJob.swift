@@ -30,6 +30,8 @@ public struct PosePreviewJob: Sendable {
     public var codec: VideoCodec?
     /// Frames per second; nil uses the poses' rate, else 30.
     public var fps: Double?
+    /// With ``fps``: one pose frame per video frame instead of retiming the poses to it.
+    public var framePerPose = false
     /// Where the finished video (or PNG directory) appears.
     public var output: URL
 
@@ -48,6 +50,10 @@ public struct PosePreviewJob: Sendable {
     ///
     /// - Parameter temporaryOutput: called with the writer's temporary name before any frame.
     public func run(temporaryOutput: (URL) -> Void = { _ in }) throws -> Result {
+        var poses = self.poses
+        // As a render does: poses that record their rate are retimed to the video's, so the motion
+        // plays at its real speed.
+        if let fps, !framePerPose { poses.cleanup.retimeFPS = fps }
         let prepared = try poses.prepared(for: PoseTarget(canvas: size, layout: "coco18", keypointCount: 18,
                                                           consumer: "previews draw COCO-18"))
         let range = try prepared.frames(frames)

@@ -190,7 +190,7 @@ public struct RenderJob: Sendable {
         let scale = upscaler?.model.scale ?? 1
         let size = config.resolution * scale
         let finisher = try FrameFinisher(side: config.resolution, upscaler: upscaler, alpha: alpha,
-                                         background: background, placement: placement)
+                                         background: background, placement: placement, fps: settings.fps)
         let writer = try VideoWriter(url: output, width: finisher.outputSize.width, height: finisher.outputSize.height,
                                      settings: settings)
         temporaryOutput(writer.temporaryURL)

@@ -69,43 +69,15 @@ public struct SceneJob: Sendable {
         var rate = fps
         var cast: [Cast] = []
         for actor in scene.drawingOrder {
-            var input = actor.poses
-            // The poses as placed in their own canvas (no retargeting), read at most once here.
-            var plain = input
-            plain.cleanup.retargeting = nil
-            var placed: PoseSequence?
-            if rate == nil {
-                // The first character's rate is the clip's, so retiming it to that rate changes nothing.
-                placed = try plain.read()
-                rate = placed!.fps ?? PoseSequence.assumedFPS
+            do {
+                cast.append(try member(actor, rate: &rate, size: size, side: side, config: config))
+            } catch let error as PSGANError {
+                // Which scene and which of its characters the problem is in, before the problem itself.
+                throw PSGANError(error.kind, file: scene.url.path, place: "character \(ErrorText.quoted(actor.name))", error.description)
             }
-            input.cleanup.retimeFPS = rate
-            plain.cleanup.retimeFPS = rate
-            let placement: Placement
-            switch actor.place {
-            case .at(let given):
-                placement = given
-            case .pose:
-                // Fit the figure's box (with a margin) into the model's frame, and put that frame
-                // where the box is on the pose canvas, fitted onto the output.
-                let poses = try placed ?? plain.read()
-                guard let box = FigureBounds(poses) else {
-                    throw PSGANError(.poses, file: input.displayPath, problem: "no keypoint is present, so the character has no place")
-                }
-                // The figure fills 60% of the frame, as in the training renders (the drawn head
-                // reaches above the head keypoints).
-                let square = max(box.width, box.height, 1) / 0.6
-                input.cleanup.retargeting = .fixedScale(Double(side) / square)
-                let k = min(Double(size.width) / poses.canvasWidth, Double(size.height) / poses.canvasHeight)
-                let offsetX = (Double(size.width) - poses.canvasWidth * k) / 2, offsetY = (Double(size.height) - poses.canvasHeight * k) / 2
-                placement = Placement(x: (box.minX + box.maxX) / 2 * k + offsetX, y: (box.minY + box.maxY) / 2 * k + offsetY,
-                                      scale: square / Double(side) * k)
-            }
-            let prepared = try input.prepared(for: config, modelFile: model.path)
-            cast.append(Cast(actor: actor, frames: prepared.frames, track: try actor.characters.track(latentDim: config.latentDim),
-                             placement: placement))
         }
         let fps = rate ?? PoseSequence.assumedFPS
+        plate.outputFPS = fps
         let length = cast.map { $0.actor.start + $0.frames.count }.max() ?? 0
         var range = try PSGANError.naming(scene.url.path) { try (frames ?? .all).resolve(frameCount: length) }
 
@@ -142,5 +114,45 @@ public struct SceneJob: Sendable {
         }
         return Result(output: output, frames: range.count, size: size, characters: cast.count, codec: videoCodec, fps: fps,
                       seconds: Date().timeIntervalSince(started))
+    }
+
+    /// One character of the scene, ready: its poses read (the first character's rate becomes the
+    /// clip's when none is set), placed, and prepared for the model.
+    private func member(_ actor: Scene.Actor, rate: inout Double?, size: CanvasSize, side: Int, config: GeneratorConfig) throws -> Cast {
+        var input = actor.poses
+        // The poses as placed in their own canvas (no retargeting), read at most once here.
+        var plain = input
+        plain.cleanup.retargeting = nil
+        var placed: PoseSequence?
+        if rate == nil {
+            // The first character's rate is the clip's, so retiming it to that rate changes nothing.
+            placed = try plain.read()
+            rate = placed!.fps ?? PoseSequence.assumedFPS
+        }
+        input.cleanup.retimeFPS = rate
+        plain.cleanup.retimeFPS = rate
+        let placement: Placement
+        switch actor.place {
+        case .at(let given):
+            placement = given
+        case .pose:
+            // Fit the figure's box (with a margin) into the model's frame, and put that frame
+            // where the box is on the pose canvas, fitted onto the output.
+            let poses = try placed ?? plain.read()
+            guard let box = FigureBounds(poses) else {
+                throw PSGANError(.poses, file: input.displayPath, problem: "no keypoint is present, so the character has no place")
+            }
+            // The figure fills 60% of the frame, as in the training renders (the drawn head
+            // reaches above the head keypoints).
+            let square = max(box.width, box.height, 1) / 0.6
+            input.cleanup.retargeting = .fixedScale(Double(side) / square)
+            let k = min(Double(size.width) / poses.canvasWidth, Double(size.height) / poses.canvasHeight)
+            let offsetX = (Double(size.width) - poses.canvasWidth * k) / 2, offsetY = (Double(size.height) - poses.canvasHeight * k) / 2
+            placement = Placement(x: (box.minX + box.maxX) / 2 * k + offsetX, y: (box.minY + box.maxY) / 2 * k + offsetY,
+                                  scale: square / Double(side) * k)
+        }
+        let prepared = try input.prepared(for: config, modelFile: model.path)
+        return Cast(actor: actor, frames: prepared.frames, track: try actor.characters.track(latentDim: config.latentDim),
+                    placement: placement)
     }
 }

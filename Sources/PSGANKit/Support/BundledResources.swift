@@ -29,7 +29,7 @@ public enum BundledResources {
             return URL(fileURLWithPath: fromEnvironment)
         }
         if let url = find(defaultModelPath) { return url }
-        throw PSGANError(.model, "no --model given and the bundled model \(defaultModelPath) was not found (set PSGAN_MODEL or pass --model)")
+        throw PSGANError(.model, "no model given and the bundled model \(defaultModelPath) was not found from here (set PSGAN_MODEL, or name one: --model for render and characters, \"model\" in a batch manifest)")
     }
 
     /// A bundled file (`relativePath` inside the repository); nil when no candidate folder has it.

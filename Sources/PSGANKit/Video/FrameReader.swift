@@ -152,7 +152,7 @@ public final class FrameReader {
                     throw PSGANError(.input, file: path, "cannot open the \(String(cString: decoder.pointee.name)) decoder (\(Self.message(status)))")
                 }
                 let w = Int(avStream.pointee.codecpar.pointee.width), h = Int(avStream.pointee.codecpar.pointee.height)
-                guard w > 0, h > 0 else { throw PSGANError(.input, file: path, "has no frame size") }
+                guard w > 0, h > 0 else { throw PSGANError(.input, file: path, "is damaged or cut short: its header gives no picture size" + ffmpegReason) }
                 width = w
                 height = h
                 let demuxer = String(cString: context.pointee.iformat.pointee.name)

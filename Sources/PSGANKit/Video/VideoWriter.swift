@@ -81,6 +81,9 @@ public final class VideoWriter {
         guard settings.threads >= 0 else {
             throw PSGANError(.video, "\(path): thread count \(settings.threads) must be 0 (auto) or more")
         }
+        if settings.crf != nil, codec.crfRange == nil {
+            throw PSGANError(.video, "\(path): --crf does not apply to \(codec.rawValue), which has no rate factor (\(codec == .prores ? "its profile sets the quality" : "it is lossless"))")
+        }
         if let crf = settings.crf, let range = codec.crfRange, !range.contains(crf) {
             throw PSGANError(.video, "\(path): crf \(crf) is out of range for \(codec.rawValue) "
                 + "(\(range.lowerBound)...\(range.upperBound))")

@@ -1,0 +1,125 @@
+import Foundation
+import PSGANTestSupport
+import Testing
+
+/// What the docs promise, checked the way a new user meets it: plates at their own speed, options
+/// that do not apply refused, messages that name what the user gave.
+@Suite struct DocumentedBehaviourTests {
+    /// A 15 fps plate under a 30 fps clip plays at its own speed: each plate frame shows twice, and
+    /// a plate shorter than the clip holds its last frame.
+    @Test func aPlateAtAnotherFrameRatePlaysAtItsOwnSpeed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = try CLI.tinyModel(in: dir), poses = try CLI.poseFile(in: dir, frames: 24, fps: 30)
+        // Ten plate frames of distinct grey levels, 15 fps, stored losslessly.
+        let frames = dir.appendingPathComponent("plate")
+        try FileManager.default.createDirectory(at: frames, withIntermediateDirectories: true)
+        for i in 0 ..< 10 {
+            try TestSupport.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "color=c=0x\(String(format: "%02x", 20 + i * 20))8040:s=64x32",
+                                           "-frames:v", "1", frames.appendingPathComponent(String(format: "%02d.png", i)).path])
+        }
+        let plate = dir.appendingPathComponent("plate15.mkv")
+        try TestSupport.run("ffmpeg", ["-v", "error", "-framerate", "15", "-i", frames.path + "/%02d.png", "-c:v", "ffv1", plate.path])
+        let out = dir.appendingPathComponent("out.mkv")
+        let result = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--background", plate.path,
+                                  "--codec", "ffv1", "--out", out.path, "--quiet"])
+        #expect(result.status == 0, "\(result.errors)")
+        let decoded = try CLI.decode(out, frameBytes: 64 * 32 * 3)
+        #expect(decoded.count == 24)
+        // The top-left pixel is the plate's (the character is fitted in the middle 32x32).
+        let reds = decoded.map { Int($0[0]) }
+        let expected = (0 ..< 24).map { 20 + min(9, $0 / 2) * 20 }
+        #expect(zip(reds, expected).allSatisfy { abs($0 - $1) <= 4 }, "\(reds)")  // plate colours pass through YUV
+    }
+
+    @Test func optionsThatDoNotApplyAreRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = try CLI.tinyModel(in: dir), poses = try CLI.poseFile(in: dir)
+        let before = CLI.contents(of: dir)
+        for (codec, ext) in [("prores", "mov"), ("ffv1", "mkv")] {
+            let result = try CLI.run(["render", "--model", model.path, "--poses", poses.path, "--codec", codec, "--crf", "20",
+                                      "--out", dir.appendingPathComponent("a.\(ext)").path])
+            #expect(result.status == 1 && result.errors.contains("--crf does not apply to \(codec)"), "\(result.errors)")
+        }
+        let frame = try CLI.run(["characters", "--model", model.path, "--seeds", "0:2", "--frame", "5", "--out", dir.appendingPathComponent("g.png").path])
+        #expect(frame.status != 0 && frame.errors.contains("--frame picks a frame of --poses"), "\(frame.errors)")
+        let jpeg = try CLI.run(["characters", "--model", model.path, "--seeds", "0:2", "--out", dir.appendingPathComponent("g.jpg").path])
+        #expect(jpeg.status != 0 && jpeg.errors.contains("--out must name a .png file"), "\(jpeg.errors)")
+        let size = try CLI.run(["pose", "convert", poses.path, "--size", "100x100", "--out", dir.appendingPathComponent("c.json").path])
+        #expect(size.status != 0 && size.errors.contains("give --retarget too"), "\(size.errors)")
+        let scene = dir.appendingPathComponent("scene.json")
+        try #"{"version": 1, "size": "32x32", "characters": [{"poses": "poses.json"}]}"#.write(to: scene, atomically: true, encoding: .utf8)
+        let upscale = try CLI.run(["render", "--model", model.path, "--scene", scene.path, "--upscale", "srgan-x2", "--out", dir.appendingPathComponent("s.mp4").path])
+        #expect(upscale.status != 0 && upscale.errors.contains("--upscale does not go with --scene (scenes are drawn at the model's size"), "\(upscale.errors)")
+        #expect(CLI.contents(of: dir) == before.union(["scene.json"]))
+    }
+
+    @Test func messagesNameWhatTheUserGave() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = try CLI.tinyModel(in: dir)
+        let person = (0 ..< 18).map { k in "\(10 + k), \(10 + 2 * k), 0.9" }.joined(separator: ", ")
+        // An OpenPose folder with one person per frame, asked for person 3.
+        let folder = dir.appendingPathComponent("op")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for f in 0 ..< 2 {
+            try "{\"people\": [{\"pose_keypoints_2d\": [\(person)]}]}".write(to: folder.appendingPathComponent("f\(f)_keypoints.json"), atomically: true, encoding: .utf8)
+        }
+        let comfy = dir.appendingPathComponent("comfy.json")
+        try "[{\"canvas_width\": 64, \"canvas_height\": 64, \"people\": [{\"pose_keypoints_2d\": [\(person)]}]}]".write(to: comfy, atomically: true, encoding: .utf8)
+        for input in [folder, comfy] {
+            let result = try CLI.run(["pose", "inspect", input.path, "--person", "3", "--canvas", "64x64"])
+            #expect(result.status == 1 && result.errors.contains("no frame has person 3 (counted from 0; the most people in one frame is 1)"),
+                    "\(input.lastPathComponent): \(result.errors)")
+        }
+        // A scene whose pose file is missing names the scene and the character.
+        let scene = dir.appendingPathComponent("scene.json")
+        try #"{"version": 1, "size": "32x32", "characters": [{"name": "ann", "poses": "nope.json", "seed": 1}]}"#.write(to: scene, atomically: true, encoding: .utf8)
+        let missing = try CLI.run(["render", "--model", model.path, "--scene", scene.path, "--out", dir.appendingPathComponent("s.mp4").path])
+        #expect(missing.status == 1 && missing.errors.contains("scene.json: character 'ann': ") && missing.errors.contains("nope.json: no such file"),
+                "\(missing.errors)")
+        // A PNG cut inside its header, in a folder of frames.
+        let pngs = dir.appendingPathComponent("pngs")
+        try FileManager.default.createDirectory(at: pngs, withIntermediateDirectories: true)
+        let whole = pngs.appendingPathComponent("frame_000000.png")
+        try TestSupport.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "color=s=16x16", "-frames:v", "1", whole.path])
+        try Data(try Data(contentsOf: whole).prefix(20)).write(to: pngs.appendingPathComponent("frame_000001.png"))
+        let cut = try CLI.run(["compare", pngs.path, pngs.path])
+        #expect(cut.status != 0 && cut.errors.contains("damaged or cut short"), "\(cut.errors)")
+        // A number past double's range, and a model size the contract does not have.
+        let huge = dir.appendingPathComponent("huge.json")
+        try #"{"format": "psgan-pose", "version": 1, "layout": "coco18", "canvas": {"width": 10, "height": 10}, "frames": [[[1e400, 1, 1]]]}"#
+            .write(to: huge, atomically: true, encoding: .utf8)
+        let number = try CLI.run(["pose", "inspect", huge.path])
+        #expect(number.status == 1 && number.errors.contains("the number 1e400 is too large") && !number.errors.contains("Swift"), "\(number.errors)")
+        let resolution = try CLI.run(["model", "init", "--resolution", "48", "--out", dir.appendingPathComponent("m.safetensors").path])
+        #expect(resolution.status != 0 && resolution.errors.contains("Usage: psgan model init"), "\(resolution.errors)")
+    }
+
+    /// `pose preview --fps 15` on 30 fps poses retimes them, as `render --fps 15` does.
+    @Test func previewRetimesLikeARender() throws {
+        let dir = try CLI.temporaryDirectory()
+        let poses = try CLI.poseFile(in: dir, frames: 30, fps: 30)
+        let out = dir.appendingPathComponent("p.mp4")
+        let result = try CLI.run(["pose", "preview", poses.path, "--fps", "15", "--size", "32x32", "--out", out.path, "--quiet"])
+        #expect(result.status == 0, "\(result.errors)")
+        let probe = try CLI.probe(out)
+        #expect(probe["nb_read_frames"] as? String == "15" && probe["r_frame_rate"] as? String == "15/1", "\(probe)")
+        let slow = dir.appendingPathComponent("slow.mp4")
+        #expect(try CLI.run(["pose", "preview", poses.path, "--fps", "15", "--frame-per-pose", "--size", "32x32", "--out", slow.path, "--quiet"]).status == 0)
+        #expect(try CLI.probe(slow)["nb_read_frames"] as? String == "30")
+    }
+
+    /// Every doc a message or help text points to exists.
+    @Test func docsNamedInTheProgramExist() throws {
+        let sources = CLI.repository.appendingPathComponent("Sources")
+        let enumerator = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+        var named: Set<String> = []
+        for case let file as URL in enumerator where file.pathExtension == "swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: try Regex("docs/[A-Za-z0-9_/-]+\\.md")) { named.insert(String(text[match.range])) }
+        }
+        #expect(named.contains("docs/scenes.md"))
+        for path in named {
+            #expect(FileManager.default.fileExists(atPath: CLI.repository.appendingPathComponent(path).path), "\(path)")
+        }
+    }
+}
