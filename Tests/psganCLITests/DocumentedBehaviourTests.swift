@@ -123,3 +123,54 @@ import Testing
         }
     }
 }
+
+/// Batch manifests take alpha, backgrounds, placements and audio, with the checks `psgan render` makes.
+@Suite struct ManifestProductionTests {
+    @Test func manifestsTakeAlphaBackgroundAndAudio() throws {
+        let dir = try CLI.temporaryDirectory()
+        try BatchCommandTests.inputs(in: dir, poseCount: 1, frames: 15)
+        try TestSupport.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48", "-frames:v", "1",
+                                       dir.appendingPathComponent("plate.png").path])
+        try TestSupport.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=duration=3", "-c:a", "aac",
+                                       dir.appendingPathComponent("song.m4a").path])
+        let manifest = try BatchCommandTests.writeManifest("""
+            {"version": 1, "defaults": {"model": "tiny.safetensors"}, "characters": [3], "poses": ["p0.json"],
+             "jobs": [
+               {"name": "cutout", "character": "seed3", "pose": "p0", "alpha": true, "codec": "prores", "output": "out/cutout.mov"},
+               {"name": "plate", "character": "seed3", "pose": "p0", "background": "plate.png", "place": "32,24,1.5", "output": "out/plate.mp4"},
+               {"name": "green", "character": "seed3", "pose": "p0", "background": "chroma-green", "output": "out/green.mp4"},
+               {"name": "song", "character": "seed3", "pose": "p0", "audio": {"file": "song.m4a", "offset": 0.1, "keep_length": true},
+                "output": "out/song.mkv"}
+             ]}
+            """, in: dir)
+        let result = try CLI.run(["batch", manifest.path, "--quiet"])
+        #expect(result.status == 0, "\(result.errors)")
+        let out = dir.appendingPathComponent("out")
+        #expect(try CLI.probe(out.appendingPathComponent("cutout.mov"))["pix_fmt"] as? String == "yuva444p12le")
+        let plate = try CLI.probe(out.appendingPathComponent("plate.mp4"))
+        #expect(plate["width"] as? Int == 64 && plate["height"] as? Int == 48, "the plate's size: \(plate)")
+        let green = try CLI.decode(out.appendingPathComponent("green.mp4"), frameBytes: 16 * 16 * 3)
+        #expect(green.count == 15)
+        let streams = try AudioTests.streams(out.appendingPathComponent("song.mkv"))
+        #expect(streams.map(\.codec) == ["h264", "aac"] && streams[1].end - streams[0].start > 3, "the whole song, moved 0.1 s: \(streams)")
+
+        // The render's checks, each naming the job.
+        let cases: [(String, String)] = [
+            (#""alpha": true, "background": "white""#, "\"alpha\" and \"background\" exclude each other"),
+            (#""place": "1,1,1""#, "\"place\" needs a \"background\""),
+            (#""background": "plate.png", "place": "1e30,1,1""#, "\"place\" must be X,Y,SCALE"),
+            (#""audio": {"file": "song.m4a", "offset": 1e9}"#, "must be a number of seconds under a day"),
+            (#""audio": {"file": "song.m4a", "gain": 2}"#, "unknown key \"gain\" in \"audio\""),
+            (#""alpha": "yes""#, "\"alpha\" must be true or false"),
+        ]
+        for (settings, message) in cases {
+            let bad = try BatchCommandTests.writeManifest("""
+                {"version": 1, "defaults": {"model": "tiny.safetensors"}, "output": "bad/{name}.mp4", "characters": [3], "poses": ["p0.json"],
+                 "jobs": [{"name": "x", "character": "seed3", "pose": "p0", \(settings)}]}
+                """, in: dir)
+            let refused = try CLI.run(["batch", bad.path])
+            #expect(refused.status == 2 && refused.errors.contains(message), "\(settings): \(refused.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad").path))
+    }
+}

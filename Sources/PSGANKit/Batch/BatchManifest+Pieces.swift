@@ -12,7 +12,7 @@ extension BatchManifest {
         }
     }
 
-    static func settings(_ object: [String: JSON], place: String, path: String) throws -> Settings {
+    static func settings(_ object: [String: JSON], place: String, path: String, directory: URL) throws -> Settings {
         func fail(_ problem: String) -> PSGANError { PSGANError(.manifest, file: path, place: place, problem) }
         let fields = Fields(object: object, fail: fail)
         let string = fields.string, integer = fields.wholeNumber
@@ -38,11 +38,44 @@ extension BatchManifest {
         if let value = object["canvas"] { settings.canvas = try canvas(value, place: place, path: path) }
         settings.upscale = try string("upscale")
         settings.framePerPose = try fields.bool("frame_per_pose")
+        settings.alpha = try fields.bool("alpha")
+        func file(_ text: String) -> URL {
+            (text.hasPrefix("/") ? URL(fileURLWithPath: text) : directory.appendingPathComponent(text)).standardizedFileURL
+        }
+        if let text = try string("background") {
+            // A colour now; a file is opened when the job runs, as every file a job reads.
+            settings.background = Background.color(parsing: text) ?? .file(file(text))
+        }
+        if let text = try string("place") {
+            guard let placement = Placement(parsing: text) else { throw fail("\"place\" must be \(Placement.rule), found \(ErrorText.quoted(text))") }
+            settings.place = placement
+        }
+        if let value = object["audio"] {
+            settings.audio = try audio(value, fail: fail, file: file)
+        }
         if let tile = try integer("tile") {
             guard tile >= 1 else { throw fail("\"tile\" must be at least 1") }
             settings.tile = tile
         }
         return settings
+    }
+
+    /// An `"audio"` value: a file, or `{"file": F, "offset": S, "keep_length": B}` (as `--audio`,
+    /// `--audio-offset` and `--keep-length`).
+    static func audio(_ value: JSON, fail: @escaping (String) -> PSGANError, file: (String) -> URL) throws -> AudioTrack {
+        switch value {
+        case .string(let text) where !text.isEmpty:
+            return AudioTrack(file: file(text))
+        case .object(let object):
+            let fields = Fields(object: object, fail: fail)
+            try fields.checkKeys(["file", "offset", "keep_length"], in: "audio")
+            guard let text = try fields.string("file") else { throw fail("\"audio\" needs a \"file\"") }
+            let offset = try fields.number("offset") ?? 0
+            guard abs(offset) < AudioTrack.offsetLimit else { throw fail("\"offset\" in \"audio\" must be a number of seconds under a day") }
+            return AudioTrack(file: file(text), offset: offset, keepLength: try fields.bool("keep_length") ?? false)
+        default:
+            throw fail("\"audio\" must be an audio file or {\"file\", \"offset\", \"keep_length\"}, found \(value.kind)")
+        }
     }
 
     static func canvas(_ value: JSON, place: String, path: String) throws -> CanvasSize {

@@ -41,7 +41,8 @@ public struct BatchManifest: Sendable {
 
     /// Settings that `defaults` and each job may give; a job's override the defaults'.
     struct Settings {
-        static let keys: Set<String> = ["model", "codec", "fps", "crf", "frames", "canvas", "upscale", "tile", "frame_per_pose"]
+        static let keys: Set<String> = ["model", "codec", "fps", "crf", "frames", "canvas", "upscale", "tile", "frame_per_pose",
+                                        "alpha", "background", "place", "audio"]
         var model: String?
         var codec: VideoCodec?
         var fps: Double?
@@ -51,13 +52,18 @@ public struct BatchManifest: Sendable {
         var upscale: String?
         var tile: Int?
         var framePerPose: Bool?
+        var alpha: Bool?
+        var background: Background?
+        var place: Placement?
+        var audio: AudioTrack?
 
         /// These settings with `other`'s given ones on top.
         func merged(with other: Settings) -> Settings {
             Settings(model: other.model ?? model, codec: other.codec ?? codec, fps: other.fps ?? fps,
                      crf: other.crf ?? crf, frames: other.frames ?? frames, canvas: other.canvas ?? canvas,
                      upscale: other.upscale ?? upscale, tile: other.tile ?? tile,
-                     framePerPose: other.framePerPose ?? framePerPose)
+                     framePerPose: other.framePerPose ?? framePerPose, alpha: other.alpha ?? alpha,
+                     background: other.background ?? background, place: other.place ?? place, audio: other.audio ?? audio)
         }
     }
 
@@ -112,7 +118,7 @@ public struct BatchManifest: Sendable {
         if let value = top["defaults"] {
             guard case .object(let object) = value else { throw fail("defaults", "must be an object, found \(value.kind)") }
             try Self.checkKeys(object, allowed: Settings.keys, place: "defaults", path: path)
-            defaults = try Self.settings(object, place: "defaults", path: path)
+            defaults = try Self.settings(object, place: "defaults", path: path, directory: directory)
         }
         var topTemplate: OutputTemplate?
         if let value = top["output"] {
@@ -191,7 +197,7 @@ public struct BatchManifest: Sendable {
                     let template = try jobTemplate(object, label)
                     pending.append(Pending(name: name ?? Self.stem(text), character: CharacterEntry(name: "scene", characters: .seed(0)),
                                            pose: PoseEntry(name: Self.stem(text), input: PoseInput(url: sceneFile), canvas: nil),
-                                           settings: try Self.settings(object, place: label, path: path), template: template, scene: sceneFile))
+                                           settings: try Self.settings(object, place: label, path: path, directory: directory), template: template, scene: sceneFile))
                     continue
                 }
                 guard case .string(let characterName)? = object["character"] else {
@@ -209,7 +215,7 @@ public struct BatchManifest: Sendable {
                 if object["name"] == nil { label = "job \(i) (\(character.name)-\(pose.name))" }
                 try Self.checkKeys(object, allowed: Settings.keys.union(["name", "character", "pose", "output"]), place: label, path: path)
                 let template = try jobTemplate(object, label)
-                let settings = try Self.settings(object, place: label, path: path)
+                let settings = try Self.settings(object, place: label, path: path, directory: directory)
                 pending.append(Pending(name: name, character: character, pose: pose, settings: settings, template: template, scene: nil))
             }
         } else {
@@ -234,6 +240,17 @@ public struct BatchManifest: Sendable {
                 throw fail(label, "a \"scene\" job takes no \"upscale\" or \"tile\"")
             }
             if item.scene != nil { (settings.upscale, settings.tile) = ("none", nil) }
+            if item.scene != nil && (item.settings.background != nil || item.settings.place != nil) {
+                throw fail(label, "a \"scene\" job takes no \"background\" or \"place\" (the scene file gives them)")
+            }
+            if item.scene != nil { (settings.background, settings.place) = (nil, nil) }
+            // The same checks as psgan render's options.
+            if settings.alpha == true && settings.background != nil {
+                throw fail(label, "\"alpha\" and \"background\" exclude each other (a frame composited over a background is opaque)")
+            }
+            if settings.place != nil && settings.background == nil {
+                throw fail(label, "\"place\" needs a \"background\" image or video to place the character on")
+            }
             guard let template = item.template ?? topTemplate else {
                 throw fail(label, "has no output: give a top-level \"output\" template or the job's own \"output\"")
             }
@@ -291,6 +308,10 @@ public struct BatchManifest: Sendable {
                                    frames: settings.frames, codec: codec, fps: settings.fps, crf: settings.crf,
                                    upscaling: upscaling, tile: settings.tile, output: output)
             render.framePerPose = settings.framePerPose ?? false
+            render.alpha = settings.alpha ?? false
+            render.background = settings.background
+            render.placement = settings.place
+            render.audio = settings.audio
             render.scene = item.scene
             jobs.append(BatchJob(index: index, name: name, character: item.character.name, pose: item.pose.name, render: render))
         }

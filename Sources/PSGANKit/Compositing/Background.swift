@@ -9,6 +9,9 @@ public enum Background: Equatable, Sendable {
     /// A video plate, taken frame by frame in step with the clip (its last frame is held when it is
     /// shorter); its size sets the output's.
     case video(URL)
+    /// An image or a video plate, told apart when the render opens it (a batch manifest names its
+    /// files before they are read).
+    case file(URL)
 
     /// The colours `--background` knows by name.
     public static let namedColors: [String: (UInt8, UInt8, UInt8)] = [
@@ -16,6 +19,15 @@ public enum Background: Equatable, Sendable {
         "red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255),
         "chroma-green": (0, 177, 64), "chroma-blue": (0, 71, 187),
     ]
+
+    /// A colour: `#RRGGBB`, `RRGGBB` or a name from ``namedColors``; nil for anything else.
+    public static func color(parsing text: String) -> Background? {
+        let lower = text.lowercased()
+        if let (r, g, b) = namedColors[lower] { return .color(red: r, green: g, blue: b) }
+        let hex = lower.hasPrefix("#") ? String(lower.dropFirst()) : lower
+        guard hex.count == 6, hex.allSatisfy(\.isHexDigit), let value = UInt32(hex, radix: 16) else { return nil }
+        return .color(red: UInt8(value >> 16), green: UInt8((value >> 8) & 0xFF), blue: UInt8(value & 0xFF))
+    }
 
     /// Reads `--background`: `#RRGGBB` (or `RRGGBB`), a colour name, or a file (an image or video,
     /// told apart by opening it).
@@ -28,10 +40,8 @@ public enum Background: Equatable, Sendable {
             self = .color(red: r, green: g, blue: b)
             return
         }
-        let hex = lower.hasPrefix("#") ? String(lower.dropFirst()) : lower
-        if hex.count == 6, hex.allSatisfy(\.isHexDigit), !FileManager.default.fileExists(atPath: text),
-           let value = UInt32(hex, radix: 16) {
-            self = .color(red: UInt8(value >> 16), green: UInt8((value >> 8) & 0xFF), blue: UInt8(value & 0xFF))
+        if !FileManager.default.fileExists(atPath: text), let color = Self.color(parsing: text) {
+            self = color
             return
         }
         let url = URL(fileURLWithPath: text)

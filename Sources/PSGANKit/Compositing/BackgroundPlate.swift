@@ -21,7 +21,12 @@ struct BackgroundPlate {
 
     /// Opens `background` (nil: white).
     init(background: Background?) throws {
-        switch background ?? .color(red: 255, green: 255, blue: 255) {
+        var background = background ?? .color(red: 255, green: 255, blue: 255)
+        if case .file(let url) = background {
+            let reader = try FrameReader(url: url)
+            background = reader.frameRate == nil && reader.frameCount == 1 && reader.frameFiles.isEmpty ? .image(url) : .video(url)
+        }
+        switch background {
         case .color(let r, let g, let b):
             source = .color(r, g, b)
             size = nil
@@ -36,6 +41,8 @@ struct BackgroundPlate {
             try CanvasSize(width: reader.width, height: reader.height).checkOutputLimits(file: PSGANError.displayPath(of: url), kind: .input, what: "plate")
             source = .video(reader, last: nil, index: -1)
             size = CanvasSize(width: reader.width, height: reader.height)
+        case .file:
+            preconditionFailure("a file background is opened as an image or a video above")
         }
     }
 
