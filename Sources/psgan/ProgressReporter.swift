@@ -20,7 +20,13 @@ final class ProgressReporter {
         guard !quiet else { return }
         let eta = progress.remaining.map(Self.clock) ?? "--:--"
         let rate = String(format: "%.2f", progress.framesPerSecond)
-        if interactive {
+        if progress.total <= 0 {
+            // The total is not known: frames so far and the speed, no bar or ETA.
+            guard interactive || progress.elapsed - lastDraw >= 5 || progress.completed == 1 else { return }
+            guard !interactive || progress.elapsed - lastDraw >= 0.1 else { return }
+            lastDraw = progress.elapsed
+            write(interactive ? "\r\(progress.completed) frames  \(rate) frames/s " : "\(progress.completed) frames so far (\(rate) frames/s)\n")
+        } else if interactive {
             guard progress.completed == progress.total || progress.elapsed - lastDraw >= 0.1 else { return }
             lastDraw = progress.elapsed
             let width = 30

@@ -51,8 +51,9 @@ struct UpscaleCommand: ParsableCommand {
 
     func run() throws {
         ffmpegLog.apply()
-        let job = UpscaleJob(upscaler: try BundledResources.requiredUpscalerFile(model), input: URL(fileURLWithPath: input),
+        var job = UpscaleJob(upscaler: try BundledResources.requiredUpscalerFile(model), input: URL(fileURLWithPath: input),
                              output: URL(fileURLWithPath: out), tile: tile, codec: codec, crf: crf)
+        job.command = PSGAN.commandLine
         let cleanup = InterruptCleanup()
         defer { cleanup.disarm() }
         let reporter = ProgressReporter(quiet: quiet)

@@ -94,6 +94,34 @@ import Testing
         #expect(resolution.status != 0 && resolution.errors.contains("Usage: psgan model init"), "\(resolution.errors)")
     }
 
+    /// `psgan upscale` on a video keeps its sound and tags its output; a progress whose total is
+    /// unknown says so instead of counting to each frame.
+    @Test func upscalingAVideoKeepsItsSoundAndTellsWhatItIs() throws {
+        let dir = try CLI.temporaryDirectory()
+        for container in ["mp4", "mkv"] {
+            let input = dir.appendingPathComponent("in.\(container)")
+            try TestSupport.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=1.5",
+                                           "-f", "lavfi", "-i", "sine=duration=2", "-c:v", "libx264", "-c:a", "aac", input.path])
+            let out = dir.appendingPathComponent("out.\(container)")
+            let result = try CLI.run(["upscale", input.path, "--model", "srgan-x2", "--out", out.path])
+            #expect(result.status == 0, "\(result.errors)")
+            let streams = try AudioTests.streams(out)
+            #expect(streams.map(\.codec) == ["h264", "aac"] && abs(streams[1].end - streams[0].start - 2) < 0.1, "\(container): \(streams)")
+            let json = try #require(try JSONSerialization.jsonObject(with: TestSupport.run("ffprobe", ["-v", "error", "-show_entries", "format_tags",
+                                                                                                     "-of", "json", out.path])) as? [String: Any])
+            let tags = ((json["format"] as? [String: Any])?["tags"] as? [String: String] ?? [:]).reduce(into: [String: String]()) { $0[$1.key.lowercased()] = $1.value }
+            #expect(tags["psgan_upscaler_sha256"]?.count == 64 && tags["psgan_input_sha256"]?.count == 64
+                    && tags["psgan_command"]?.contains("upscale") == true && tags["psgan_version"] != nil, "\(tags)")
+            // Matroska does not say how many frames it holds: no "1/1 ... 15/15" count then.
+            let lines = result.errors.split(separator: "\n")
+            if container == "mkv" {
+                #expect(!lines.contains { $0.contains("1/1 frames") } && lines.contains { $0.contains("frames so far") }, "\(lines)")
+            } else {
+                #expect(lines.contains { $0.contains("/15 frames") }, "\(lines)")
+            }
+        }
+    }
+
     /// `pose preview --fps 15` on 30 fps poses retimes them, as `render --fps 15` does.
     @Test func previewRetimesLikeARender() throws {
         let dir = try CLI.temporaryDirectory()

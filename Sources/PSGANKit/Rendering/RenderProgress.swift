@@ -2,7 +2,7 @@
 public struct RenderProgress: Sendable {
     /// Frames finished (generated and handed to the encoder).
     public var completed: Int
-    /// Frames in the render.
+    /// Frames in the render; 0 when not known (an input that does not say how many it holds).
     public var total: Int
     /// Seconds since the first frame started.
     public var elapsed: Double
@@ -19,6 +19,6 @@ public struct RenderProgress: Sendable {
 
     /// Estimated seconds left, or nil before the first frame.
     public var remaining: Double? {
-        completed > 0 ? elapsed / Double(completed) * Double(total - completed) : nil
+        completed > 0 && total > 0 ? elapsed / Double(completed) * Double(total - completed) : nil
     }
 }

@@ -26,6 +26,18 @@ public enum Provenance {
         return tags
     }
 
+    /// The tags of a `psgan upscale` output: psgan's version, the upscaler's and the input's
+    /// SHA-256 and the command line.
+    public static func upscaleTags(upscaler: URL, input: URL, command: String?) throws -> [String: String] {
+        var tags = ["psgan_version": PSGANVersion.string, "psgan_upscaler_sha256": try FileDigest.sha256(of: upscaler)]
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            tags["psgan_input_sha256"] = try FileDigest.sha256(of: input)
+        }
+        if let command { tags["psgan_command"] = command }
+        return tags
+    }
+
     /// `arguments` as one shell command line, each argument quoted where the shell would need it.
     public static func commandLine(_ arguments: [String]) -> String {
         arguments.map { argument in

@@ -34,6 +34,8 @@ public struct UpscaleJob: Sendable {
     public var codec: VideoCodec?
     /// Constant rate factor for video output; nil uses the codec's default.
     public var crf: Int?
+    /// The command line recorded in the output's provenance tags.
+    public var command: String?
 
     /// A job upscaling `input` into `output` with the upscaler in `upscaler`.
     public init(upscaler: URL, input: URL, output: URL, tile: Int? = nil, codec: VideoCodec? = nil, crf: Int? = nil) {
@@ -54,17 +56,18 @@ public struct UpscaleJob: Sendable {
                     progress: ((RenderProgress) -> Void)? = nil) throws -> Result {
         let upscaler = Upscaler(model: try UpscalerModel(contentsOf: self.upscaler), tileSize: tile)
         let reader = try FrameReader(url: input)
+        let tags = try Provenance.upscaleTags(upscaler: self.upscaler, input: input, command: command)
         let size = upscaler.outputSize(width: reader.width, height: reader.height)
         let started = Date()
         let summary: String
         if !reader.frameFiles.isEmpty {
-            try upscaleDirectory(reader, upscaler, temporaryOutput: temporaryOutput, progress: progress)
+            try upscaleDirectory(reader, upscaler, tags: tags, temporaryOutput: temporaryOutput, progress: progress)
             summary = "\(reader.framesRead) PNG frames"
         } else if reader.frameRate == nil && reader.frameCount == 1 {
-            try upscaleImage(reader, upscaler)
+            try upscaleImage(reader, upscaler, tags: tags)
             summary = "1 image"
         } else {
-            try upscaleVideo(reader, upscaler, size: size, temporaryOutput: temporaryOutput, progress: progress)
+            try upscaleVideo(reader, upscaler, size: size, tags: tags, temporaryOutput: temporaryOutput, progress: progress)
             summary = "\(reader.framesRead) frames"
         }
         return Result(summary: summary, inputSize: CanvasSize(width: reader.width, height: reader.height),
@@ -73,7 +76,7 @@ public struct UpscaleJob: Sendable {
     }
 
     /// One image into one `.png` file.
-    private func upscaleImage(_ reader: FrameReader, _ upscaler: Upscaler) throws {
+    private func upscaleImage(_ reader: FrameReader, _ upscaler: Upscaler, tags: [String: String]) throws {
         guard output.pathExtension.lowercased() == "png" else {
             throw PSGANError(.render, url: output, problem: "the input is an image, so the output must be a .png file")
         }
@@ -85,11 +88,11 @@ public struct UpscaleJob: Sendable {
             throw PSGANError(.render, file: output.path, "is a directory (give a .png file name)")
         }
         PartialOutput(output: output, keepsExtension: true).removeStale()
-        try PNGFile.write(upscaler.upscale(image), to: output)
+        try PNGFile.write(upscaler.upscale(image), to: output, text: tags)
     }
 
     /// Every PNG of the input directory into a new directory, keeping the file names.
-    private func upscaleDirectory(_ reader: FrameReader, _ upscaler: Upscaler, temporaryOutput: (URL) -> Void,
+    private func upscaleDirectory(_ reader: FrameReader, _ upscaler: Upscaler, tags: [String: String], temporaryOutput: (URL) -> Void,
                                   progress: ((RenderProgress) -> Void)?) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) {
@@ -115,7 +118,7 @@ public struct UpscaleJob: Sendable {
             var index = 0
             while let frame = try reader.next() {
                 let name = reader.frameFiles[index].lastPathComponent
-                try PNGFile.write(upscaler.upscale(frame), to: temporary.appendingPathComponent(name))
+                try PNGFile.write(upscaler.upscale(frame), to: temporary.appendingPathComponent(name), text: tags)
                 index += 1
                 progress?(RenderProgress(completed: index, total: reader.frameFiles.count, elapsed: Date().timeIntervalSince(start)))
             }
@@ -127,20 +130,26 @@ public struct UpscaleJob: Sendable {
     }
 
     /// A video frame by frame into a new video at the input's frame rate.
-    private func upscaleVideo(_ reader: FrameReader, _ upscaler: Upscaler, size: (width: Int, height: Int),
+    private func upscaleVideo(_ reader: FrameReader, _ upscaler: Upscaler, size: (width: Int, height: Int), tags: [String: String],
                               temporaryOutput: (URL) -> Void, progress: ((RenderProgress) -> Void)?) throws {
         let videoCodec = VideoCodec.resolved(codec, for: output)
         guard videoCodec != .png else {
             throw PSGANError(.render, file: output.path, "a video input gives a video; to get PNG frames, give a video file name")
         }
-        let settings = VideoSettings(codec: videoCodec, fps: reader.frameRate ?? PoseSequence.assumedFPS, crf: crf)
+        var settings = VideoSettings(codec: videoCodec, fps: reader.frameRate ?? PoseSequence.assumedFPS, crf: crf)
+        settings.metadata = tags
+        // The input's sound comes along, whole (copied where the output's container takes it).
+        if VideoContainer(fileExtension: output.pathExtension) != nil, AudioInput.hasAudio(input) {
+            settings.audio = AudioTrack(file: input, keepLength: true)
+        }
         let writer = try VideoWriter(url: output, width: size.width, height: size.height, settings: settings)
         temporaryOutput(writer.temporaryURL)
         let start = Date()
         try writer.complete {
             while let frame = try reader.next() {
                 try writer.append(upscaler.upscale(frame))
-                progress?(RenderProgress(completed: reader.framesRead, total: max(reader.frameCount ?? 0, reader.framesRead),
+                // A total of 0 when the file does not say how many frames it holds (shown as unknown).
+                progress?(RenderProgress(completed: reader.framesRead, total: reader.frameCount.map { max($0, reader.framesRead) } ?? 0,
                                          elapsed: Date().timeIntervalSince(start)))
             }
         }

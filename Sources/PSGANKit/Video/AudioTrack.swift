@@ -116,6 +116,11 @@ final class AudioInput {
         avformat_close_input(&owned)
     }
 
+    /// Whether the file at `url` opens with an audio stream.
+    static func hasAudio(_ url: URL) -> Bool {
+        (try? AudioInput(track: AudioTrack(file: url))) != nil
+    }
+
     /// The audio stream.
     var stream: UnsafeMutablePointer<AVStream> { context.pointee.streams[index]! }
 }

@@ -51,9 +51,11 @@ public enum PNGFile {
 
     /// Writes `image` to `url` as a PNG, atomically: the bytes go to a hidden temporary name
     /// beside it, renamed onto `url` only when complete (replacing an existing file).
-    public static func write(_ image: RGBImage, to url: URL) throws {
+    /// `text` (provenance) goes into `tEXt` chunks.
+    public static func write(_ image: RGBImage, to url: URL, text: [String: String] = [:]) throws {
         let path = url.path
-        let bytes = try encode(image, path: path)
+        var bytes = try encode(image, path: path)
+        if !text.isEmpty { bytes = insertingText(text, into: bytes) }
         // (No stale clean-up here: this runs once per frame of a directory; callers writing one
         // image clean up once, see PartialOutput.)
         let temporary = PartialOutput(output: url, keepsExtension: true).temporaryURL
