@@ -24,7 +24,10 @@ struct CharactersCommand: ParsableCommand {
                 }
                 return seeds
             })
-    var seeds: [UInt64]
+    var seeds: [UInt64] = []
+
+    @Option(help: ArgumentHelp("A character file (a seed, latent or look) to draw after the seeds, labelled 1, 2, ... in order (repeat).", valueName: "FILE"))
+    var character: [String] = []
 
     @Option(help: "Pose input to draw every character in (default: a built-in front-facing standing pose).")
     var poses: String?
@@ -45,6 +48,7 @@ struct CharactersCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
+        if seeds.isEmpty && character.isEmpty { throw ValidationError("give --seeds, --character or both") }
         if let frame, frame < 0 { throw ValidationError("--frame must be 0 or more") }
         if frame != nil && poses == nil { throw ValidationError("--frame picks a frame of --poses; give --poses too") }
         if URL(fileURLWithPath: out).pathExtension.lowercased() != "png" {
@@ -54,9 +58,10 @@ struct CharactersCommand: ParsableCommand {
     }
 
     func run() throws {
-        let gallery = CharacterGallery(model: try BundledResources.model(model), seeds: seeds,
+        var gallery = CharacterGallery(model: try BundledResources.model(model), seeds: seeds,
                                        poses: poses.map { reading.input($0, cleaning: cleaning) }, frame: frame ?? 0,
                                        columns: columns, output: URL(fileURLWithPath: out))
+        gallery.characters = try character.map { try Character(contentsOf: URL(fileURLWithPath: $0)) }
         let result = try gallery.run()
         print("wrote \(ErrorText.escaped(out)): \(result.count) characters, \(result.columns)x\(result.rows) grid, \(result.size)")
     }

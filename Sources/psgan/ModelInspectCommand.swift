@@ -31,9 +31,15 @@ struct ModelInspectCommand: ParsableCommand {
         if let upscale = config.upscale {
             rows.append(("upscale", "\(upscale) (applied by renders that name no --upscale)"))
         }
+        rows.append(("look", model.look.map { "\($0.attributes.count) attributes in latent values 0 to \($0.lookDims - 1) (character files' \"look\", docs/characters.md)" }
+                     ?? "none (characters by seed or latent only)"))
         print(file)
         for (key, value) in rows {
             print("  \(key.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value)")
+        }
+        for attribute in model.look?.attributes ?? [] {
+            let dims = attribute.dims.map(String.init).joined(separator: ",")
+            print("    \(attribute.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(attribute.range) [latent \(dims)]")
         }
     }
 }

@@ -29,6 +29,7 @@ from .avatars import render_batch
 from .checkpoint import load_checkpoint
 from .config import TrainConfig
 from .contract import seeded_latent
+from .identity import LOOK_DIMS, look_schema
 from .train import HISTORY_KEYS, build_models
 
 
@@ -56,7 +57,7 @@ def train_summary(ck: dict) -> dict:
     return out
 
 
-def export(g, out: str | Path, f16: bool = False, extra: dict | None = None) -> None:
+def export(g, out: str | Path, f16: bool = False, extra: dict | None = None, look: dict | None = None) -> None:
     """Write the contract's safetensors file for generator ``g``, byte for byte the same for the same
     weights (see ``canonical_header``), through a temporary file renamed into place."""
     tensors = g.export_tensors()
@@ -67,13 +68,39 @@ def export(g, out: str | Path, f16: bool = False, extra: dict | None = None) -> 
     out = Path(out)
     tmp = out.with_name(f".{out.name}.tmp")
     try:
-        save_file(tensors, str(tmp), metadata={"format": "psgan-generator", "version": "1",
-                                                "config": json.dumps(config, sort_keys=True)})
+        metadata = {"format": "psgan-generator", "version": "1", "config": json.dumps(config, sort_keys=True)}
+        if look is not None:
+            metadata["look"] = json.dumps(look, sort_keys=True)
+        save_file(tensors, str(tmp), metadata=metadata)
         canonical_header(tmp)
         umask = os.umask(0)
         os.umask(umask)
         tmp.chmod(0o666 & ~umask)  # an ordinary file's mode (the temporary file is private)
         tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def add_look(path: str | Path) -> None:
+    """Write the look schema (``identity.look_schema``) into an existing identity-objective model
+    file's metadata, its tensors untouched (for models exported before files carried it)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    length = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + length])
+    meta = header.get("__metadata__", {})
+    if meta.get("format") != "psgan-generator":
+        raise ValueError(f"{path}: not a psgan generator file")
+    if json.loads(meta["config"])["latent_dim"] < LOOK_DIMS:
+        raise ValueError(f"{path}: its latent is smaller than the look mapping's {LOOK_DIMS} values")
+    meta["look"] = json.dumps(look_schema(), sort_keys=True)
+    header["__metadata__"] = meta
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+        text += b" " * (-len(text) % 8)
+        tmp.write_bytes(len(text).to_bytes(8, "little") + text + raw[8 + length:])
+        tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -128,8 +155,10 @@ def check_with_psgan(g, model_file: str | Path, psgan: str, seed: int = 7, pose_
 def main(argv: list[str] | None = None) -> None:
     """CLI entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("checkpoint")
-    ap.add_argument("--out", required=True, help="generator file to write (.safetensors)")
+    ap.add_argument("checkpoint", nargs="?")
+    ap.add_argument("--add-look", metavar="MODEL",
+                    help="write the look schema into an existing identity model file (no checkpoint needed)")
+    ap.add_argument("--out", help="generator file to write (.safetensors)")
     ap.add_argument("--f16", action="store_true", help="store F16 tensors (half the size)")
     ap.add_argument("--psgan", help="psgan binary for the check")
     ap.add_argument("--no-check", action="store_true", help="skip the psgan check")
@@ -138,6 +167,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--raw", action="store_true",
                     help="export the trained generator, not its moving average (generator_ema)")
     a = ap.parse_args(argv)
+    if a.add_look:
+        try:
+            add_look(a.add_look)
+        except (ValueError, FileNotFoundError, KeyError) as e:
+            raise SystemExit(f"error: {e}")
+        print(f"wrote the look schema into {a.add_look}")
+        return
+    if not a.checkpoint or not a.out:
+        ap.error("give a checkpoint and --out (or --add-look MODEL)")
     try:
         g, ck = load_checkpoint_generator(a.checkpoint, a.raw)
         extra = {"trained_by": "psgan_train", "train_state": train_summary(ck)}
@@ -145,7 +183,9 @@ def main(argv: list[str] | None = None) -> None:
             extra["ema_beta"] = ck["config"]["ema_beta"]
         if a.upscale:
             extra["upscale"] = a.upscale
-        export(g, a.out, a.f16, extra)
+        # Identity-objective models name a look with their first latent values: the file says how.
+        look = look_schema() if ck["config"].get("objective") == "identity" else None
+        export(g, a.out, a.f16, extra, look)
         print(f"wrote {a.out}")
         if a.no_check:
             return

@@ -75,6 +75,50 @@ def looks_from_latent(z: torch.Tensor) -> tuple[dict, dict]:
     return look, props
 
 
+# The schema's names for the renderer's look and proportion keys, in latent order (docs/characters.md).
+HAIR_STYLES = ["short", "long", "twin-tails", "ponytail"]
+
+
+def _hex(colour: torch.Tensor) -> str:
+    return "#" + "".join(f"{round(float(c) * 255):02x}" for c in colour)
+
+
+def look_schema() -> dict:
+    """The look mapping of ``looks_from_latent`` as data, for the model file's ``look`` metadata:
+    which latent values name which attribute, and how (psgan reads it to set a look's latent
+    values; ``docs/spec/psgan-model.md``). Every attribute reads ``u = Phi(z_i)`` of its ``dims``:
+
+    - ``colour``: each channel ``offset + scale * u`` (one dim per channel, in 0..1);
+    - ``palette``: ``u`` along the palette's colours, linearly between them;
+    - ``choice``: ``choices[floor(u * len(choices))]``;
+    - ``flag``: true when ``u < below``;
+    - ``number``: ``offset + scale * u``.
+    """
+    def colour(name, dims):
+        return {"name": name, "kind": "colour", "dims": dims, "offset": 0.1, "scale": 0.85}
+
+    def palette(name, dim, rows):
+        return {"name": name, "kind": "palette", "dims": [dim], "palette": [_hex(c) for c in rows]}
+
+    def flag(name, dim, below):
+        return {"name": name, "kind": "flag", "dims": [dim], "below": below}
+
+    def number(name, dim, offset, scale):
+        return {"name": name, "kind": "number", "dims": [dim], "offset": offset, "scale": scale}
+
+    return {"version": 1, "look_dims": LOOK_DIMS, "attributes": [
+        colour("hair", [0, 23, 24]), palette("skin", 1, SKIN), colour("top", [2, 25, 26]), colour("bottom", [3, 27, 28]),
+        palette("shoes", 4, CLOTH[[0, 1, 3, 9]]), palette("eyes", 5, EYES), palette("accessory", 6, CLOTH),
+        palette("socks_colour", 7, CLOTH[[2, 3, 7]]),
+        {"name": "hair_style", "kind": "choice", "dims": [8], "choices": HAIR_STYLES},
+        flag("skirt", 9, 0.5), flag("shorts", 10, 0.3), flag("long_sleeves", 11, 0.5), flag("socks", 12, 0.5),
+        flag("ribbon", 13, 0.5), flag("scarf", 14, 0.4), number("hair_length", 15, 1.6, 1.6),
+        number("head", 16, 0.12, 0.04), number("legs", 17, 0.85, 0.3), number("arms", 18, 0.9, 0.2),
+        number("torso", 19, 0.27, 0.06), number("shoulders", 20, 0.08, 0.04), number("hips", 21, 0.055, 0.025),
+        number("limbs", 22, 0.032, 0.01),
+    ]}
+
+
 def render_latents(z: torch.Tensor, pose_seed: int, resolution: int, device: str | torch.device = "cpu",
                    frames: torch.Tensor | None = None, frame_fraction: float = 0.5,
                    figures: Figure | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -20,6 +20,8 @@ public struct Character: Equatable, Sendable {
     public var source: Source
     /// The character file it was read from, for messages; nil for characters made in code.
     public var file: String?
+    /// Attributes set on top of the seed's or latent's look (with a model that has a look schema).
+    public var look: Look?
 
     /// A character with the given name and source.
     public init(name: String, source: Source) {
@@ -33,7 +35,7 @@ public struct Character: Equatable, Sendable {
     }
 
     /// The keys a character file may have.
-    public static let fileKeys = ["name", "seed", "latent"]
+    public static let fileKeys = ["name", "seed", "latent", "look"]
 
     /// Reads a character file.
     public init(contentsOf url: URL) throws {
@@ -74,14 +76,38 @@ public struct Character: Equatable, Sendable {
             self.init(name: name, source: .latent(values))
             self.file = path
         case (nil, nil):
-            throw PSGANError(.character, file: path, "a character needs a 'seed' or a 'latent'")
+            // A look alone: seed 0 fills in what it leaves out.
+            guard dict["look"] != nil else { throw PSGANError(.character, file: path, "a character needs a 'seed', a 'latent' or a 'look'") }
+            self.init(name: name, source: .seed(0))
+            self.file = path
         case (_?, _?):
             throw PSGANError(.character, file: path, "a character has either a 'seed' or a 'latent', not both")
         }
+        if let look = dict["look"] { self.look = try Look(json: look, file: path) }
     }
 
-    /// The latent vector for a model with `dimension` latent values.
+    /// The latent vector for a model with `dimension` latent values (a character with a look needs
+    /// ``latent(in:)``, which knows the model's look schema).
     public func latent(dimension: Int) throws -> [Float] {
+        try latent(in: LatentSpace(dimension: dimension))
+    }
+
+    /// The latent vector in `space`: the seed's or the given latent, with the look's attributes set
+    /// through the space's look schema.
+    ///
+    /// - Throws: for a latent of the wrong size, a look given to a model without a look schema, or
+    ///   a look the schema refuses.
+    public func latent(in space: LatentSpace) throws -> [Float] {
+        let base = try baseLatent(dimension: space.dimension)
+        guard let look else { return base }
+        guard let schema = space.look else {
+            throw PSGANError(.character, file: file ?? "character \(ErrorText.quoted(name))", "has a 'look', but \(space.modelFile) "
+                + "has no look schema (its latent values name no attributes; use a seed or a latent with it)")
+        }
+        return try schema.apply(look, to: base, file: file ?? "character \(ErrorText.quoted(name))")
+    }
+
+    private func baseLatent(dimension: Int) throws -> [Float] {
         switch source {
         case .seed(let seed):
             return SeededNormals.latent(seed: seed, dimension: dimension)

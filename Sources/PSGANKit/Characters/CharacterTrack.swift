@@ -26,6 +26,12 @@ public struct CharacterTrack: Sendable {
     /// Characters at frames; `keyframes` may come in any order but their frames must differ.
     public init(keyframes: [(character: Character, frame: Int)], latentDim: Int,
                 interpolation: LatentInterpolation) throws {
+        try self.init(keyframes: keyframes, in: LatentSpace(dimension: latentDim), interpolation: interpolation)
+    }
+
+    /// Characters at frames, their latents in `space` (looks set through its schema).
+    public init(keyframes: [(character: Character, frame: Int)], in space: LatentSpace,
+                interpolation: LatentInterpolation) throws {
         guard !keyframes.isEmpty else {
             throw PSGANError(.character, file: "--character", "no characters given")
         }
@@ -34,7 +40,7 @@ public struct CharacterTrack: Sendable {
             guard frame >= 0 else {
                 throw PSGANError(.character, file: character.file ?? "character \(ErrorText.quoted(character.name))", "keyframe \(frame) is negative")
             }
-            resolved.append(Keyframe(frame: frame, latent: try character.latent(dimension: latentDim)))
+            resolved.append(Keyframe(frame: frame, latent: try character.latent(in: space)))
         }
         resolved.sort { $0.frame < $1.frame }
         for (a, b) in zip(resolved, resolved.dropFirst()) where a.frame == b.frame {

@@ -10,6 +10,13 @@ public struct PSGANModel: Sendable {
     public let config: GeneratorConfig
     /// Tensors by name, as 32-bit floats in PyTorch's layout.
     public let weights: [String: [Float]]
+    /// Which latent values name which attribute of a look (the file's `look` metadata); nil when
+    /// the file has none.
+    public private(set) var look: LookSchema?
+    /// The model's latent space, for turning characters into latents.
+    public func latentSpace(modelFile: String) -> LatentSpace {
+        LatentSpace(dimension: config.latentDim, look: look, modelFile: modelFile)
+    }
 
     /// Loads and validates the model file at `url`.
     public init(contentsOf url: URL) throws {
@@ -51,10 +58,17 @@ public struct PSGANModel: Sendable {
         }
         self.config = config
         self.weights = weights
+        if let text = file.metadata["look"] {
+            let schema = try LookSchema(json: text, path: path)
+            guard schema.lookDims <= config.latentDim else {
+                throw PSGANError(.model, file: path, place: "look", "reads latent values up to \(schema.lookDims - 1), past the latent's \(config.latentDim)")
+            }
+            look = schema
+        }
     }
 
     /// Wraps weights already in memory; they must match `config.tensorShapes`.
-    public init(config: GeneratorConfig, weights: [String: [Float]]) throws {
+    public init(config: GeneratorConfig, weights: [String: [Float]], look: LookSchema? = nil) throws {
         try config.validate(path: "model")
         for (name, shape) in config.tensorShapes {
             guard let values = weights[name], values.count == shape.reduce(1, *) else {
@@ -63,6 +77,7 @@ public struct PSGANModel: Sendable {
         }
         self.config = config
         self.weights = weights
+        self.look = look
     }
 
     /// A random model of the contract, for tests, benchmarks and as a starting point.

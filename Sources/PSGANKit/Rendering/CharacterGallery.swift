@@ -21,6 +21,9 @@ public struct CharacterGallery: Sendable {
     public var model: URL
     /// The seeds, in order.
     public var seeds: [UInt64]
+    /// Characters (from character files, with looks) drawn after the seeds, labelled by their
+    /// place in this list from 1.
+    public var characters: [Character] = []
     /// The pose input; nil uses the built-in standing pose.
     public var poses: PoseInput?
     /// The frame of ``poses`` every character is drawn in.
@@ -45,8 +48,10 @@ public struct CharacterGallery: Sendable {
 
     /// Draws every character and writes the sheet.
     public func run() throws -> Result {
-        guard !seeds.isEmpty, seeds.count <= Self.maximumCount else {
-            throw PSGANError(.render, "a gallery needs 1 to \(Self.maximumCount) seeds, got \(seeds.count)")
+        let cells = seeds.map { (character: Character.seed($0), label: String($0)) }
+            + characters.enumerated().map { (character: $1, label: String($0 + 1)) }
+        guard !cells.isEmpty, cells.count <= Self.maximumCount else {
+            throw PSGANError(.render, "a gallery needs 1 to \(Self.maximumCount) characters, got \(cells.count)")
         }
         let psgan = try PSGANModel(contentsOf: model)
         let config = psgan.config
@@ -63,25 +68,26 @@ public struct CharacterGallery: Sendable {
         }
         let renderer = Renderer(model: psgan)
         let side = config.resolution
-        let columns = max(1, min(seeds.count, self.columns ?? Int(Double(seeds.count).squareRoot().rounded(.up))))
-        let rows = (seeds.count + columns - 1) / columns
+        let columns = max(1, min(cells.count, self.columns ?? Int(Double(cells.count).squareRoot().rounded(.up))))
+        let rows = (cells.count + columns - 1) / columns
         let digitScale = max(1, side / 64)
         let labelHeight = 7 * digitScale + 4
         let size = CanvasSize(width: columns * side, height: rows * (side + labelHeight))
         var sheet = [UInt8](repeating: 255, count: size.width * size.height * 3)
-        for (index, seed) in seeds.enumerated() {
-            let image = renderer.frame(keypoints: keypoints, latent: try Character.seed(seed).latent(dimension: config.latentDim))
+        let space = psgan.latentSpace(modelFile: model.path)
+        for (index, cell) in cells.enumerated() {
+            let image = renderer.frame(keypoints: keypoints, latent: try cell.character.latent(in: space))
             let left = (index % columns) * side, top = (index / columns) * (side + labelHeight)
             for y in 0 ..< side {
                 let from = y * side * 3, to = ((top + y) * size.width + left) * 3
                 sheet.replaceSubrange(to ..< to + side * 3, with: image.pixels[from ..< from + side * 3])
             }
-            DigitFont.draw(String(seed), into: &sheet, width: size.width, centreX: left + side / 2,
+            DigitFont.draw(cell.label, into: &sheet, width: size.width, centreX: left + side / 2,
                            top: top + side + 2, scale: digitScale)
         }
         PartialOutput(output: output, keepsExtension: true).removeStale()
         try PNGFile.write(RGBImage(width: size.width, height: size.height, pixels: sheet), to: output)
-        return Result(count: seeds.count, columns: columns, rows: rows, size: size)
+        return Result(count: cells.count, columns: columns, rows: rows, size: size)
     }
 
     /// A front-facing standing pose in COCO-18 on a 100 x 100 canvas.

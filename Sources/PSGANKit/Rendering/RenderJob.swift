@@ -18,12 +18,17 @@ public struct RenderJob: Sendable {
 
         /// The latent for every frame: character files read, seeds drawn, keyframes ordered.
         public func track(latentDim: Int) throws -> CharacterTrack {
+            try track(in: LatentSpace(dimension: latentDim))
+        }
+
+        /// The latent for every frame in `space` (character files' looks set through its schema).
+        public func track(in space: LatentSpace) throws -> CharacterTrack {
             switch self {
             case .seed(let seed):
-                return CharacterTrack(latent: try Character.seed(seed).latent(dimension: latentDim))
+                return CharacterTrack(latent: try Character.seed(seed).latent(in: space))
             case .keyframes(let keyframes, let interpolation):
                 return try CharacterTrack(keyframes: keyframes.map { (try $0.character(), $0.frame) },
-                                          latentDim: latentDim, interpolation: interpolation)
+                                          in: space, interpolation: interpolation)
             }
         }
     }
@@ -172,7 +177,7 @@ public struct RenderJob: Sendable {
         let prepared = try poses.prepared(for: config, modelFile: self.model.path)
         var range = try prepared.frames(frames)
 
-        let track = try characters.track(latentDim: config.latentDim)
+        let track = try characters.track(in: model.latentSpace(modelFile: self.model.path))
         if alpha && background != nil {
             throw PSGANError(.render, "--alpha and --background exclude each other: a frame composited over a background is opaque")
         }

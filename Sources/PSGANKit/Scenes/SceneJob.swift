@@ -70,7 +70,8 @@ public struct SceneJob: Sendable {
         var cast: [Cast] = []
         for actor in scene.drawingOrder {
             do {
-                cast.append(try member(actor, rate: &rate, size: size, side: side, config: config))
+                cast.append(try member(actor, rate: &rate, size: size, side: side, config: config,
+                                       space: psgan.latentSpace(modelFile: model.path)))
             } catch let error as PSGANError {
                 // Which scene and which of its characters the problem is in, before the problem itself.
                 throw PSGANError(error.kind, file: scene.url.path, place: "character \(ErrorText.quoted(actor.name))", error.description)
@@ -118,7 +119,8 @@ public struct SceneJob: Sendable {
 
     /// One character of the scene, ready: its poses read (the first character's rate becomes the
     /// clip's when none is set), placed, and prepared for the model.
-    private func member(_ actor: Scene.Actor, rate: inout Double?, size: CanvasSize, side: Int, config: GeneratorConfig) throws -> Cast {
+    private func member(_ actor: Scene.Actor, rate: inout Double?, size: CanvasSize, side: Int, config: GeneratorConfig,
+                        space: LatentSpace) throws -> Cast {
         var input = actor.poses
         // The poses as placed in their own canvas (no retargeting), read at most once here.
         var plain = input
@@ -152,7 +154,7 @@ public struct SceneJob: Sendable {
                                   scale: square / Double(side) * k)
         }
         let prepared = try input.prepared(for: config, modelFile: model.path)
-        return Cast(actor: actor, frames: prepared.frames, track: try actor.characters.track(latentDim: config.latentDim),
+        return Cast(actor: actor, frames: prepared.frames, track: try actor.characters.track(in: space),
                     placement: placement)
     }
 }
