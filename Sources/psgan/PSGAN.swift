@@ -10,7 +10,7 @@ struct PSGAN: ParsableCommand {
         commandName: "psgan",
         abstract: "Render a character performing a pose sequence with a PSGAN generator.",
         version: PSGANVersion.string,
-        subcommands: [RenderCommand.self, BatchCommand.self, SceneCommand.self, CharactersCommand.self, PoseCommand.self, UpscaleCommand.self, CompareCommand.self,
+        subcommands: [RenderCommand.self, BatchCommand.self, SceneCommand.self, CharactersCommand.self, CharacterCommand.self, PoseCommand.self, UpscaleCommand.self, CompareCommand.self,
                       ModelCommand.self, BenchCommand.self]
     )
 
