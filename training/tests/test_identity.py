@@ -182,3 +182,58 @@ def test_the_bundled_model_keeps_each_seeds_character():
     # (Measured: 0.95 here, the renderer 0.94, the shuffled pairing 0.06; the previous default,
     # samples/psgan-adversarial-128.safetensors, 0.39.)
     assert model >= 0.75 and model > chance + 0.5 and model <= renderer + 0.1, (model, chance, renderer)
+
+
+def test_the_look_schema_is_the_mapping_looks_from_latent_uses():
+    """Read through the schema alone (u = Phi(z), then each kind's rule), a latent gives the look
+    ``looks_from_latent`` gives: the schema psgan reads is the mapping the model was trained on."""
+    import math
+
+    from psgan_train.identity import look_schema
+
+    schema = look_schema()
+    z = torch.randn(32, 64, generator=torch.Generator().manual_seed(4))
+    look, props = looks_from_latent(z)
+    names = {"accessory": "acc", "socks_colour": "socks", "hair_style": "style", "long_sleeves": "long_sleeve",
+             "socks": "socks_on", "hair_length": "hair_len"}
+
+    def hex_colour(text):
+        return [int(text[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+
+    for n in range(32):
+        for a in schema["attributes"]:
+            u = [0.5 * math.erfc(-float(z[n, d]) / math.sqrt(2)) for d in a["dims"]]
+            if a["kind"] == "colour":
+                got = [a["offset"] + a["scale"] * v for v in u]
+                want = look[names.get(a["name"], a["name"])][n].tolist()
+                assert max(abs(g - w) for g, w in zip(got, want)) < 1e-5, a["name"]
+            elif a["kind"] == "palette":
+                pal = [hex_colour(c) for c in a["palette"]]
+                t = min(max(u[0], 0), 1) * (len(pal) - 1)
+                i = min(int(t), len(pal) - 2)
+                got = [p * (1 - (t - i)) + q * (t - i) for p, q in zip(pal[i], pal[i + 1])]
+                want = look[names.get(a["name"], a["name"])][n].tolist()
+                assert max(abs(g - w) for g, w in zip(got, want)) < 0.6 / 255, a["name"]  # palettes stored as #RRGGBB
+            elif a["kind"] == "choice":
+                assert min(int(u[0] * len(a["choices"])), len(a["choices"]) - 1) == int(look["style"][n]), a["name"]
+            elif a["kind"] == "flag":
+                assert (u[0] < a["below"]) == bool(look[names.get(a["name"], a["name"])][n]), a["name"]
+            else:
+                got = a["offset"] + a["scale"] * u[0]
+                want = {"hair_length": look["hair_len"][n], "legs": props["thigh"][n] / 0.2, "arms": props["upper_arm"][n] / 0.15,
+                        "shoulders": props["shoulder"][n], "hips": props["hip"][n], "limbs": props["limb"][n]}.get(a["name"])
+                want = props[a["name"]][n] if want is None else want
+                assert abs(got - float(want)) < 1e-5, a["name"]
+
+
+def test_the_bundled_model_carries_the_look_schema():
+    """samples/psgan-default.safetensors (an identity model) has the schema in its metadata, the
+    same as ``look_schema()`` (written by ``export --add-look``)."""
+    import json
+    from pathlib import Path
+
+    from psgan_train.identity import look_schema
+
+    raw = (Path(__file__).resolve().parents[2] / "samples" / "psgan-default.safetensors").read_bytes()
+    header = json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])
+    assert json.loads(header["__metadata__"]["look"]) == look_schema()
