@@ -66,7 +66,7 @@ struct CompareCommand: ParsableCommand {
             // Unreadable inputs, an unwritable --diff-dir or report alike: the comparison could not be made.
             throw Self.cannotCompare(error)
         }
-        if !quiet { print(result.table()) }
+        print(quiet ? result.verdict : result.table())
         if let failures = result.failureSummary {
             FileHandle.standardError.write(Data("psgan compare: \(failures)\n".utf8))
             throw ExitCode(1)

@@ -122,6 +122,45 @@ import Testing
         }
     }
 
+    /// psgan found through PATH (its argv[0] a bare name), run from another folder, still finds the
+    /// bundled model beside its executable, as the README's commands need.
+    @Test func psganOnThePathFindsTheBundledModel() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("a.mp4")
+        let path = CLI.executable.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = path
+        environment.removeValue(forKey: "PSGAN_MODEL")
+        let result = try CLI.capture(URL(fileURLWithPath: "/usr/bin/env"), ["psgan", "render", "--poses", CLI.repository.appendingPathComponent("poses/walk.json").path,
+                                                                            "--frames", "0:1", "--upscale", "none", "--out", out.path, "--quiet"],
+                                     in: dir, environment: environment)
+        #expect(result.status == 0, "\(String(decoding: result.errors, as: UTF8.self))")
+        #expect(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    /// A manifest's default crf does not apply to a job whose codec has none; `compare --quiet`
+    /// prints the verdict line its help promises.
+    @Test func defaultsThatDoNotApplyAndTheQuietVerdict() throws {
+        let dir = try CLI.temporaryDirectory()
+        try BatchCommandTests.inputs(in: dir, poseCount: 1)
+        let manifest = try BatchCommandTests.writeManifest("""
+            {"version": 1, "defaults": {"model": "tiny.safetensors", "crf": 20}, "characters": [3], "poses": ["p0.json"],
+             "jobs": [{"name": "lossless", "character": "seed3", "pose": "p0", "codec": "ffv1", "output": "out/a.mkv"}]}
+            """, in: dir)
+        let batch = try CLI.run(["batch", manifest.path, "--quiet"])
+        #expect(batch.status == 0, "\(batch.errors)")
+        let own = try BatchCommandTests.writeManifest("""
+            {"version": 1, "defaults": {"model": "tiny.safetensors"}, "characters": [3], "poses": ["p0.json"],
+             "jobs": [{"name": "lossless", "character": "seed3", "pose": "p0", "codec": "ffv1", "crf": 20, "output": "out/b.mkv"}]}
+            """, in: dir)
+        let refused = try CLI.run(["batch", own.path])
+        #expect(refused.status == 2 && refused.errors.contains("\"crf\" does not apply to ffv1"), "\(refused.errors)")
+        let video = dir.appendingPathComponent("out/a.mkv").path
+        let compared = try CLI.run(["compare", video, video, "--quiet"])
+        #expect(compared.status == 0 && compared.output.hasPrefix("PASS: 3 frames, 0 failed") && compared.output.split(separator: "\n").count == 1,
+                "\(compared.output)")
+    }
+
     /// `pose preview --fps 15` on 30 fps poses retimes them, as `render --fps 15` does.
     @Test func previewRetimesLikeARender() throws {
         let dir = try CLI.temporaryDirectory()

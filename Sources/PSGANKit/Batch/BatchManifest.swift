@@ -261,6 +261,11 @@ public struct BatchManifest: Sendable {
                                                  name: name, codec: codec))
             let output = file(expanded)
             try Self.checkContainer(output, codec: codec, place: label, path: path)
+            if settings.crf != nil, codec.crfRange == nil {
+                // A default "crf" is for the codecs that have a rate factor; a job's own is an error.
+                if item.settings.crf != nil { throw fail(label, "\"crf\" does not apply to \(codec.rawValue), which has no rate factor") }
+                settings.crf = nil
+            }
             if let crf = settings.crf, let range = codec.crfRange, !range.contains(crf) {
                 throw fail(label, "\"crf\" \(crf) is out of range for \(codec.rawValue) (\(range.lowerBound)...\(range.upperBound))")
             }

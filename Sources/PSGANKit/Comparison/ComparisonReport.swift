@@ -76,13 +76,18 @@ public struct ComparisonReport: Sendable {
             lines.append(row([String(frame.index), Self.format(psnr: frame.psnr), frame.ssim.map(Self.format(ssim:)) ?? "n/a",
                               String(frame.maxDiff), String(frame.differingPixels)], verdict))
         }
+        lines.append(verdict)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The verdict line, `PASS: ...` or `FAIL: ...`: frames, failures and the worst figures.
+    public var verdict: String {
         let worstPSNR = frames.map(\.psnr).min() ?? .infinity
         let worstSSIM = frames.compactMap(\.ssim).min()
         let summary = "\(frames.count) frames, \(failures.count) failed; lowest PSNR \(Self.format(psnr: worstPSNR)) dB"
             + (worstSSIM.map { ", lowest SSIM \(Self.format(ssim: $0))" } ?? "")
             + ", largest diff \(frames.map(\.maxDiff).max() ?? 0)"
-        lines.append(passed ? "PASS: \(summary)" : "FAIL: \(summary)")
-        return lines.joined(separator: "\n")
+        return passed ? "PASS: \(summary)" : "FAIL: \(summary)"
     }
 
     /// The JSON report: `expected`, `actual`, `thresholds`, `ssim_channels`, `frames` (each with

@@ -75,12 +75,8 @@ public enum PoseFileReader {
             format = forced
         } else if let detected = PoseFormat.detect(json: root) {
             format = detected
-        } else if case .object = root {
-            throw PSGANError(.poses, url: url, problem: "not a psgan pose file (missing \"format\")")
-        } else if case .array = root {
-            throw PSGANError(.poses, url: url, problem: "not a psgan pose file (the top level is an array, but not of ComfyUI or MMPose frames)")
         } else {
-            throw PSGANError(.poses, url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
+            throw undetected(root, url: url)
         }
 
         switch format {
@@ -126,10 +122,18 @@ public enum PoseFileReader {
         if isDirectory.boolValue { return .openpose }
         let data = try loadData(at: url)
         if looksLikeBVH(data) { return .bvh }
-        guard let format = PoseFormat.detect(json: try parseJSON(data, url: url)) else {
-            throw PSGANError(.poses, url: url, problem: "not a pose file psgan can read (native, OpenPose, ComfyUI, COCO, MMPose or BVH)")
-        }
+        let root = try parseJSON(data, url: url)
+        guard let format = PoseFormat.detect(json: root) else { throw undetected(root, url: url) }
         return format
+    }
+
+    /// The error for JSON that is none of the formats psgan reads (the same from every reader).
+    static func undetected(_ root: JSONValue, url: URL) -> PSGANError {
+        switch root {
+        case .object: return PSGANError(.poses, url: url, problem: "not a psgan pose file (missing \"format\")")
+        case .array: return PSGANError(.poses, url: url, problem: "not a psgan pose file (the top level is an array, but not of ComfyUI or MMPose frames)")
+        default: return PSGANError(.poses, url: url, problem: "not a psgan pose file (the top level is \(root.kind), not an object)")
+        }
     }
 
     /// Whether `data` starts (after white space) with `HIERARCHY`, as BVH files do.

@@ -27,12 +27,7 @@ public struct PoseInput: Sendable {
 
     /// The input's format: the one ``reading`` names, else told from the content as ``read(onto:)`` does.
     public func format() throws -> PoseFormat {
-        if let format = reading.format { return format }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return .openpose }
-        let data = try PoseFileReader.loadData(at: url)
-        if PoseFileReader.looksLikeBVH(data) { return .bvh }
-        return try PoseFormat.detect(json: PoseFileReader.parseJSON(data, url: url)) ?? .native
+        try reading.format ?? PoseFileReader.format(of: url)
     }
 
     /// The poses read and cleaned up; a retargeting places them on `target` (nil: their own canvas).

@@ -32,10 +32,19 @@ public enum BundledResources {
         throw PSGANError(.model, "no model given and the bundled model \(defaultModelPath) was not found from here (set PSGAN_MODEL, or name one: --model for render and characters, \"model\" in a batch manifest)")
     }
 
+    /// The running program's own file, links resolved: from `/proc/self/exe` where there is one
+    /// (a program found through `PATH` has only its name in `argv[0]`), else `argv[0]`.
+    static var executable: URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    }
+
     /// A bundled file (`relativePath` inside the repository); nil when no candidate folder has it.
     public static func find(_ relativePath: String) -> URL? {
         var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var directory = executable.deletingLastPathComponent()
         for _ in 0..<6 {
             candidates.append(directory)
             directory = directory.deletingLastPathComponent()
