@@ -40,6 +40,9 @@ struct ModelInitCommand: ParsableCommand {
                                valueName: "NAME"))
     var upscale: String?
 
+    @Flag(help: "Add a coverage channel (toalpha): the model draws its own matte, used for --alpha, backgrounds and scenes.")
+    var alpha = false
+
     @Option(help: "Where to write the model file (.safetensors).")
     var out: String
 
@@ -57,8 +60,9 @@ struct ModelInitCommand: ParsableCommand {
         guard let channelMap = GeneratorConfig.channels(parsing: channels, resolution: resolution) else {
             throw ValidationError("--channels: '\(channels)' is neither 'paper' nor a list like 4:512,8:512")
         }
-        let config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: count,
+        var config = GeneratorConfig(resolution: resolution, latentDim: latentDim, keypoints: count,
                                      layout: layout, channels: channelMap, upscale: upscale)
+        config.alpha = alpha
         if let upscale, !BundledResources.upscalerNames.contains(upscale) {
             throw ValidationError("--upscale: '\(upscale)' is not a built-in upscaler (\(BundledResources.upscalerNamesList))")
         }

@@ -28,6 +28,7 @@ struct ModelInspectCommand: ParsableCommand {
             ("parameters", "\(config.parameterCount)"),
             ("GFLOP/frame", String(format: "%.3f", config.flopsPerFrame / 1e9)),
         ]
+        rows.append(("alpha", config.alpha ? "a coverage channel (toalpha): the model draws its own matte" : "none (mattes found from the colours)"))
         if let upscale = config.upscale {
             rows.append(("upscale", "\(upscale) (applied by renders that name no --upscale)"))
         }

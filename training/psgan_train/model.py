@@ -95,8 +95,11 @@ class Generator(nn.Module):
     """PSGAN generator; ``forward(z, keypoints)`` at full size matches the contract exactly."""
 
     def __init__(self, resolution: int, latent_dim: int, keypoints: int, channels: dict[int, int],
-                 layout: str = "coco18"):
+                 layout: str = "coco18", coverage: bool = False):
         super().__init__()
+        # ``coverage``: a fourth output, the figure's coverage (``toalpha`` beside ``torgb``, the
+        # contract's optional ``alpha`` config key); ``forward`` then returns 4 channels.
+        self.coverage = coverage
         self.resolution, self.latent_dim, self.keypoints, self.layout = resolution, latent_dim, keypoints, layout
         self.channels = {int(s): int(c) for s, c in channels.items()}
         self.scales = [4 * 2 ** i for i in range(int(math.log2(resolution)) - 1)]
@@ -110,6 +113,8 @@ class Generator(nn.Module):
             self.conv0.append(EqConv(self.channels[s // 2] + keypoints, self.channels[s], 3))
             self.conv1.append(EqConv(self.channels[s], self.channels[s], 3))
         self.torgb = nn.ModuleList(EqConv(self.channels[s], 3, 1, gain=1.0) for s in self.scales)
+        if coverage:
+            self.toalpha = nn.ModuleList(EqConv(self.channels[s], 1, 1, gain=1.0) for s in self.scales)
 
     @property
     def max_level(self) -> int:
@@ -118,8 +123,11 @@ class Generator(nn.Module):
 
     def config(self) -> dict:
         """The contract's ``config`` object."""
-        return {"resolution": self.resolution, "latent_dim": self.latent_dim, "keypoints": self.keypoints,
-                "layout": self.layout, "channels": {str(s): c for s, c in self.channels.items()}}
+        config = {"resolution": self.resolution, "latent_dim": self.latent_dim, "keypoints": self.keypoints,
+                  "layout": self.layout, "channels": {str(s): c for s, c in self.channels.items()}}
+        if self.coverage:
+            config["alpha"] = True
+        return config
 
     def forward(self, z: torch.Tensor, keypoints: torch.Tensor, level: int | None = None,
                 alpha: float = 1.0) -> torch.Tensor:
@@ -140,9 +148,13 @@ class Generator(nn.Module):
             x = pixel_norm(lrelu(self.conv0[i](torch.cat([x, maps[i + 1]], 1))))
             x = pixel_norm(lrelu(self.conv1[i](x)))
         rgb = self.torgb[level](x)
+        if self.coverage:
+            rgb = torch.cat([rgb, self.toalpha[level](x)], 1)
         if level > 0 and alpha < 1.0:
-            skip = F.interpolate(self.torgb[level - 1](previous), scale_factor=2, mode="nearest")
-            rgb = alpha * rgb + (1 - alpha) * skip
+            skip = self.torgb[level - 1](previous)
+            if self.coverage:
+                skip = torch.cat([skip, self.toalpha[level - 1](previous)], 1)
+            rgb = alpha * rgb + (1 - alpha) * F.interpolate(skip, scale_factor=2, mode="nearest")
         return rgb
 
     def freeze_dense_row_bias(self) -> None:
@@ -160,6 +172,8 @@ class Generator(nn.Module):
             t[f"b{s}.conv0.weight"], t[f"b{s}.conv0.bias"] = self.conv0[i].folded()
             t[f"b{s}.conv1.weight"], t[f"b{s}.conv1.bias"] = self.conv1[i].folded()
         t["torgb.weight"], t["torgb.bias"] = self.torgb[self.max_level].folded()
+        if self.coverage:
+            t["toalpha.weight"], t["toalpha.bias"] = self.toalpha[self.max_level].folded()
         return {k: v.float().contiguous().cpu() for k, v in t.items()}
 
     def load_contract_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
@@ -170,7 +184,8 @@ class Generator(nn.Module):
             self.dense_bias.copy_(tensors["dense.bias"])
             layers = [("b4.conv", self.b4)] + [(f"b{s}.conv0", self.conv0[i]) for i, s in enumerate(self.scales[1:])] \
                 + [(f"b{s}.conv1", self.conv1[i]) for i, s in enumerate(self.scales[1:])] \
-                + [("torgb", self.torgb[self.max_level])]
+                + [("torgb", self.torgb[self.max_level])] \
+                + ([("toalpha", self.toalpha[self.max_level])] if self.coverage else [])
             for name, layer in layers:
                 layer.weight.copy_(tensors[f"{name}.weight"]); layer.bias.copy_(tensors[f"{name}.bias"])
                 layer.scale = 1.0

@@ -70,9 +70,9 @@ final class FrameFinisher {
         guard let matte else { return .rgb(upscaled) }
         let scale = upscaled.width / image.width
         var alphaPlane = Matte.upscaled(matte.alpha(of: image), size: CanvasSize(width: image.width, height: image.height), factor: scale)
-        if scale > 1 {
+        if scale > 1 && image.coverage == nil {
             // The upscaler draws sharper, thinner edges than the scaled matte: where the upscaled
-            // frame itself is background, it wins.
+            // frame itself is background, it wins. (A model's own coverage is upscaled as it is.)
             let sharp = matte.alpha(of: upscaled)
             for p in alphaPlane.indices { alphaPlane[p] = min(alphaPlane[p], sharp[p]) }
         }

@@ -44,8 +44,10 @@ public struct Matte: Sendable {
         Self.cutOut(image, alpha: alpha(of: image))
     }
 
-    /// The alpha plane (one byte per pixel) of `image`.
+    /// The alpha plane (one byte per pixel) of `image`: the generator's own coverage when it drew
+    /// one, else found from the colours (below).
     public func alpha(of image: RGBImage) -> [UInt8] {
+        if let coverage = image.coverage, coverage.count == image.width * image.height { return coverage }
         let (width, height) = (image.width, image.height)
         let count = width * height
         let pixels = image.pixels

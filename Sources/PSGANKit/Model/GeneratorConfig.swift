@@ -17,6 +17,12 @@ public struct GeneratorConfig: Equatable, Sendable {
     /// The upscaler the model's author suggests for its frames (a built-in name such as `srgan-x4`),
     /// stored as the config's optional `upscale` key; renders that name no upscaler apply it.
     public var upscale: String?
+    /// Whether the generator also draws its figure's coverage (the config's optional `alpha`: a
+    /// `toalpha` projection beside `torgb`, `docs/spec/psgan-model.md`), used as the matte.
+    public var alpha = false
+
+    /// Channels the generator outputs: RGB, and coverage when ``alpha``.
+    public var outputChannels: Int { alpha ? 4 : 3 }
 
     /// The scales 4, 8, ..., R.
     public var scales: [Int] { Array(sequence(first: 4, next: { $0 < self.resolution ? $0 * 2 : nil })) }
@@ -133,13 +139,20 @@ public struct GeneratorConfig: Equatable, Sendable {
         }
         self.init(resolution: resolution, latentDim: latentDim, keypoints: keypoints, layout: layout, channels: channels,
                   upscale: upscale)
+        if let value = dict["alpha"] {
+            // JSONSerialization gives booleans as NSNumbers of a class of their own.
+            guard let flag = value as? Bool, type(of: value as AnyObject) == type(of: NSNumber(value: true)) else {
+                throw PSGANError(.model, file: path, "config 'alpha' is not true or false")
+            }
+            alpha = flag
+        }
         try validate(path: path)
     }
 
     /// The config as the JSON string stored in a model file.
     public var json: String {
         let channelList = scales.map { "\"\($0)\": \(channels[$0] ?? 0)" }.joined(separator: ", ")
-        return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \(layout.jsonQuoted)\(upscale.map { ", \"upscale\": \($0.jsonQuoted)" } ?? "")}"
+        return "{\"resolution\": \(resolution), \"latent_dim\": \(latentDim), \"keypoints\": \(keypoints), \"channels\": {\(channelList)}, \"layout\": \(layout.jsonQuoted)\(upscale.map { ", \"upscale\": \($0.jsonQuoted)" } ?? "")\(alpha ? ", \"alpha\": true" : "")}"
     }
 
     /// The contract's name for a block's convolution: `b4.conv` for the 4 x 4 block, else
@@ -167,6 +180,10 @@ public struct GeneratorConfig: Equatable, Sendable {
         }
         result.append(("torgb.weight", [3, channels[resolution] ?? 0, 1, 1]))
         result.append(("torgb.bias", [3]))
+        if alpha {
+            result.append(("toalpha.weight", [1, channels[resolution] ?? 0, 1, 1]))
+            result.append(("toalpha.bias", [1]))
+        }
         return result
     }
 

@@ -59,7 +59,11 @@ public struct ModelEvaluation: Sendable {
         }
         let rgb = Generator(model: psgan).forward(latent: z, keypoints: points)
         var writer = SafeTensorsWriter(metadata: ["format": "psgan-eval"])
-        writer.add("rgb", shape: [3, config.resolution, config.resolution], values: rgb)
+        let plane = config.resolution * config.resolution
+        writer.add("rgb", shape: [3, config.resolution, config.resolution], values: Array(rgb[0 ..< 3 * plane]))
+        if config.alpha {
+            writer.add("alpha", shape: [1, config.resolution, config.resolution], values: Array(rgb[3 * plane ..< 4 * plane]))
+        }
         try writer.write(to: output, precision: .f32)
     }
 

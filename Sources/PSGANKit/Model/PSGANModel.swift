@@ -13,6 +13,8 @@ public struct PSGANModel: Sendable {
     /// Which latent values name which attribute of a look (the file's `look` metadata); nil when
     /// the file has none.
     public private(set) var look: LookSchema?
+    /// The `look` metadata as the file had it, written back by ``write(to:precision:)``.
+    private var lookMetadata: String?
     /// The model's latent space, for turning characters into latents.
     public func latentSpace(modelFile: String) -> LatentSpace {
         LatentSpace(dimension: config.latentDim, look: look, modelFile: modelFile)
@@ -64,6 +66,7 @@ public struct PSGANModel: Sendable {
                 throw PSGANError(.model, file: path, place: "look", "reads latent values up to \(schema.lookDims - 1), past the latent's \(config.latentDim)")
             }
             look = schema
+            lookMetadata = text
         }
     }
 
@@ -96,7 +99,7 @@ public struct PSGANModel: Sendable {
                 continue
             }
             let fanIn = shape.dropFirst().reduce(1, *)
-            let gain: Double = name == "dense.weight" ? 2.0.squareRoot() / 4 : (name == "torgb.weight" ? 1 : 2.0.squareRoot())
+            let gain: Double = name == "dense.weight" ? 2.0.squareRoot() / 4 : (name == "torgb.weight" || name == "toalpha.weight" ? 1 : 2.0.squareRoot())
             let std = gain / Double(fanIn).squareRoot()
             weights[name] = (0..<count).map { _ in Float(normals.next() * std) }
         }
@@ -105,7 +108,9 @@ public struct PSGANModel: Sendable {
 
     /// Writes the model as a contract file at `url`, atomically.
     public func write(to url: URL, precision: SafeTensorsWriter.Precision) throws {
-        var writer = SafeTensorsWriter(metadata: ["format": "psgan-generator", "version": "1", "config": config.json])
+        var metadata = ["format": "psgan-generator", "version": "1", "config": config.json]
+        if let lookMetadata { metadata["look"] = lookMetadata }
+        var writer = SafeTensorsWriter(metadata: metadata)
         for (name, shape) in config.tensorShapes {
             writer.add(name, shape: shape, values: weights[name]!)
         }

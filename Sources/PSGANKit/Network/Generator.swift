@@ -80,11 +80,13 @@ public final class Generator {
         }
         self.blocks = blocks
         let r = config.resolution
-        toRGB = Conv2D(weight: w["torgb.weight"]!, bias: w["torgb.bias"]!,
-                       outputChannels: 3, inputChannels: config.channels[r]!, kernel: 1)
+        // With a coverage channel, `toalpha` is a fourth output row of the same 1x1 projection.
+        toRGB = Conv2D(weight: w["torgb.weight"]! + (config.alpha ? w["toalpha.weight"]! : []),
+                       bias: w["torgb.bias"]! + (config.alpha ? w["toalpha.bias"]! : []),
+                       outputChannels: config.outputChannels, inputChannels: config.channels[r]!, kernel: 1)
 
         var concatFloats = c4 * 16
-        var featureFloats = 3 * r * r
+        var featureFloats = config.outputChannels * r * r
         var columnFloats = 0
         for block in blocks {
             let s = block.scale
@@ -124,12 +126,20 @@ public final class Generator {
 
         // Latent normalisation and the dense layer, written straight into the b4 concat buffer.
         let l = config.latentDim
-        // In double: the squares of latent values near float's limit (a character file may hold
-        // any finite float) would overflow float and leave a zero or NaN latent.
-        var meanSquare = 0.0
-        for v in latent { meanSquare += Double(v) * Double(v) }
-        let inverse = 1 / (meanSquare / Double(l) + 1e-8).squareRoot()
-        let z = latent.map { Float(Double($0) * inverse) }
+        var meanSquare: Float = 0
+        for v in latent { meanSquare += v * v }
+        var z: [Float]
+        if meanSquare.isFinite {
+            let inverse = 1 / (meanSquare / Float(l) + 1e-8).squareRoot()
+            z = latent.map { $0 * inverse }
+        } else {
+            // Latent values near float's limit (a character file may hold any finite float): their
+            // squares overflow float, so the norm is taken in double.
+            var wide = 0.0
+            for v in latent { wide += Double(v) * Double(v) }
+            let inverse = 1 / (wide / Double(l) + 1e-8).squareRoot()
+            z = latent.map { Float(Double($0) * inverse) }
+        }
         dense.withUnsafeBufferPointer { w in
             z.withUnsafeBufferPointer { zp in
                 BLAS.sgemv(m: c4 * 16, n: l, a: w.baseAddress!, x: zp.baseAddress!, y: concat.baseAddress!)
@@ -168,7 +178,7 @@ public final class Generator {
 
         let r = config.resolution
         toRGB.apply(input: result, height: r, width: r, output: spare, columns: columns.baseAddress!)
-        return Array(UnsafeBufferPointer(start: spare, count: 3 * r * r))
+        return Array(UnsafeBufferPointer(start: spare, count: config.outputChannels * r * r))
     }
 
     /// Runs `conv` on an `size x size` map and, on each finished band of rows, `addPose` (when
@@ -204,9 +214,22 @@ public final class Generator {
     }
 
     /// Quantises a float RGB image `[3, R, R]` to 8-bit pixels, per the contract:
-    /// `clamp(round_half_even((rgb + 1) * 127.5), 0, 255)`.
+    /// `clamp(round_half_even((rgb + 1) * 127.5), 0, 255)`; a fourth plane (a model with a coverage
+    /// channel) is quantised the same way into the image's ``RGBImage/coverage``.
     public static func quantize(_ rgb: [Float], size: Int) -> RGBImage {
-        precondition(rgb.count == 3 * size * size)
+        precondition(rgb.count == 3 * size * size || rgb.count == 4 * size * size)
+        let plane = size * size
+        var image = quantizeRGB(rgb, size: size)
+        if rgb.count == 4 * plane {
+            image.coverage = rgb[3 * plane ..< 4 * plane].map { value in
+                let v = ((value + 1) * 127.5).rounded(.toNearestOrEven)
+                return UInt8(min(255, max(0, v.isNaN ? 0 : v)))
+            }
+        }
+        return image
+    }
+
+    private static func quantizeRGB(_ rgb: [Float], size: Int) -> RGBImage {
         let plane = size * size
         var pixels = [UInt8](repeating: 0, count: 3 * plane)
         rgb.withUnsafeBufferPointer { src in

@@ -9,6 +9,9 @@ public struct RGBImage: Hashable, Sendable {
     public let height: Int
     /// `width * height * 3` bytes, row by row, `r g b` per pixel.
     public var pixels: [UInt8]
+    /// The figure's coverage, `width * height` bytes (0 background, 255 figure), when the generator
+    /// that drew the image has a coverage channel; the matte then is this, not a guess from the colours.
+    public var coverage: [UInt8]?
 
     /// Wraps packed RGB bytes; `pixels.count` must be `width * height * 3`.
     public init(width: Int, height: Int, pixels: [UInt8]) {

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import PSGANKit
+
+/// A generator with a coverage channel (`toalpha`) against golden vectors made by the training
+/// package's torch generator (`Tests/Fixtures/golden/psgan-tiny-alpha`, `python3 -m psgan_train.alpha_golden`).
+@Suite struct GoldenAlphaTests {
+    static let folder = TestPaths.golden.appendingPathComponent("psgan-tiny-alpha")
+
+    @Test func theCoverageChannelMatchesTheTorchGenerator() throws {
+        let model = try PSGANModel(contentsOf: Self.folder.appendingPathComponent("model.safetensors"))
+        #expect(model.config.alpha && model.config.outputChannels == 4)
+        let expected = try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("expected.safetensors"))
+        let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.folder.appendingPathComponent("cases.json"))) as? [[String: Any]])
+        #expect(cases.count == 2)
+        let generator = Generator(model: model)
+        let plane = 32 * 32
+        for (i, entry) in cases.enumerated() {
+            let seed = try #require(entry["seed"] as? Int)
+            let latent = SeededNormals.latent(seed: UInt64(seed), dimension: 16)
+            #expect(relativeL2(latent, (entry["latent"] as! [Double]).map(Float.init)) < 1e-6)
+            let keypoints = (entry["keypoints"] as! [[Double]]).map { Keypoint(x: $0[0], y: $0[1], confidence: $0[2]) }
+            let out = generator.forward(latent: latent, keypoints: keypoints)
+            #expect(out.count == 4 * plane)
+            let bound = Float32Bound.generator(model.config)
+            let rgb = relativeL2(Array(out[0 ..< 3 * plane]), try expected.floats("case\(i).rgb"))
+            let alpha = relativeL2(Array(out[3 * plane ..< 4 * plane]), try expected.floats("case\(i).alpha"))
+            #expect(rgb < bound && alpha < bound, "case \(i): rgb \(rgb), alpha \(alpha), bound \(bound)")
+            // Quantised, the coverage is the image's: the matte a render uses.
+            let image = Generator.quantize(out, size: 32)
+            #expect(image.coverage?.count == plane && Matte().alpha(of: image) == image.coverage!)
+        }
+    }
+
+    /// A three-channel model is untouched by the extension: no coverage, three planes.
+    @Test func threeChannelModelsStayAsTheyWere() throws {
+        let model = try PSGANModel(contentsOf: TestPaths.psganTiny.appendingPathComponent("model.safetensors"))
+        #expect(!model.config.alpha && model.config.outputChannels == 3)
+        let out = Generator(model: model).forward(latent: SeededNormals.latent(seed: 1, dimension: 16), keypoints: [Keypoint](repeating: .missing, count: 18))
+        #expect(out.count == 3 * 32 * 32 && Generator.quantize(out, size: 32).coverage == nil)
+    }
+}
