@@ -45,3 +45,24 @@ def test_golden_psgan_tiny(golden_dir):
         errors.append(((out - ref).norm() / ref.norm()).item())
     print("golden relative L2 errors:", errors)
     assert max(errors) < 1e-5, errors
+
+
+def test_a_coverage_generator_exports_and_loads_its_alpha():
+    """With ``coverage``, the generator draws a fourth channel, its config says ``alpha``, and the
+    contract's tensors (``toalpha`` beside ``torgb``) load back into a generator that draws the same."""
+    import torch
+
+    from psgan_train.model import Generator
+
+    torch.manual_seed(1)
+    g = Generator(16, 8, 18, {4: 8, 8: 8, 16: 4}, coverage=True).eval()
+    assert g.config()["alpha"] is True
+    tensors = g.export_tensors()
+    assert tensors["toalpha.weight"].shape == (1, 4, 1, 1) and tensors["toalpha.bias"].shape == (1,)
+    h = Generator(16, 8, 18, {4: 8, 8: 8, 16: 4}, coverage=True).eval()
+    h.load_contract_tensors(tensors)
+    z, kp = torch.randn(2, 8), torch.rand(2, 18, 3) * 16
+    with torch.no_grad():
+        a, b = g(z, kp), h(z, kp)
+    assert a.shape == (2, 4, 16, 16) and torch.allclose(a, b, atol=1e-5)
+    assert "alpha" not in Generator(16, 8, 18, {4: 8, 8: 8, 16: 4}).config()
