@@ -21,11 +21,13 @@ public enum BLAS {
         return String(cString: name)
     }
 
-    /// Columns below which a GEMM is not split.
-    static let minimumColumnsPerTask = 256
-
-    /// `C[m, n] = A[m, k] × B[k, n]` (row-major, no transposes, `beta` 0), split across cores: by
-    /// columns when there are enough of them, else by rows.
+    /// `C[m, n] = A[m, k] × B[k, n]` (row-major, no transposes, `beta` 0), split into parts run
+    /// side by side: by columns when there are enough of them, else by rows.
+    ///
+    /// The parts have fixed sizes (``columnsPerPart``, ``rowsPerPart``), whatever the number of
+    /// cores: OpenBLAS's kernels may round a column differently depending on the width of the call
+    /// it is in (its AVX2 kernels do, at the edges of their blocks), so a split that followed the
+    /// core count would make frames depend on it.
     static func sgemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       c: UnsafeMutablePointer<Float>, ldc: Int) {
         _ = configured
@@ -33,23 +35,28 @@ public enum BLAS {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
                         1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
         }
-        if cores > 1 && n >= cores * minimumColumnsPerTask {
-            // Column chunks rounded to 16 so each starts on a cache line.
-            let chunk = ((n + cores - 1) / cores + 15) / 16 * 16
-            DispatchQueue.concurrentPerform(iterations: cores) { t in
-                let n0 = t * chunk, n1 = min(n, n0 + chunk)
-                if n0 < n1 { run(m, n1 - n0, a, b + n0, c + n0) }
+        if n >= 2 * columnsPerPart {
+            let parts = (n + columnsPerPart - 1) / columnsPerPart
+            DispatchQueue.concurrentPerform(iterations: parts) { t in
+                let n0 = t * columnsPerPart, n1 = min(n, n0 + columnsPerPart)
+                run(m, n1 - n0, a, b + n0, c + n0)
             }
-        } else if cores > 1 && m >= cores * minimumRowsPerTask {
-            let chunk = ((m + cores - 1) / cores + 15) / 16 * 16
-            DispatchQueue.concurrentPerform(iterations: cores) { t in
-                let m0 = t * chunk, m1 = min(m, m0 + chunk)
-                if m0 < m1 { run(m1 - m0, n, a + m0 * lda, b, c + m0 * ldc) }
+        } else if m >= 2 * rowsPerPart {
+            let parts = (m + rowsPerPart - 1) / rowsPerPart
+            DispatchQueue.concurrentPerform(iterations: parts) { t in
+                let m0 = t * rowsPerPart, m1 = min(m, m0 + rowsPerPart)
+                run(m1 - m0, n, a + m0 * lda, b, c + m0 * ldc)
             }
         } else {
             run(m, n, a, b, c)
         }
     }
+
+    /// Columns in each part of a split GEMM (a multiple of 16, so each part starts on a cache line).
+    static let columnsPerPart = 512
+
+    /// Rows in each part of a GEMM split by rows.
+    static let rowsPerPart = 64
 
     /// `C[m, n] = A[m, k] × B[k, n]` (row-major, no transposes, `beta` 0) on the calling thread.
     static func sgemmHere(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -77,9 +84,6 @@ public enum BLAS {
     /// Orders the ``stream(_:to:)`` stores made so far before later stores (call before handing the
     /// output to another thread).
     static func storeFence() { psgan_store_fence() }
-
-    /// Rows below which a narrow GEMM is not split.
-    static let minimumRowsPerTask = 32
 
     /// Runs `count` independent single-threaded GEMMs (given by `body`) side by side.
     static func batch(_ count: Int, _ body: (Int) -> Void) {
