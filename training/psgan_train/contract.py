@@ -42,6 +42,7 @@ def load_generator_file(path: str) -> Generator:
         config = json.loads(meta["config"])
         tensors = {k: f.get_tensor(k).float() for k in f.keys()}
     g = Generator(config["resolution"], config["latent_dim"], config["keypoints"],
-                  {int(s): c for s, c in config["channels"].items()}, config.get("layout", "coco18"))
+                  {int(s): c for s, c in config["channels"].items()}, config.get("layout", "coco18"),
+                  coverage=bool(config.get("alpha", False)))
     g.load_contract_tensors(tensors)
     return g

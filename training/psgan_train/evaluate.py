@@ -39,6 +39,11 @@ Figures:
    smoothness: along a slerp from seed A to seed B in K steps, the largest step change divided by
    the mean step change (1 = perfectly even; large = a jump).
 
+5. Fidelity (issue 28; models with the look mapping): the model against the dataset renderer
+   drawing the same looks in the same held-out poses: PSNR, SSIM, sharpness, silhouette IoU, limb
+   coverage (also on keypoints as psgan feeds them), learned-alpha IoU and identity over ten parts
+   (``psgan_train.fidelity``); ``--side-by-side`` writes renderer | model pairs.
+
 Everything is deterministic: latents are the contract's seeded latents (SplitMix64), poses come
 from fixed seeds and files.
 """
@@ -56,6 +61,7 @@ import torch
 
 from .avatars import render_batch
 from .contract import load_generator_file, seeded_latent
+from .fidelity import fidelity
 from .identity import LOOK_DIMS
 from .masks import BACKGROUND_MIN, figure_mask, to_uint8  # noqa: F401 (part of this module's figures)
 from .identity_figure import HELD_OUT_SEED, PARTS, character_colours, identity_poses, identity_score, part_colours  # noqa: F401
@@ -206,6 +212,12 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
         model_id, ceiling = identity_score(model_c), identity_score(renderer_c)
         out["identity"] = {**model_id, "renderer": ceiling["identity"], "renderer_per_part": ceiling["per_part"],
                            "poses_per_character": model_c.shape[1]}
+        # Fidelity (issue 28): the model against the renderer drawing the same looks in the same poses.
+        dance = Path(__file__).resolve().parents[2] / "poses" / "dance.json"
+        fed = list(pose_files) + ([str(dance)] if dance.exists() else [])
+        out["fidelity"], model_images, renderer_images = fidelity(lambda z_, kp_: _run(g, z_, kp_, device), seeds, dim, res,
+                                                                  pose_count, list(pose_files), fed)
+        out["_side_by_side"] = (model_images, renderer_images)
     else:
         out["identity"] = {"identity": None, "note": f"latent_dim {dim} < {LOOK_DIMS}: no look mapping"}
     # Diversity: pairwise distances between seeds, per pose.
@@ -256,6 +268,23 @@ def contact_sheet(grid: torch.Tensor, reference: torch.Tensor | None, path: str,
     img.resize((p * r * scale, s * r * scale), Image.NEAREST).save(path)
 
 
+def side_by_side(model: torch.Tensor, renderer: torch.Tensor, path: str, cell: int = 96, columns: int = 8) -> None:
+    """PNG of renderer | model pairs (the renderer's drawing left, the model's right), ``columns``
+    pairs a row, each image enlarged by a whole factor to about ``cell`` pixels."""
+    from PIL import Image
+    k = max(1, cell // model.shape[-1])
+    res = model.shape[-1] * k
+    n = len(model)
+    rows = (n + columns - 1) // columns
+    sheet = Image.new("RGB", (columns * (2 * res + 8), rows * (res + 8)), "white")
+    for i in range(n):
+        for j, img in enumerate((renderer[i], model[i])):
+            pixels = to_uint8(img[None])[0].permute(1, 2, 0).byte().numpy()
+            tile = Image.fromarray(pixels).resize((res, res), Image.NEAREST)
+            sheet.paste(tile, ((i % columns) * (2 * res + 8) + j * res, (i // columns) * (res + 8)))
+    sheet.save(path)
+
+
 def sha256(path: str) -> str:
     """Hex SHA-256 of a file."""
     h = hashlib.sha256()
@@ -295,6 +324,19 @@ def table(r: dict) -> str:
     weak = [f"{name} {share:.2f}" for share, name in shares[:4] if share < 1]
     if weak:
         lines.append(f"{'pose: weakest keypoints':48} {', '.join(weak)}")
+    fd = r.get("fidelity")
+    if fd:
+        def number(v, digits=3):
+            return "n/a" if v is None else f"{v:.{digits}f}"
+        lines += [f"{'fidelity: PSNR / SSIM vs renderer':48} {number(fd['psnr'], 2)} dB / {number(fd['ssim'])}",
+                  f"{'fidelity: sharpness (model / renderer)':48} {number(fd['sharpness'])}",
+                  f"{'fidelity: silhouette IoU':48} {number(fd['silhouette_iou'])}",
+                  f"{'fidelity: limb coverage (refit / as psgan feeds)':48} {number(fd['limb_coverage'])} / {number(fd['limb_coverage_fed'])}"
+                  f"  ({fd['limbs_counted']} / {fd['limbs_fed_counted']} limbs)"]
+        if "alpha_iou" in fd:
+            lines.append(f"{'fidelity: learned alpha IoU':48} {number(fd['alpha_iou'])}")
+        parts = fd["identity_parts"]
+        lines.append(f"{'fidelity: identity over ten parts':48} {number(parts['model']['identity'])}  (renderer {number(parts['renderer']['identity'])})")
     idn = r.get("identity", {})
     if idn.get("identity") is not None:
         parts = ", ".join(f"{k} {v:.2f}" for k, v in idn["per_part"].items())
@@ -322,6 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sheet", help="write a contact sheet PNG (renderer row, then seeds x poses)")
     ap.add_argument("--cell", type=int, default=96, help="contact sheet cell size in pixels (default 96)")
     ap.add_argument("--strip", help="write the interpolation frames (seed 0 to 1) as one PNG row")
+    ap.add_argument("--side-by-side", help="write renderer | model pairs for the held-out poses as one PNG (identity models)")
     ap.add_argument("--poses", nargs="*", help=f"coco18 pose files for the temporal figure (default: {', '.join(DEFAULT_POSE_FILES)})")
     ap.add_argument("--pose-count", type=int, default=8, help="held-out procedural poses (default 8)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3], help="latent seeds (default 0 1 2 3)")
@@ -345,6 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}")
     grid, ref, strip = r.pop("_grid"), r.pop("_reference"), r.pop("_interpolation")
+    pairs = r.pop("_side_by_side", None)
     r["inputs"] = {"model": str(a.model), "sha256": sha256(a.model), "resolution": g.resolution,
                    "latent_dim": g.latent_dim, "procedural_pose_seeds": [HELD_OUT_SEED, HELD_OUT_SEED + a.pose_count - 1],
                    "pose_files": [str(f) for f in pose_files], "pose_file_sha256": [sha256(f) for f in pose_files],
@@ -361,6 +405,11 @@ def main(argv: list[str] | None = None) -> None:
     if a.strip:
         contact_sheet(strip[None], None, a.strip, a.cell)
         print(f"wrote {a.strip}")
+    if a.side_by_side:
+        if pairs is None:
+            raise SystemExit("error: --side-by-side needs a model with the look mapping (latent_dim >= 29)")
+        side_by_side(*pairs, a.side_by_side, a.cell)
+        print(f"wrote {a.side_by_side}")
 
 
 if __name__ == "__main__":

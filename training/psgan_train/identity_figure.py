@@ -26,16 +26,18 @@ PARTS = {"head": {0: 1.0}, "torso": {1: 0.4, 8: 0.3, 11: 0.3},
          "arms": ({2: 0.5, 3: 0.5}, {5: 0.5, 6: 0.5}), "legs": ({8: 0.5, 9: 0.5}, {11: 0.5, 12: 0.5})}
 
 
-def part_colours(img: torch.Tensor, kp: torch.Tensor) -> torch.Tensor:
+def part_colours(img: torch.Tensor, kp: torch.Tensor, parts: dict | None = None) -> torch.Tensor:
     """``[B, parts, 3]`` mean colours (RGB 0..1) of each part (NaN where a keypoint is missing or no
-    figure pixel is in the window; a part read at two places averages them)."""
+    figure pixel is in the window; a part read at two places averages them). ``parts``: ``PARTS``
+    unless given (``fidelity.PARTS10``)."""
+    parts = PARTS if parts is None else parts
     res = img.shape[-1]
     mask = figure_mask(img)
     rgb = to_uint8(img).float() / 255
     r = max(1, res // 64)
-    out = torch.full((img.shape[0], len(PARTS), 3), float("nan"))
+    out = torch.full((img.shape[0], len(parts), 3), float("nan"))
     for b in range(img.shape[0]):
-        for p, spec in enumerate(PARTS.values()):
+        for p, spec in enumerate(parts.values()):
             samples = []
             for weights in (spec if isinstance(spec, tuple) else (spec,)):
                 if any(kp[b, k, 2] <= 0 for k in weights):
@@ -53,11 +55,11 @@ def part_colours(img: torch.Tensor, kp: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def identity_score(colours: torch.Tensor) -> dict:
+def identity_score(colours: torch.Tensor, parts: dict | None = None) -> dict:
     """``colours`` ``[characters, poses, parts, 3]``: per part ``1 - W / T`` (see the module
     docstring) and their mean; parts with no spread at all are left out."""
     per_part = {}
-    for p, name in enumerate(PARTS):
+    for p, name in enumerate(PARTS if parts is None else parts):
         c = colours[:, :, p]
         valid = ~torch.isnan(c).any(-1)
         counts = valid.sum(1)
