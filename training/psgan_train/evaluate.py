@@ -268,10 +268,14 @@ def contact_sheet(grid: torch.Tensor, reference: torch.Tensor | None, path: str,
     img.resize((p * r * scale, s * r * scale), Image.NEAREST).save(path)
 
 
-def side_by_side(model: torch.Tensor, renderer: torch.Tensor, path: str, cell: int = 96, columns: int = 8) -> None:
+def side_by_side(model: torch.Tensor, renderer: torch.Tensor, path: str, cell: int = 96, columns: int = 6,
+                 pairs: int = 24) -> None:
     """PNG of renderer | model pairs (the renderer's drawing left, the model's right), ``columns``
-    pairs a row, each image enlarged by a whole factor to about ``cell`` pixels."""
+    pairs a row, each image enlarged by a whole factor to about ``cell`` pixels; at most ``pairs``
+    of them, evenly spaced over the poses and seeds."""
     from PIL import Image
+    keep = torch.linspace(0, len(model) - 1, min(pairs, len(model))).round().long().unique()
+    model, renderer = model[keep], renderer[keep]
     k = max(1, cell // model.shape[-1])
     res = model.shape[-1] * k
     n = len(model)
