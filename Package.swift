@@ -15,9 +15,12 @@ let package = Package(
     products: [
         .library(name: "PSGANKit", targets: ["PSGANKit"]),
         .executable(name: "psgan", targets: ["psgan"]),
+        // The studio has a product of its own, so that `swift run psgan` does not build the HTTP server.
+        .executable(name: "psgan-studio", targets: ["psgan-studio"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +50,20 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(
+            name: "PSGANStudio",
+            dependencies: ["PSGANKit", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("Page")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "psgan-studio",
+            dependencies: [
+                "PSGANStudio", "CPUFeatures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
             name: "PSGANTestSupport",
             path: "Tests/PSGANTestSupport",
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -55,6 +72,11 @@ let package = Package(
             name: "PSGANKitTests",
             dependencies: ["PSGANKit", "PSGANTestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "PSGANStudioTests",
+            dependencies: ["PSGANStudio", "PSGANKit", "PSGANTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -29,6 +29,15 @@ public struct Look: Equatable, Sendable {
         self.values = values
     }
 
+    /// Reads a look object from JSON text (`{"hair": "#d03030", ...}`), as a character file's
+    /// `look`; `file` names the source in errors.
+    public init(jsonText: Data, file: String) throws {
+        guard let json = try? PoseFileReader.JSONValue.parse(jsonText) else {
+            throw PSGANError(.character, file: file, "the look is not valid JSON")
+        }
+        try self.init(json: json, file: file)
+    }
+
     /// Reads a character file's `look` object: `#RRGGBB` strings are colours, other strings
     /// choices, booleans flags, numbers numbers.
     init(json: PoseFileReader.JSONValue, file: String) throws {

@@ -117,6 +117,9 @@ public struct RenderJob: Sendable {
     /// An audio track muxed under the video; unless it keeps its length, the clip ends with the
     /// shorter of the two (frames past the audio's end are not rendered).
     public var audio: AudioTrack?
+    /// Asked before each frame; when it answers true the render stops with a `cancelled` error and,
+    /// like any failed render, leaves nothing behind (the studio's cancel button).
+    public var isCancelled: (@Sendable () -> Bool)?
     /// A scene file rendered instead of ``poses`` and ``characters`` (``Scene``, ``SceneJob``): the
     /// model, frames, codec, fps, CRF, alpha, audio and output come from this job.
     public var scene: URL?
@@ -203,6 +206,7 @@ public struct RenderJob: Sendable {
         try writer.complete {
             try renderer.render(poses: prepared.frames, track: track, frames: range,
                                 sink: { _, image in
+                                    if isCancelled?() == true { throw PSGANError(.render, "the render was cancelled") }
                                     switch try finisher.finish(image) {
                                     case .rgb(let frame): try writer.append(frame)
                                     case .rgba(let frame): try writer.append(frame)

@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import PSGANKit
+
+/// The JSON API (`docs/studio.md`). Files are addressed by the ids the server gave them.
+extension Studio {
+    func addAPI(to router: Router<BasicRequestContext>) {
+        router.get("/api/status") { _, _ in self.status() }
+        router.post("/api/poses") { request, context in try await self.upload(request, context: context) }
+        router.get("/api/poses/:id") { _, context in
+            guard let id = context.parameters.get("id"), let url = self.workspace.poses(id) else {
+                return Self.problem("no such pose file", status: .notFound, field: "poses")
+            }
+            return self.describe(posesAt: url, id: id)
+        }
+        router.get("/api/still") { request, _ in self.still(request.uri.queryParameters) }
+        router.post("/api/renders") { request, context in try await self.submit(request, context: context) }
+        router.get("/api/renders") { _, _ in Self.json(["renders": self.queue.all().map(Self.summary)]) }
+        router.get("/api/renders/:id") { _, context in
+            guard let id = context.parameters.get("id"), let entry = self.queue.entry(id) else {
+                return Self.problem("no such render", status: .notFound)
+            }
+            return Self.json(Self.summary(entry))
+        }
+        router.post("/api/renders/:id/cancel") { _, context in
+            guard let id = context.parameters.get("id"), self.queue.cancel(id) else { return Self.problem("no such render", status: .notFound) }
+            return Self.json(["cancelled": id])
+        }
+        router.get("/api/renders/:id/video") { request, context in
+            guard let id = context.parameters.get("id"), let entry = self.queue.entry(id), let output = entry.output,
+                  let data = try? Data(contentsOf: output) else {
+                return Self.problem("no finished render with that id", status: .notFound)
+            }
+            var extra: HTTPFields = [:]
+            if request.uri.queryParameters.get("download") != nil {
+                extra[.contentDisposition] = "attachment; filename=\"psgan-\(id).\(output.pathExtension)\""
+            }
+            return Self.response(data, type: Self.mediaType(output.pathExtension), extra: extra)
+        }
+    }
+
+    // MARK: - Status
+
+    func status() -> Response {
+        let config = stills.model.config
+        let look: Any = stills.model.look.map { schema in
+            schema.attributes.map { attribute -> [String: Any] in
+                var item: [String: Any] = ["name": attribute.name, "range": attribute.range]
+                switch attribute.kind {
+                case .colour, .palette: item["kind"] = "colour"
+                case .choice(let choices): item["kind"] = "choice"; item["choices"] = choices
+                case .flag: item["kind"] = "flag"
+                case .number(let offset, let scale): item["kind"] = "number"; item["min"] = offset; item["max"] = offset + scale
+                }
+                return item
+            }
+        } ?? NSNull()
+        return Self.json(["model": stills.modelFile.lastPathComponent, "resolution": config.resolution, "alpha": config.alpha,
+                          "upscale": config.upscale ?? NSNull(), "look": look, "upscalers": BundledResources.upscalerNames,
+                          "codecs": VideoCodec.allCases.map(\.rawValue)])
+    }
+
+    // MARK: - Poses
+
+    func upload(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: configuration.maximumUpload)
+        } catch {
+            return Self.problem("the file is larger than the studio takes (\(configuration.maximumUpload >> 20) MiB)", status: .contentTooLarge, field: "poses")
+        }
+        let name = request.uri.queryParameters.get("name") ?? "poses.json"
+        let stored = try workspace.storePoses(Data(buffer: body), name: name)
+        return describe(posesAt: stored.url, id: stored.id, shownName: name)
+    }
+
+    /// A stored pose file as the page draws it: frames on the model's canvas (as a render feeds
+    /// them), or the one-line error psgan would give, naming the file as uploaded.
+    func describe(posesAt url: URL, id: String, shownName: String? = nil) -> Response {
+        do {
+            let prepared = try stills.prepared(url)
+            let frames = prepared.frames.map { frame in frame.map { [($0.x * 100).rounded() / 100, ($0.y * 100).rounded() / 100, $0.confidence] } }
+            return Self.json(["id": id, "frames": frames, "fps": prepared.fps ?? PoseSequence.assumedFPS,
+                              "canvas": [prepared.canvas.width, prepared.canvas.height], "layout": prepared.layout])
+        } catch {
+            let message = ErrorText.oneLine(error).replacingOccurrences(of: url.path, with: shownName ?? "the pose file")
+            return Self.problem(message, field: "poses")
+        }
+    }
+
+    // MARK: - Stills
+
+    func still(_ query: some Sequence<(key: Substring, value: Substring)>) -> Response {
+        var parameters: [String: String] = [:]
+        for (key, value) in query { parameters[String(key)] = String(value).removingPercentEncoding ?? String(value) }
+        guard let id = parameters["poses"], let url = workspace.poses(id) else { return Self.problem("no such pose file", status: .notFound, field: "poses") }
+        do {
+            let prepared = try stills.prepared(url)
+            let frame = Int(parameters["frame"] ?? "0") ?? -1
+            guard frame >= 0, frame < prepared.frames.count else {
+                return Self.problem("the poses have no frame \(parameters["frame"] ?? "")", field: "frame")
+            }
+            let character = try Self.character(seed: parameters["seed"], look: parameters["look"])
+            return Self.response(try stills.png(keypoints: prepared.frames[frame], character: character), type: "image/png")
+        } catch {
+            return Self.problem(ErrorText.oneLine(error), field: "look")
+        }
+    }
+
+    /// A character from a seed and an optional look (JSON text).
+    static func character(seed: String?, look: String?) throws -> Character {
+        let number = try seed.map { text -> UInt64 in
+            guard let value = UInt64(text) else { throw PSGANError(.character, "the seed must be a whole number, 0 or more") }
+            return value
+        } ?? 0
+        var character = Character.seed(number)
+        if let look, !look.isEmpty, look != "{}" { character.look = try Look(jsonText: Data(look.utf8), file: "the look") }
+        return character
+    }
+
+    static func mediaType(_ ext: String) -> String {
+        ["mp4": "video/mp4", "webm": "video/webm", "mkv": "video/x-matroska", "mov": "video/quicktime"][ext.lowercased()] ?? "application/octet-stream"
+    }
+}

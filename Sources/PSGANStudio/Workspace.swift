@@ -1,0 +1,55 @@
+import Foundation
+import PSGANKit
+
+/// The studio's files: uploaded pose files and finished renders, in one folder, each addressed by
+/// an id the server made (never by a path a client sent).
+///
+/// Layout: `poses/ID.EXT` (an upload, as sent) and `renders/ID.EXT` (a finished render). Ids are
+/// 16 lowercase hex digits; anything else is refused before it is used in a path.
+public struct Workspace: Sendable {
+    /// The folder.
+    public let folder: URL
+
+    /// A workspace in `folder`, created with its subfolders if missing.
+    public init(folder: URL) throws {
+        self.folder = folder
+        for sub in ["poses", "renders"] {
+            do {
+                try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+            } catch {
+                throw PSGANError(.render, file: folder.path, "cannot use as the studio's workspace (\(ErrorText.reason(error)))")
+            }
+        }
+    }
+
+    /// A new id.
+    static func newID() -> String {
+        (0 ..< 16).map { _ in String(Int.random(in: 0 ..< 16), radix: 16) }.joined()
+    }
+
+    /// Whether `text` is an id the workspace could have made.
+    static func isID(_ text: String) -> Bool {
+        text.count == 16 && text.allSatisfy { $0.isHexDigit && ($0.isNumber || $0.isLowercase) }
+    }
+
+    /// Stores an uploaded pose file (keeping a known extension: `.json` or `.bvh`); returns its id and file.
+    func storePoses(_ data: Data, name: String) throws -> (id: String, url: URL) {
+        let id = Self.newID()
+        let ext = name.lowercased().hasSuffix(".bvh") ? "bvh" : "json"
+        let url = folder.appendingPathComponent("poses/\(id).\(ext)")
+        try data.write(to: url, options: .atomic)
+        return (id, url)
+    }
+
+    /// The stored pose file with `id`, or nil.
+    func poses(_ id: String) -> URL? {
+        guard Self.isID(id) else { return nil }
+        return ["json", "bvh"].map { folder.appendingPathComponent("poses/\(id).\($0)") }
+            .first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Where render `id` is written (`ext`: the container's extension).
+    func renderURL(_ id: String, ext: String) -> URL {
+        folder.appendingPathComponent("renders/\(id).\(ext)")
+    }
+}

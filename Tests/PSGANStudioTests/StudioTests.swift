@@ -1,0 +1,161 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PSGANKit
+@testable import PSGANStudio
+import PSGANTestSupport
+import Testing
+
+/// The studio's API through Hummingbird's router test client: status codes, uploads, stills,
+/// renders with progress and cancel, hostile uploads, ids instead of paths, the Host and Origin check.
+@Suite struct StudioTests {
+    static let repository = TestSupport.repository
+
+    /// A studio over a fresh workspace with a small random model (fast renders).
+    static func studio() throws -> Studio {
+        let dir = try TestSupport.temporaryDirectory(prefix: "psgan-studio")
+        let model = dir.appendingPathComponent("tiny.safetensors")
+        try PSGANModel.random(config: GeneratorConfig(resolution: 16, latentDim: 8, keypoints: 18, layout: "coco18",
+                                                      channels: [4: 8, 8: 8, 16: 4]), seed: 3).write(to: model, precision: .f32)
+        return try Studio(configuration: .init(workspace: dir.appendingPathComponent("ws"), model: model, maximumUpload: 1 << 20))
+    }
+
+    static func json(_ buffer: ByteBuffer) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any])
+    }
+
+    static let dance = try! Data(contentsOf: repository.appendingPathComponent("poses/dance.json"))
+
+    @Test func thePageAndStatusAreServed() async throws {
+        let studio = try Self.studio()
+        try await Application(router: studio.router()).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok && String(buffer: response.body).contains("psgan studio"))
+            }
+            try await client.execute(uri: "/app.js", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/status", method: .get) { response in
+                let status = try Self.json(response.body)
+                #expect(status["resolution"] as? Int == 16 && status["look"] is NSNull)
+            }
+        }
+    }
+
+    @Test func posesStillsAndARenderToTheEnd() async throws {
+        let studio = try Self.studio()
+        try await Application(router: studio.router()).test(.router) { client in
+            var id = ""
+            try await client.execute(uri: "/api/poses?name=dance.json", method: .post, body: ByteBuffer(bytes: Self.dance)) { response in
+                let poses = try Self.json(response.body)
+                id = poses["id"] as? String ?? ""
+                #expect(response.status == .ok && (poses["frames"] as? [Any])?.count == 90 && poses["canvas"] as? [Int] == [16, 16])
+            }
+            #expect(Workspace.isID(id))
+            try await client.execute(uri: "/api/still?poses=\(id)&frame=5&seed=2", method: .get) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "image/png")
+                #expect(Array(Data(buffer: response.body).prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+            }
+            try await client.execute(uri: "/api/still?poses=\(id)&frame=500", method: .get) { response in
+                try #expect(response.status == .badRequest && (try Self.json(response.body))["field"] as? String == "frame")
+            }
+            let body = ByteBuffer(string: #"{"poses": "\#(id)", "seed": 4, "frames": "0:12", "codec": "h264"}"#)
+            var render = ""
+            try await client.execute(uri: "/api/renders", method: .post, body: body) { response in
+                #expect(response.status == .accepted)
+                render = (try Self.json(response.body))["id"] as? String ?? ""
+            }
+            var state = ""
+            for _ in 0 ..< 200 where state != "done" && state != "failed" {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                try await client.execute(uri: "/api/renders/\(render)", method: .get) { response in
+                    let summary = try Self.json(response.body)
+                    state = summary["state"] as? String ?? ""
+                    if state == "done" { #expect(summary["completed"] as? Int == 12 && summary["total"] as? Int == 12) }
+                }
+            }
+            #expect(state == "done")
+            try await client.execute(uri: "/api/renders/\(render)/video?download=1", method: .get) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "video/mp4")
+                #expect(response.headers[.contentDisposition]?.hasPrefix("attachment") == true)
+                let file = try TestSupport.temporaryDirectory().appendingPathComponent("r.mp4")
+                try Data(buffer: response.body).write(to: file)
+                let probe = try TestSupport.probe(file)
+                #expect(probe["codec_name"] as? String == "h264" && probe["nb_read_frames"] as? String == "12", "\(probe)")
+            }
+            try await client.execute(uri: "/api/renders", method: .get) { response in
+                try #expect(((try Self.json(response.body))["renders"] as? [[String: Any]])?.first?["id"] as? String == render)
+            }
+        }
+    }
+
+    @Test func aCancelledRenderLeavesNoFile() async throws {
+        let studio = try Self.studio()
+        let poses = try studio.workspace.storePoses(Self.dance, name: "dance.json")
+        try await Application(router: studio.router()).test(.router) { client in
+            // A long clip: 90 poses retimed to 240 fps is 720 frames.
+            let body = ByteBuffer(string: #"{"poses": "\#(poses.id)", "fps": 240, "codec": "ffv1"}"#)
+            var render = ""
+            try await client.execute(uri: "/api/renders", method: .post, body: body) { render = (try Self.json($0.body))["id"] as? String ?? "" }
+            // Cancelled while it runs, a few frames in.
+            var completed = 0
+            for _ in 0 ..< 400 where completed == 0 {
+                try await Task.sleep(nanoseconds: 10_000_000)
+                try await client.execute(uri: "/api/renders/\(render)", method: .get) { completed = (try Self.json($0.body))["completed"] as? Int ?? 0 }
+            }
+            #expect(completed > 0 && completed < 720)
+            try await client.execute(uri: "/api/renders/\(render)/cancel", method: .post) { #expect($0.status == .ok) }
+            var state = ""
+            for _ in 0 ..< 200 where !["cancelled", "done", "failed"].contains(state) {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                try await client.execute(uri: "/api/renders/\(render)", method: .get) { state = (try Self.json($0.body))["state"] as? String ?? "" }
+            }
+            #expect(state == "cancelled")
+            try await client.execute(uri: "/api/renders/\(render)/video", method: .get) { #expect($0.status == .notFound) }
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: studio.workspace.folder.appendingPathComponent("renders").path)
+        #expect(left.isEmpty, "\(left)")
+    }
+
+    @Test func hostileRequestsAreRefused() async throws {
+        let studio = try Self.studio()
+        try await Application(router: studio.router()).test(.router) { client in
+            // Too large, not a pose file, a path instead of an id, a foreign page's Origin.
+            try await client.execute(uri: "/api/poses", method: .post, body: ByteBuffer(repeating: 0x20, count: (1 << 20) + 1)) {
+                #expect($0.status == .contentTooLarge)
+            }
+            try await client.execute(uri: "/api/poses?name=x.json", method: .post, body: ByteBuffer(string: #"{"foo": 1}"#)) { response in
+                let problem = try Self.json(response.body)
+                #expect(response.status == .badRequest && (problem["error"] as? String)?.contains("x.json: not a psgan pose file") == true, "\(problem)")
+            }
+            for uri in ["/api/poses/..%2F..%2Fetc%2Fpasswd", "/api/poses/0123456789ABCDEF", "/api/still?poses=../../etc/passwd", "/api/renders/x/video"] {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .notFound, "\(uri)") }
+            }
+            try await client.execute(uri: "/api/status", method: .get, headers: [.origin: "http://evil.example"]) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/status", method: .get, headers: [.origin: "http://localhost:8470"]) { #expect($0.status == .ok) }
+            let bad = ByteBuffer(string: #"{"poses": "0000000000000000"}"#)
+            try await client.execute(uri: "/api/renders", method: .post, body: bad) { try #expect((try Self.json($0.body))["field"] as? String == "poses") }
+        }
+        let check = HostCheck<BasicRequestContext>(host: "127.0.0.1", port: 8470)
+        #expect(check.allows(authority: "127.0.0.1:8470", origin: "http://127.0.0.1:8470") && check.allows(authority: "localhost:8470", origin: nil))
+        #expect(!check.allows(authority: "evil.example:8470", origin: nil) && !check.allows(authority: "localhost:8470", origin: "http://rebind.example:8470"))
+        #expect(!check.allows(authority: "127.0.0.1:9999", origin: nil))
+    }
+
+    /// With the bundled model, a look is checked when the render is asked for, naming the field.
+    @Test func looksAreCheckedAtOnce() async throws {
+        let dir = try TestSupport.temporaryDirectory(prefix: "psgan-studio")
+        let studio = try Studio(configuration: .init(workspace: dir, model: Self.repository.appendingPathComponent("samples/psgan-default.safetensors")))
+        let poses = try studio.workspace.storePoses(Self.dance, name: "dance.json")
+        try await Application(router: studio.router()).test(.router) { client in
+            try await client.execute(uri: "/api/status", method: .get) { response in
+                try #expect(((try Self.json(response.body))["look"] as? [[String: Any]])?.first?["name"] as? String == "hair")
+            }
+            let look = ##"{"hair":"#d03030"}"##.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            try await client.execute(uri: "/api/still?poses=\(poses.id)&frame=0&seed=1&look=\(look)", method: .get) { #expect($0.status == .ok) }
+            let bad = ByteBuffer(string: ##"{"poses": "\##(poses.id)", "look": {"hair": "#000000"}}"##)
+            try await client.execute(uri: "/api/renders", method: .post, body: bad) { response in
+                let problem = try Self.json(response.body)
+                #expect(problem["field"] as? String == "look" && (problem["error"] as? String)?.contains("hair: #000000 is out of reach") == true, "\(problem)")
+            }
+        }
+    }
+}
