@@ -26,8 +26,8 @@ final class Stills: @unchecked Sendable {
         return try PNGFile.encode(image)
     }
 
-    /// The poses of `url` prepared for the model (as a render prepares them).
-    func prepared(_ url: URL) throws -> PreparedPoses {
-        try PoseInput(url: url).prepared(for: model.config, modelFile: modelFile.path)
+    /// The poses of `url`, cleaned up, prepared for the model (as a render prepares them).
+    func prepared(_ url: URL, cleanup: PoseCleanup = PoseCleanup()) throws -> PreparedPoses {
+        try PoseInput(url: url, cleanup: cleanup).prepared(for: model.config, modelFile: modelFile.path)
     }
 }

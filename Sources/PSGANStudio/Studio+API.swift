@@ -7,11 +7,15 @@ extension Studio {
     func addAPI(to router: Router<BasicRequestContext>) {
         router.get("/api/status") { _, _ in self.status() }
         router.post("/api/poses") { request, context in try await self.upload(request, context: context) }
-        router.get("/api/poses/:id") { _, context in
+        router.get("/api/poses/:id") { request, context in
             guard let id = context.parameters.get("id"), let url = self.workspace.poses(id) else {
                 return Self.problem("no such pose file", status: .notFound, field: "poses")
             }
-            return self.describe(posesAt: url, id: id)
+            do {
+                return self.describe(posesAt: url, id: id, cleanup: try Self.cleanup(Self.parameters(request.uri.queryParameters)))
+            } catch let error as FieldError {
+                return Self.problem(error.message, field: error.field)
+            }
         }
         router.get("/api/still") { request, _ in self.still(request.uri.queryParameters) }
         router.post("/api/renders") { request, context in try await self.submit(request, context: context) }
@@ -76,9 +80,9 @@ extension Studio {
 
     /// A stored pose file as the page draws it: frames on the model's canvas (as a render feeds
     /// them), or the one-line error psgan would give, naming the file as uploaded.
-    func describe(posesAt url: URL, id: String, shownName: String? = nil) -> Response {
+    func describe(posesAt url: URL, id: String, shownName: String? = nil, cleanup: PoseCleanup = PoseCleanup()) -> Response {
         do {
-            let prepared = try stills.prepared(url)
+            let prepared = try stills.prepared(url, cleanup: cleanup)
             let frames = prepared.frames.map { frame in frame.map { [($0.x * 100).rounded() / 100, ($0.y * 100).rounded() / 100, $0.confidence] } }
             return Self.json(["id": id, "frames": frames, "fps": prepared.fps ?? PoseSequence.assumedFPS,
                               "canvas": [prepared.canvas.width, prepared.canvas.height], "layout": prepared.layout])
@@ -90,18 +94,51 @@ extension Studio {
 
     // MARK: - Stills
 
-    func still(_ query: some Sequence<(key: Substring, value: Substring)>) -> Response {
+    /// A query's parameters, percent-decoded.
+    static func parameters(_ query: some Sequence<(key: Substring, value: Substring)>) -> [String: String] {
         var parameters: [String: String] = [:]
         for (key, value) in query { parameters[String(key)] = String(value).removingPercentEncoding ?? String(value) }
+        return parameters
+    }
+
+    /// The cleanup a request asks for: `smooth` (true), `resample` (a frame rate), `retarget`
+    /// (`canvas`, `figure` or `scale:S`) and `loop` (`pingpong` or `blend N`), as `psgan render`'s
+    /// options of those names; missing or empty keys leave that step out.
+    static func cleanup(_ values: [String: String]) throws -> PoseCleanup {
+        var cleanup = PoseCleanup()
+        if let smooth = values["smooth"], ["1", "true", "on"].contains(smooth) { cleanup.smoothing = OneEuroFilter() }
+        if let text = values["resample"], !text.isEmpty {
+            guard let fps = Double.decimal(text), FrameRate.isValid(fps) else {
+                throw FieldError(field: "cleanup", message: "resample: the frame rate must be \(FrameRate.rangeDescription)")
+            }
+            cleanup.resampleFPS = fps
+        }
+        if let text = values["retarget"], !text.isEmpty {
+            guard let retargeting = PoseRetargeting(parsing: text) else {
+                throw FieldError(field: "cleanup", message: "retarget must be canvas, figure or scale:S")
+            }
+            cleanup.retargeting = retargeting
+        }
+        if let text = values["loop"], !text.isEmpty {
+            guard let loop = PoseLoop(parsing: text) else { throw FieldError(field: "cleanup", message: "loop must be pingpong or blend N") }
+            cleanup.loop = loop
+        }
+        return cleanup
+    }
+
+    func still(_ query: some Sequence<(key: Substring, value: Substring)>) -> Response {
+        let parameters = Self.parameters(query)
         guard let id = parameters["poses"], let url = workspace.poses(id) else { return Self.problem("no such pose file", status: .notFound, field: "poses") }
         do {
-            let prepared = try stills.prepared(url)
+            let prepared = try stills.prepared(url, cleanup: try Self.cleanup(parameters))
             let frame = Int(parameters["frame"] ?? "0") ?? -1
             guard frame >= 0, frame < prepared.frames.count else {
                 return Self.problem("the poses have no frame \(parameters["frame"] ?? "")", field: "frame")
             }
             let character = try Self.character(seed: parameters["seed"], look: parameters["look"])
             return Self.response(try stills.png(keypoints: prepared.frames[frame], character: character), type: "image/png")
+        } catch let error as FieldError {
+            return Self.problem(error.message, field: error.field)
         } catch {
             return Self.problem(ErrorText.oneLine(error), field: "look")
         }

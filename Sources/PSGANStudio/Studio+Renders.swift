@@ -87,7 +87,9 @@ extension Studio {
             throw FieldError(field: "upscale", message: ErrorText.oneLine(error))
         }
         let output = URL(fileURLWithPath: "/placeholder.\(resolved.defaultContainer.fileExtension ?? "mp4")")
-        var job = RenderJob(model: stills.modelFile, poses: PoseInput(url: poses), characters: characters, frames: frames,
+        let cleanupValues = (object["cleanup"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        let cleanup = try Self.cleanup(cleanupValues)
+        var job = RenderJob(model: stills.modelFile, poses: PoseInput(url: poses, cleanup: cleanup), characters: characters, frames: frames,
                             codec: resolved, fps: fps, crf: nil, upscaling: upscaling, tile: nil, output: output)
         job.alpha = object["alpha"] as? Bool ?? false
         if job.alpha && !resolved.supportsAlpha {

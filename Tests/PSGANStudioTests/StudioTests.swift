@@ -159,3 +159,33 @@ import Testing
         }
     }
 }
+
+/// The cleanup options change the preview, the stills and the render alike.
+@Suite struct StudioCleanupTests {
+    @Test func cleanupChangesThePosesAsRenderWould() async throws {
+        let studio = try StudioTests.studio()
+        let poses = try studio.workspace.storePoses(StudioTests.dance, name: "dance.json")
+        try await Application(router: studio.router()).test(.router) { client in
+            // pingpong: 90 frames forward, then 88 back.
+            try await client.execute(uri: "/api/poses/\(poses.id)?loop=pingpong", method: .get) { response in
+                try #expect(((try StudioTests.json(response.body))["frames"] as? [Any])?.count == 178)
+            }
+            try await client.execute(uri: "/api/poses/\(poses.id)?resample=15", method: .get) { response in
+                try #expect(((try StudioTests.json(response.body))["frames"] as? [Any])?.count == 45)
+            }
+            try await client.execute(uri: "/api/poses/\(poses.id)?loop=spin", method: .get) { response in
+                try #expect(response.status == .badRequest && (StudioTests.json(response.body))["field"] as? String == "cleanup")
+            }
+            try await client.execute(uri: "/api/still?poses=\(poses.id)&frame=150&loop=pingpong", method: .get) { #expect($0.status == .ok) }
+            let body = ByteBuffer(string: #"{"poses": "\#(poses.id)", "cleanup": {"resample": 10}, "codec": "h264"}"#)
+            var render = ""
+            try await client.execute(uri: "/api/renders", method: .post, body: body) { render = (try StudioTests.json($0.body))["id"] as? String ?? "" }
+            var summary: [String: Any] = [:]
+            for _ in 0 ..< 200 where summary["state"] as? String != "done" {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                try await client.execute(uri: "/api/renders/\(render)", method: .get) { summary = try StudioTests.json($0.body) }
+            }
+            #expect(summary["state"] as? String == "done" && summary["total"] as? Int == 30, "\(summary)")
+        }
+    }
+}

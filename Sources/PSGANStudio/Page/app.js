@@ -54,8 +54,30 @@ function drawSkeleton() {
   for (const p of points) if (p[2] > 0) { ctx.beginPath(); ctx.arc(p[0] * k, p[1] * k, 3, 0, 7); ctx.fill(); }
 }
 
+function cleanupValues() {
+  const values = {};
+  if ($("smooth").checked) values.smooth = "true";
+  if ($("resample").value) values.resample = $("resample").value;
+  if ($("retarget").value) values.retarget = $("retarget").value;
+  if ($("loop").value) values.loop = $("loop").value;
+  return values;
+}
+
+async function applyCleanup() {
+  if (!state.poses) return;
+  showError("cleanup", "");
+  try {
+    const poses = await api(`/api/poses/${state.poses.id}?${new URLSearchParams(cleanupValues())}`);
+    state.poses = poses;
+    state.frame = Math.min(state.frame, poses.frames.length - 1);
+    $("frame").max = poses.frames.length - 1;
+    $("frame").value = state.frame;
+    update();
+  } catch (error) { showError(error.field || "cleanup", error.message); }
+}
+
 function stillURL(seed, look) {
-  const query = new URLSearchParams({ poses: state.poses.id, frame: state.frame, seed: seed });
+  const query = new URLSearchParams({ poses: state.poses.id, frame: state.frame, seed: seed, ...cleanupValues() });
   if (look && Object.keys(look).length) query.set("look", JSON.stringify(look));
   return `/api/still?${query}`;
 }
@@ -142,7 +164,8 @@ function drawKeyframes() {
 async function startRender() {
   clearErrors();
   if (!state.poses) { showError("poses", "open a pose file first"); return; }
-  const request = { poses: state.poses.id, seed: state.seed, look: state.look, codec: $("codec").value, alpha: $("alpha").checked };
+  const request = { poses: state.poses.id, seed: state.seed, look: state.look, codec: $("codec").value, alpha: $("alpha").checked,
+                    cleanup: cleanupValues() };
   if ($("frames").value) request.frames = $("frames").value;
   if ($("fps").value) request.fps = Number($("fps").value);
   if ($("upscale").value) request.upscale = $("upscale").value;
@@ -198,6 +221,7 @@ async function main() {
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); if (e.dataTransfer.files[0]) openPoses(e.dataTransfer.files[0]); });
+  for (const id of ["smooth", "resample", "retarget", "loop"]) $(id).addEventListener("change", applyCleanup);
   $("frame").addEventListener("input", (e) => { state.frame = Number(e.target.value); update(); });
   $("play").addEventListener("click", () => {
     if (state.playing) { clearInterval(state.playing); state.playing = null; $("play").textContent = "Play"; return; }
