@@ -127,6 +127,10 @@ def run(driver, wait, base, shots):
     stream = probe["streams"][0]
     check("the download is the clip (ffprobe)", stream["codec_name"] == "h264" and stream["nb_read_frames"] == "30", str(stream))
     check("the recent renders list it", len(driver.find_elements(By.CSS_SELECTOR, "#renders li")) >= 1)
+    # Re-open it: its settings come back into the form.
+    driver.execute_script("document.getElementById('frames').value = ''")
+    driver.find_element(By.CSS_SELECTOR, "#renders li button").click()
+    check("a recent render re-opens with its settings", driver.find_element(By.ID, "frames").get_attribute("value") == "0:30")
 
 
 if __name__ == "__main__":

@@ -203,9 +203,36 @@ async function listRenders() {
   for (const r of renders) {
     const item = document.createElement("li");
     item.textContent = `${r.id.slice(0, 6)} ${r.state} ${r.settings} `;
-    if (r.video) { const open = document.createElement("a"); open.href = r.video; open.textContent = "open"; item.appendChild(open); }
+    const open = document.createElement("button");
+    open.type = "button"; open.textContent = "re-open";
+    open.addEventListener("click", () => reopen(r));
+    item.appendChild(open);
     list.appendChild(item);
   }
+}
+
+// A recent render back in the page: its settings in the form, its clip in the player.
+function reopen(render) {
+  const settings = JSON.parse(render.settings || "{}");
+  state.seed = settings.seed ?? state.seed;
+  state.look = settings.look || {};
+  state.keyframes = settings.keyframes || [];
+  $("frames").value = settings.frames || "";
+  $("codec").value = settings.codec || "h264";
+  $("fps").value = settings.fps || "";
+  $("upscale").value = settings.upscale || "";
+  $("alpha").checked = !!settings.alpha;
+  $("background").value = settings.background || "";
+  const cleanup = settings.cleanup || {};
+  $("smooth").checked = !!cleanup.smooth; $("resample").value = cleanup.resample || "";
+  $("retarget").value = cleanup.retarget || ""; $("loop").value = cleanup.loop || "";
+  for (const a of state.status.look || []) {
+    const input = $(`look-${a.name}`), use = input.previousSibling;
+    if (a.name in state.look) { if (a.kind === "flag") input.checked = state.look[a.name]; else input.value = state.look[a.name]; }
+  }
+  drawKeyframes();
+  if (render.video) { $("video").src = render.video; $("download").href = `${render.video}?download=1`; $("download").hidden = false; }
+  update();
 }
 
 // ---- wiring
