@@ -11,12 +11,15 @@ import Testing
 @Suite struct StudioTests {
     static let repository = TestSupport.repository
 
-    /// A studio over a fresh workspace with a small random model (fast renders).
-    static func studio() throws -> Studio {
+    /// A studio over a fresh workspace with a small random model (fast renders), or a larger one
+    /// (`slow`: a render long enough to cancel halfway on any machine).
+    static func studio(slow: Bool = false) throws -> Studio {
         let dir = try TestSupport.temporaryDirectory(prefix: "psgan-studio")
         let model = dir.appendingPathComponent("tiny.safetensors")
-        try PSGANModel.random(config: GeneratorConfig(resolution: 16, latentDim: 8, keypoints: 18, layout: "coco18",
-                                                      channels: [4: 8, 8: 8, 16: 4]), seed: 3).write(to: model, precision: .f32)
+        let config = slow
+            ? GeneratorConfig(resolution: 128, latentDim: 8, keypoints: 18, layout: "coco18", channels: [4: 32, 8: 32, 16: 32, 32: 32, 64: 32, 128: 32])
+            : GeneratorConfig(resolution: 16, latentDim: 8, keypoints: 18, layout: "coco18", channels: [4: 8, 8: 8, 16: 4])
+        try PSGANModel.random(config: config, seed: 3).write(to: model, precision: .f32)
         return try Studio(configuration: .init(workspace: dir.appendingPathComponent("ws"), model: model, maximumUpload: 1 << 20))
     }
 
@@ -88,7 +91,7 @@ import Testing
     }
 
     @Test func aCancelledRenderLeavesNoFile() async throws {
-        let studio = try Self.studio()
+        let studio = try Self.studio(slow: true)
         let poses = try studio.workspace.storePoses(Self.dance, name: "dance.json")
         try await Application(router: studio.router()).test(.router) { client in
             // A long clip: 90 poses retimed to 240 fps is 720 frames.
