@@ -21,7 +21,11 @@ final class Stills: @unchecked Sendable {
 
     /// The PNG of `character` in `keypoints` (the model's canvas).
     func png(keypoints: [Keypoint], character: Character) throws -> Data {
-        let latent = try character.latent(in: space)
+        try png(keypoints: keypoints, latent: try character.latent(in: space))
+    }
+
+    /// The PNG of the character `latent` names in `keypoints`.
+    func png(keypoints: [Keypoint], latent: [Float]) throws -> Data {
         let image = lock.withLock { renderer.frame(keypoints: keypoints, latent: latent) }
         return try PNGFile.encode(image)
     }

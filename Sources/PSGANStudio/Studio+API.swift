@@ -135,6 +135,18 @@ extension Studio {
             guard frame >= 0, frame < prepared.frames.count else {
                 return Self.problem("the poses have no frame \(parameters["frame"] ?? "")", field: "frame")
             }
+            if let text = parameters["keyframes"], !text.isEmpty {
+                // The morph at this frame: the keyframed characters blended as a render blends them.
+                guard let items = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], !items.isEmpty else {
+                    return Self.problem("keyframes must be a list of {\"frame\", \"seed\", \"look\"}", field: "keyframes")
+                }
+                let keyframes = try items.map { item -> (character: Character, frame: Int) in
+                    let look = (item["look"] as? [String: Any]).flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map { String(decoding: $0, as: UTF8.self) }
+                    return (try Self.character(seed: (item["seed"] as? NSNumber).map { "\($0.uint64Value)" }, look: look), (item["frame"] as? NSNumber)?.intValue ?? 0)
+                }
+                let track = try CharacterTrack(keyframes: keyframes, in: stills.space, interpolation: .slerp)
+                return Self.response(try stills.png(keypoints: prepared.frames[frame], latent: track.latent(at: frame)), type: "image/png")
+            }
             let character = try Self.character(seed: parameters["seed"], look: parameters["look"])
             return Self.response(try stills.png(keypoints: prepared.frames[frame], character: character), type: "image/png")
         } catch let error as FieldError {

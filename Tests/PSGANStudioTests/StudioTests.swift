@@ -192,3 +192,28 @@ import Testing
         }
     }
 }
+
+/// With keyframes, a still is the morph at its frame: the keyframes' own frames give their characters.
+@Suite struct StudioMorphTests {
+    @Test func aStillWithKeyframesIsTheMorphAtItsFrame() async throws {
+        let studio = try StudioTests.studio()
+        let poses = try studio.workspace.storePoses(StudioTests.dance, name: "dance.json")
+        let keyframes = #"[{"frame": 0, "seed": 1}, {"frame": 20, "seed": 2}]"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        try await Application(router: studio.router()).test(.router) { client in
+            func still(_ query: String) async throws -> Data {
+                var data = Data()
+                try await client.execute(uri: "/api/still?poses=\(poses.id)&\(query)", method: .get) { response in
+                    #expect(response.status == .ok)
+                    data = Data(buffer: response.body)
+                }
+                return data
+            }
+            let first = try await still("frame=0&keyframes=\(keyframes)"), seedOne = try await still("frame=0&seed=1")
+            let last = try await still("frame=20&keyframes=\(keyframes)"), seedTwo = try await still("frame=20&seed=2")
+            let middle = try await still("frame=10&keyframes=\(keyframes)")
+            let one = try await still("frame=10&seed=1"), two = try await still("frame=10&seed=2")
+            #expect(first == seedOne && last == seedTwo)
+            #expect(middle != one && middle != two)
+        }
+    }
+}

@@ -76,9 +76,10 @@ async function applyCleanup() {
   } catch (error) { showError(error.field || "cleanup", error.message); }
 }
 
-function stillURL(seed, look) {
+function stillURL(seed, look, keyframes) {
   const query = new URLSearchParams({ poses: state.poses.id, frame: state.frame, seed: seed, ...cleanupValues() });
   if (look && Object.keys(look).length) query.set("look", JSON.stringify(look));
+  if (keyframes && keyframes.length) query.set("keyframes", JSON.stringify(keyframes));
   return `/api/still?${query}`;
 }
 
@@ -110,7 +111,8 @@ function drawStill() {
   $("seed-label").textContent = `seed ${state.seed}`;
   if (!state.poses) return;
   const img = $("still");
-  fetch(stillURL(state.seed, state.look)).then(async (response) => {
+  // With keyframes, the still is the morph at this frame (as the render will draw it).
+  fetch(stillURL(state.seed, state.look, state.keyframes)).then(async (response) => {
     if (!response.ok) { const body = await response.json(); showError(body.field || "look", body.error); return; }
     showError("look", "");
     img.src = URL.createObjectURL(await response.blob());
@@ -153,7 +155,7 @@ function drawKeyframes() {
     item.textContent = `frame ${k.frame}: seed ${k.seed}${Object.keys(k.look).length ? " with a look" : ""} `;
     const remove = document.createElement("button");
     remove.type = "button"; remove.textContent = "remove";
-    remove.addEventListener("click", () => { state.keyframes.splice(i, 1); drawKeyframes(); });
+    remove.addEventListener("click", () => { state.keyframes.splice(i, 1); drawKeyframes(); drawStill(); });
     item.appendChild(remove);
     list.appendChild(item);
   });
@@ -263,6 +265,7 @@ async function main() {
     state.keyframes.push({ frame: state.frame, seed: state.seed, look: { ...state.look } });
     state.keyframes.sort((a, b) => a.frame - b.frame);
     drawKeyframes();
+    drawStill();
   });
   $("render").addEventListener("click", startRender);
   $("cancel").addEventListener("click", () => { if (state.render) api(`/api/renders/${state.render}/cancel`, { method: "POST" }); });
