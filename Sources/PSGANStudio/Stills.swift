@@ -31,7 +31,9 @@ final class Stills: @unchecked Sendable {
     }
 
     /// The poses of `url`, cleaned up, prepared for the model (as a render prepares them).
-    func prepared(_ url: URL, cleanup: PoseCleanup = PoseCleanup()) throws -> PreparedPoses {
-        try PoseInput(url: url, cleanup: cleanup).prepared(for: model.config, modelFile: modelFile.path)
+    func prepared(_ url: URL, cleanup: PoseCleanup = PoseCleanup(), canvas: CanvasSize? = nil) throws -> PreparedPoses {
+        var input = PoseInput(url: url, cleanup: cleanup)
+        input.reading.canvas = canvas
+        return try input.prepared(for: model.config, modelFile: modelFile.path)
     }
 }

@@ -7,12 +7,14 @@ extension Studio {
     func addAPI(to router: Router<BasicRequestContext>) {
         router.get("/api/status") { _, _ in self.status() }
         router.post("/api/poses") { request, context in try await self.upload(request, context: context) }
+        router.post("/api/poses/:id/files") { request, context in try await self.upload(request, context: context, folder: context.parameters.get("id")) }
         router.get("/api/poses/:id") { request, context in
             guard let id = context.parameters.get("id"), let url = self.workspace.poses(id) else {
                 return Self.problem("no such pose file", status: .notFound, field: "poses")
             }
             do {
-                return self.describe(posesAt: url, id: id, cleanup: try Self.cleanup(Self.parameters(request.uri.queryParameters)))
+                let values = Self.parameters(request.uri.queryParameters)
+                return self.describe(posesAt: url, id: id, cleanup: try Self.cleanup(values), canvas: try Self.canvas(values))
             } catch let error as FieldError {
                 return Self.problem(error.message, field: error.field)
             }
@@ -66,7 +68,9 @@ extension Studio {
 
     // MARK: - Poses
 
-    func upload(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    /// `POST /api/poses?name=F` stores a pose file; `?name=F&folder=new` starts an OpenPose folder
+    /// with its first `*_keypoints.json` file and `POST /api/poses/ID/files?name=F` adds the others.
+    func upload(_ request: Request, context: BasicRequestContext, folder: String? = nil) async throws -> Response {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: configuration.maximumUpload)
@@ -74,15 +78,23 @@ extension Studio {
             return Self.problem("the file is larger than the studio takes (\(configuration.maximumUpload >> 20) MiB)", status: .contentTooLarge, field: "poses")
         }
         let name = request.uri.queryParameters.get("name") ?? "poses.json"
+        if folder != nil || request.uri.queryParameters.get("folder") == "new" {
+            guard folder == nil || workspace.poses(folder!) != nil,
+                  let id = try workspace.storeFolderFile(Data(buffer: body), name: name, into: folder) else {
+                return Self.problem("an OpenPose folder takes *_keypoints.json files (plain names) into a folder it made", field: "poses")
+            }
+            return Self.json(["id": id, "file": name])
+        }
         let stored = try workspace.storePoses(Data(buffer: body), name: name)
         return describe(posesAt: stored.url, id: stored.id, shownName: name)
     }
 
     /// A stored pose file as the page draws it: frames on the model's canvas (as a render feeds
     /// them), or the one-line error psgan would give, naming the file as uploaded.
-    func describe(posesAt url: URL, id: String, shownName: String? = nil, cleanup: PoseCleanup = PoseCleanup()) -> Response {
+    func describe(posesAt url: URL, id: String, shownName: String? = nil, cleanup: PoseCleanup = PoseCleanup(),
+                  canvas: CanvasSize? = nil) -> Response {
         do {
-            let prepared = try stills.prepared(url, cleanup: cleanup)
+            let prepared = try stills.prepared(url, cleanup: cleanup, canvas: canvas)
             let frames = prepared.frames.map { frame in frame.map { [($0.x * 100).rounded() / 100, ($0.y * 100).rounded() / 100, $0.confidence] } }
             return Self.json(["id": id, "frames": frames, "fps": prepared.fps ?? PoseSequence.assumedFPS,
                               "canvas": [prepared.canvas.width, prepared.canvas.height], "layout": prepared.layout])
@@ -104,6 +116,15 @@ extension Studio {
     /// The cleanup a request asks for: `smooth` (true), `resample` (a frame rate), `retarget`
     /// (`canvas`, `figure` or `scale:S`) and `loop` (`pingpong` or `blend N`), as `psgan render`'s
     /// options of those names; missing or empty keys leave that step out.
+    /// The `canvas` (`WxH`) an OpenPose input's image had, when given.
+    static func canvas(_ values: [String: String]) throws -> CanvasSize? {
+        guard let text = values["canvas"], !text.isEmpty else { return nil }
+        guard let size = CanvasSize(parsing: text), size.isWithinOutputLimits || (size.width <= 16384 && size.height <= 16384) else {
+            throw FieldError(field: "cleanup", message: "canvas must be WxH, the size of the images the keypoints are in")
+        }
+        return size
+    }
+
     static func cleanup(_ values: [String: String]) throws -> PoseCleanup {
         var cleanup = PoseCleanup()
         if let smooth = values["smooth"], ["1", "true", "on"].contains(smooth) { cleanup.smoothing = OneEuroFilter() }
@@ -130,7 +151,7 @@ extension Studio {
         let parameters = Self.parameters(query)
         guard let id = parameters["poses"], let url = workspace.poses(id) else { return Self.problem("no such pose file", status: .notFound, field: "poses") }
         do {
-            let prepared = try stills.prepared(url, cleanup: try Self.cleanup(parameters))
+            let prepared = try stills.prepared(url, cleanup: try Self.cleanup(parameters), canvas: try Self.canvas(parameters))
             let frame = Int(parameters["frame"] ?? "0") ?? -1
             guard frame >= 0, frame < prepared.frames.count else {
                 return Self.problem("the poses have no frame \(parameters["frame"] ?? "")", field: "frame")

@@ -89,7 +89,9 @@ extension Studio {
         let output = URL(fileURLWithPath: "/placeholder.\(resolved.defaultContainer.fileExtension ?? "mp4")")
         let cleanupValues = (object["cleanup"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
         let cleanup = try Self.cleanup(cleanupValues)
-        var job = RenderJob(model: stills.modelFile, poses: PoseInput(url: poses, cleanup: cleanup), characters: characters, frames: frames,
+        var input = PoseInput(url: poses, cleanup: cleanup)
+        input.reading.canvas = try Self.canvas(cleanupValues)
+        var job = RenderJob(model: stills.modelFile, poses: input, characters: characters, frames: frames,
                             codec: resolved, fps: fps, crf: nil, upscaling: upscaling, tile: nil, output: output)
         job.alpha = object["alpha"] as? Bool ?? false
         if job.alpha && !resolved.supportsAlpha {

@@ -41,10 +41,25 @@ public struct Workspace: Sendable {
         return (id, url)
     }
 
-    /// The stored pose file with `id`, or nil.
+    /// Stores one file of an OpenPose folder (`name` ending in `.json`, only letters, digits, `._-`)
+    /// in the folder `id` (a new one when nil); returns the folder's id.
+    func storeFolderFile(_ data: Data, name: String, into id: String?) throws -> String? {
+        guard name.hasSuffix(".json"), name.count <= 200, !name.hasPrefix("."),
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else { return nil }
+        let folderID = id ?? Self.newID()
+        guard Self.isID(folderID) else { return nil }
+        let directory = folder.appendingPathComponent("poses/\(folderID)")
+        if id == nil { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        try data.write(to: directory.appendingPathComponent(name), options: .atomic)
+        return folderID
+    }
+
+    /// The stored pose file (or OpenPose folder) with `id`, or nil.
     func poses(_ id: String) -> URL? {
         guard Self.isID(id) else { return nil }
-        return ["json", "bvh"].map { folder.appendingPathComponent("poses/\(id).\($0)") }
+        return ["json", "bvh", ""].map { ext in folder.appendingPathComponent("poses/\(id)" + (ext.isEmpty ? "" : ".\(ext)")) }
             .first { FileManager.default.fileExists(atPath: $0.path) }
     }
 

@@ -217,3 +217,36 @@ import Testing
         }
     }
 }
+
+/// An OpenPose folder uploaded as several files reads as one take (with the images' canvas).
+@Suite struct StudioFolderTests {
+    @Test func anOpenPoseFolderIsOneTake() async throws {
+        let studio = try StudioTests.studio()
+        func frame(_ f: Int) -> ByteBuffer {
+            let points = (0 ..< 18).map { k in "\(100 + k * 5), \(100 + k * 10 + f), 0.9" }.joined(separator: ", ")
+            return ByteBuffer(string: "{\"version\": 1.3, \"people\": [{\"pose_keypoints_2d\": [\(points)]}]}")
+        }
+        try await Application(router: studio.router()).test(.router) { client in
+            var id = ""
+            try await client.execute(uri: "/api/poses?folder=new&name=take_000000000000_keypoints.json", method: .post, body: frame(0)) {
+                id = (try StudioTests.json($0.body))["id"] as? String ?? ""
+            }
+            for f in 1 ..< 3 {
+                try await client.execute(uri: "/api/poses/\(id)/files?name=take_00000000000\(f)_keypoints.json", method: .post, body: frame(f)) {
+                    #expect($0.status == .ok)
+                }
+            }
+            try await client.execute(uri: "/api/poses/\(id)/files?name=..%2F..%2Fescape.json", method: .post, body: frame(9)) {
+                try #expect($0.status == .badRequest && (StudioTests.json($0.body))["field"] as? String == "poses")
+            }
+            try await client.execute(uri: "/api/poses/\(id)", method: .get) { response in
+                try #expect(response.status == .badRequest && ((StudioTests.json(response.body))["error"] as? String)?.contains("--canvas") == true)
+            }
+            try await client.execute(uri: "/api/poses/\(id)?canvas=640x480", method: .get) { response in
+                try #expect(response.status == .ok && ((StudioTests.json(response.body))["frames"] as? [Any])?.count == 3)
+            }
+        }
+        let escaped = studio.workspace.folder.appendingPathComponent("escape.json")
+        #expect(!FileManager.default.fileExists(atPath: escaped.path))
+    }
+}

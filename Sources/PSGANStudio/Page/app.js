@@ -23,11 +23,20 @@ async function api(path, options) {
 
 // ---- poses
 
-async function openPoses(file) {
+async function openPoses(files) {
   clearErrors();
   try {
-    const data = await file.arrayBuffer();
-    state.poses = await api(`/api/poses?name=${encodeURIComponent(file.name)}`, { method: "POST", body: data });
+    if (files.length > 1) {
+      // An OpenPose folder: the files go into one folder on the server, read as one take.
+      const sorted = [...files].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+      const first = await api(`/api/poses?folder=new&name=${encodeURIComponent(sorted[0].name)}`, { method: "POST", body: await sorted[0].arrayBuffer() });
+      for (const file of sorted.slice(1)) {
+        await api(`/api/poses/${first.id}/files?name=${encodeURIComponent(file.name)}`, { method: "POST", body: await file.arrayBuffer() });
+      }
+      state.poses = await api(`/api/poses/${first.id}?${new URLSearchParams(cleanupValues())}`);
+    } else {
+      state.poses = await api(`/api/poses?name=${encodeURIComponent(files[0].name)}`, { method: "POST", body: await files[0].arrayBuffer() });
+    }
     state.frame = 0;
     $("frame").max = state.poses.frames.length - 1;
     $("frame").value = 0;
@@ -60,6 +69,7 @@ function cleanupValues() {
   if ($("resample").value) values.resample = $("resample").value;
   if ($("retarget").value) values.retarget = $("retarget").value;
   if ($("loop").value) values.loop = $("loop").value;
+  if ($("canvas").value) values.canvas = $("canvas").value;
   return values;
 }
 
@@ -245,12 +255,12 @@ async function main() {
   for (const c of state.status.codecs.filter((c) => c !== "png")) $("codec").add(new Option(c, c));
   for (const u of state.status.upscalers) $("upscale").add(new Option(u, u));
   buildLookEditor();
-  $("pose-file").addEventListener("change", (e) => { if (e.target.files[0]) openPoses(e.target.files[0]); });
+  $("pose-file").addEventListener("change", (e) => { if (e.target.files.length) openPoses(e.target.files); });
   const drop = $("drop");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); if (e.dataTransfer.files[0]) openPoses(e.dataTransfer.files[0]); });
-  for (const id of ["smooth", "resample", "retarget", "loop"]) $(id).addEventListener("change", applyCleanup);
+  drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); if (e.dataTransfer.files.length) openPoses(e.dataTransfer.files); });
+  for (const id of ["smooth", "resample", "retarget", "loop", "canvas"]) $(id).addEventListener("change", applyCleanup);
   $("frame").addEventListener("input", (e) => { state.frame = Number(e.target.value); update(); });
   $("play").addEventListener("click", () => {
     if (state.playing) { clearInterval(state.playing); state.playing = null; $("play").textContent = "Play"; return; }
