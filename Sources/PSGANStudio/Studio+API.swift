@@ -5,7 +5,25 @@ import PSGANKit
 /// The JSON API (`docs/studio.md`). Files are addressed by the ids the server gave them.
 extension Studio {
     func addAPI(to router: Router<BasicRequestContext>) {
-        router.get("/api/status") { _, _ in self.status() }
+        router.get("/api/status") { request, _ in
+            do { return try self.status(Self.parameters(request.uri.queryParameters)["model"]) } catch {
+                return Self.problem(ErrorText.oneLine(error), field: "model")
+            }
+        }
+        router.post("/api/models") { request, _ in try await self.uploadModel(request) }
+        router.post("/api/plates") { request, _ in
+            guard let body = try? await request.body.collect(upTo: self.configuration.maximumUpload) else {
+                return Self.problem("the file is larger than the studio takes", status: .contentTooLarge, field: "background")
+            }
+            let id = try self.workspace.storePlate(Data(buffer: body), name: request.uri.queryParameters.get("name") ?? "plate.png")
+            do {
+                _ = try Background(parsing: self.workspace.plate(id)!.path)
+            } catch {
+                try? FileManager.default.removeItem(at: self.workspace.plate(id)!)
+                return Self.problem(ErrorText.oneLine(error).replacingOccurrences(of: self.workspace.folder.path + "/plates/", with: ""), field: "background")
+            }
+            return Self.json(["id": id])
+        }
         router.post("/api/poses") { request, context in try await self.upload(request, context: context) }
         router.post("/api/poses/:id/files") { request, context in try await self.upload(request, context: context, folder: context.parameters.get("id")) }
         router.get("/api/poses/:id") { request, context in
@@ -14,7 +32,7 @@ extension Studio {
             }
             do {
                 let values = Self.parameters(request.uri.queryParameters)
-                return self.describe(posesAt: url, id: id, cleanup: try Self.cleanup(values), canvas: try Self.canvas(values))
+                return self.describe(posesAt: url, id: id, cleanup: try Self.cleanup(values), canvas: try Self.canvas(values), model: values["model"])
             } catch let error as FieldError {
                 return Self.problem(error.message, field: error.field)
             }
@@ -47,7 +65,8 @@ extension Studio {
 
     // MARK: - Status
 
-    func status() -> Response {
+    func status(_ model: String?) throws -> Response {
+        let stills = try models.stills(model)
         let config = stills.model.config
         let look: Any = stills.model.look.map { schema in
             schema.attributes.map { attribute -> [String: Any] in
@@ -61,7 +80,8 @@ extension Studio {
                 return item
             }
         } ?? NSNull()
-        return Self.json(["model": stills.modelFile.lastPathComponent, "resolution": config.resolution, "alpha": config.alpha,
+        return Self.json(["model": stills.modelFile.lastPathComponent, "models": models.names, "default_model": models.defaultName,
+                          "resolution": config.resolution, "alpha": config.alpha,
                           "upscale": config.upscale ?? NSNull(), "look": look, "upscalers": BundledResources.upscalerNames,
                           "codecs": VideoCodec.allCases.map(\.rawValue)])
     }
@@ -92,9 +112,9 @@ extension Studio {
     /// A stored pose file as the page draws it: frames on the model's canvas (as a render feeds
     /// them), or the one-line error psgan would give, naming the file as uploaded.
     func describe(posesAt url: URL, id: String, shownName: String? = nil, cleanup: PoseCleanup = PoseCleanup(),
-                  canvas: CanvasSize? = nil) -> Response {
+                  canvas: CanvasSize? = nil, model: String? = nil) -> Response {
         do {
-            let prepared = try stills.prepared(url, cleanup: cleanup, canvas: canvas)
+            let prepared = try models.stills(model).prepared(url, cleanup: cleanup, canvas: canvas)
             let frames = prepared.frames.map { frame in frame.map { [($0.x * 100).rounded() / 100, ($0.y * 100).rounded() / 100, $0.confidence] } }
             return Self.json(["id": id, "frames": frames, "fps": prepared.fps ?? PoseSequence.assumedFPS,
                               "canvas": [prepared.canvas.width, prepared.canvas.height], "layout": prepared.layout])
@@ -151,6 +171,7 @@ extension Studio {
         let parameters = Self.parameters(query)
         guard let id = parameters["poses"], let url = workspace.poses(id) else { return Self.problem("no such pose file", status: .notFound, field: "poses") }
         do {
+            let stills = try models.stills(parameters["model"])
             let prepared = try stills.prepared(url, cleanup: try Self.cleanup(parameters), canvas: try Self.canvas(parameters))
             let frame = Int(parameters["frame"] ?? "0") ?? -1
             guard frame >= 0, frame < prepared.frames.count else {
@@ -175,6 +196,24 @@ extension Studio {
         } catch {
             return Self.problem(ErrorText.oneLine(error), field: "look")
         }
+    }
+
+    /// `POST /api/models?name=F`: a generator file, loaded to check it, offered as a model by its id.
+    func uploadModel(_ request: Request) async throws -> Response {
+        guard let body = try? await request.body.collect(upTo: 64 << 20) else {
+            return Self.problem("the model is larger than the studio takes (64 MiB)", status: .contentTooLarge, field: "model")
+        }
+        let id = Workspace.newID()
+        let url = workspace.model(id)
+        try Data(buffer: body).write(to: url, options: .atomic)
+        do {
+            _ = try models.stills(id)
+        } catch {
+            try? FileManager.default.removeItem(at: url)
+            let name = request.uri.queryParameters.get("name") ?? "the model"
+            return Self.problem(ErrorText.oneLine(error).replacingOccurrences(of: url.path, with: name), field: "model")
+        }
+        return Self.json(["name": id])
     }
 
     /// A character from a seed and an optional look (JSON text).

@@ -17,7 +17,9 @@ extension Studio {
             return Self.problem("open a pose file first", field: "poses")
         }
         do {
-            let job = try renderJob(object, poses: posesURL)
+            let stills: Stills
+            do { stills = try models.stills(object["model"] as? String) } catch { throw FieldError(field: "model", message: ErrorText.oneLine(error)) }
+            let job = try renderJob(object, poses: posesURL, stills: stills)
             let id = Workspace.newID()
             var placed = job
             placed.output = workspace.renderURL(id, ext: job.output.pathExtension)
@@ -38,7 +40,7 @@ extension Studio {
     }
 
     /// The ``RenderJob`` a request asks for (its output a placeholder the caller replaces).
-    func renderJob(_ object: [String: Any], poses: URL) throws -> RenderJob {
+    func renderJob(_ object: [String: Any], poses: URL, stills: Stills) throws -> RenderJob {
         func text(_ key: String) -> String? { (object[key] as? String).flatMap { $0.isEmpty ? nil : $0 } }
         func characterValue(_ item: [String: Any]) throws -> Character {
             let seed = (item["seed"] as? NSNumber).map { "\($0.uint64Value)" }
@@ -98,9 +100,15 @@ extension Studio {
             throw FieldError(field: "alpha", message: "codec '\(resolved.rawValue)' cannot carry an alpha channel (use \(VideoCodec.alphaCodecsList))")
         }
         if let colour = text("background") {
-            guard let background = Background.color(parsing: colour) else { throw FieldError(field: "background", message: "not a colour (#RRGGBB)") }
+            // A colour, or a picture or plate uploaded before (its id).
+            if let plate = workspace.plate(colour) {
+                job.background = .file(plate)
+            } else if let background = Background.color(parsing: colour) {
+                job.background = background
+            } else {
+                throw FieldError(field: "background", message: "not a colour (#RRGGBB) or an uploaded picture or plate")
+            }
             if job.alpha { throw FieldError(field: "background", message: "alpha and a background exclude each other") }
-            job.background = background
         }
         job.command = "psgan studio"
         return job

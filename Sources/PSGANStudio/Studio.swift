@@ -25,14 +25,16 @@ public struct Studio: Sendable {
 
     public let configuration: Configuration
     let workspace: Workspace
-    let stills: Stills
+    let models: Models
+    /// The default model, for stills and renders that name none.
+    var stills: Stills { (try? models.stills(nil))! }
     public let queue = RenderQueue()
 
     /// Opens the workspace and the model.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
         workspace = try Workspace(folder: configuration.workspace)
-        stills = try Stills(model: configuration.model)
+        models = try Models(default: configuration.model, workspace: workspace)
     }
 
     /// The application, serving the page and the API.

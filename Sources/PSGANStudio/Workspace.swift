@@ -13,7 +13,7 @@ public struct Workspace: Sendable {
     /// A workspace in `folder`, created with its subfolders if missing.
     public init(folder: URL) throws {
         self.folder = folder
-        for sub in ["poses", "renders"] {
+        for sub in ["poses", "renders", "models", "plates"] {
             do {
                 try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
             } catch {
@@ -61,6 +61,25 @@ public struct Workspace: Sendable {
         guard Self.isID(id) else { return nil }
         return ["json", "bvh", ""].map { ext in folder.appendingPathComponent("poses/\(id)" + (ext.isEmpty ? "" : ".\(ext)")) }
             .first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// An uploaded model file's place.
+    func model(_ id: String) -> URL { folder.appendingPathComponent("models/\(id).safetensors") }
+
+    /// Stores an uploaded background picture or plate (keeping a plain extension); returns its id.
+    func storePlate(_ data: Data, name: String) throws -> String {
+        let id = Self.newID()
+        let ext = URL(fileURLWithPath: name).pathExtension.lowercased()
+        let safe = ext.count <= 5 && ext.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? ext : "bin"
+        try data.write(to: folder.appendingPathComponent("plates/\(id).\(safe.isEmpty ? "bin" : safe)"), options: .atomic)
+        return id
+    }
+
+    /// The uploaded plate with `id`, or nil.
+    func plate(_ id: String) -> URL? {
+        guard Self.isID(id), let names = try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("plates").path),
+              let name = names.first(where: { $0.hasPrefix(id + ".") }) else { return nil }
+        return folder.appendingPathComponent("plates/\(name)")
     }
 
     /// Where render `id` is written (`ext`: the container's extension).

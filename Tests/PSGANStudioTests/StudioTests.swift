@@ -250,3 +250,57 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: escaped.path))
     }
 }
+
+/// Models (the bundled ones, or a file) and background pictures or plates by upload.
+@Suite struct StudioModelAndPlateTests {
+    @Test func modelsAndPlates() async throws {
+        let studio = try StudioTests.studio()
+        let poses = try studio.workspace.storePoses(StudioTests.dance, name: "dance.json")
+        try await Application(router: studio.router()).test(.router) { client in
+            try await client.execute(uri: "/api/status", method: .get) { response in
+                let models = try #require((try StudioTests.json(response.body))["models"] as? [String])
+                #expect(models.first == "tiny" && models.contains("psgan-default") && models.contains("psgan-adversarial-128"), "\(models)")
+            }
+            try await client.execute(uri: "/api/status?model=psgan-default", method: .get) { response in
+                let status = try StudioTests.json(response.body)
+                #expect(status["resolution"] as? Int == 128 && (status["look"] as? [Any])?.count == 23)
+            }
+            try await client.execute(uri: "/api/status?model=nope", method: .get) { response in
+                try #expect(response.status == .badRequest && ((StudioTests.json(response.body))["error"] as? String)?.contains("no model named 'nope'") == true)
+            }
+            // A model file: a bad one refused naming the file as uploaded; a good one offered by id.
+            try await client.execute(uri: "/api/models?name=broken.safetensors", method: .post, body: ByteBuffer(string: "not a model")) { response in
+                try #expect(response.status == .badRequest && ((StudioTests.json(response.body))["error"] as? String)?.hasPrefix("broken.safetensors") == true)
+            }
+            let model = try Data(contentsOf: studio.models.stills(nil).modelFile)
+            var name = ""
+            try await client.execute(uri: "/api/models?name=mine.safetensors", method: .post, body: ByteBuffer(bytes: model)) {
+                name = (try StudioTests.json($0.body))["name"] as? String ?? ""
+            }
+            try await client.execute(uri: "/api/still?poses=\(poses.id)&frame=3&model=\(name)", method: .get) { #expect($0.status == .ok) }
+            // A plate: the render takes its size.
+            let plate = try TestSupport.temporaryDirectory().appendingPathComponent("plate.png")
+            try TestSupport.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=48x32", "-frames:v", "1", plate.path])
+            var plateID = ""
+            try await client.execute(uri: "/api/plates?name=plate.png", method: .post, body: ByteBuffer(bytes: try Data(contentsOf: plate))) {
+                plateID = (try StudioTests.json($0.body))["id"] as? String ?? ""
+            }
+            try await client.execute(uri: "/api/plates?name=x.png", method: .post, body: ByteBuffer(string: "junk")) { #expect($0.status == .badRequest) }
+            let body = ByteBuffer(string: #"{"poses": "\#(poses.id)", "frames": "0:5", "background": "\#(plateID)", "model": "\#(name)"}"#)
+            var render = ""
+            try await client.execute(uri: "/api/renders", method: .post, body: body) { render = (try StudioTests.json($0.body))["id"] as? String ?? "" }
+            var state = ""
+            for _ in 0 ..< 200 where state != "done" && state != "failed" {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                try await client.execute(uri: "/api/renders/\(render)", method: .get) { state = (try StudioTests.json($0.body))["state"] as? String ?? "" }
+            }
+            #expect(state == "done")
+            try await client.execute(uri: "/api/renders/\(render)/video", method: .get) { response in
+                let file = try TestSupport.temporaryDirectory().appendingPathComponent("r.mp4")
+                try Data(buffer: response.body).write(to: file)
+                let probe = try TestSupport.probe(file)
+                #expect(probe["width"] as? Int == 48 && probe["height"] as? Int == 32, "\(probe)")
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 // psgan studio: the page. Plain JavaScript against the studio's JSON API (docs/studio.md).
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { status: null, poses: null, frame: 0, seed: 0, page: 0, look: {}, keyframes: [], playing: null, render: null };
+const state = { model: "", status: null, poses: null, frame: 0, seed: 0, page: 0, look: {}, keyframes: [], playing: null, render: null };
 const PAGE = 8;
 
 function showError(field, message) {
@@ -65,6 +65,7 @@ function drawSkeleton() {
 
 function cleanupValues() {
   const values = {};
+  if (state.model) values.model = state.model;
   if ($("smooth").checked) values.smooth = "true";
   if ($("resample").value) values.resample = $("resample").value;
   if ($("retarget").value) values.retarget = $("retarget").value;
@@ -176,7 +177,7 @@ function drawKeyframes() {
 async function startRender() {
   clearErrors();
   if (!state.poses) { showError("poses", "open a pose file first"); return; }
-  const request = { poses: state.poses.id, seed: state.seed, look: state.look, codec: $("codec").value, alpha: $("alpha").checked,
+  const request = { model: state.model || undefined, poses: state.poses.id, seed: state.seed, look: state.look, codec: $("codec").value, alpha: $("alpha").checked,
                     cleanup: cleanupValues() };
   if ($("frames").value) request.frames = $("frames").value;
   if ($("fps").value) request.fps = Number($("fps").value);
@@ -249,12 +250,44 @@ function reopen(render) {
 
 // ---- wiring
 
+async function chooseModel(name) {
+  showError("model", "");
+  try {
+    state.status = await api(`/api/status?${new URLSearchParams(name ? { model: name } : {})}`);
+    state.model = name;
+    state.look = {};
+    $("model").textContent = `${state.status.model}, ${state.status.resolution}x${state.status.resolution}`;
+    const choice = $("model-choice");
+    choice.innerHTML = "";
+    for (const m of state.status.models) choice.add(new Option(m, m));
+    choice.value = name || state.status.default_model;
+    buildLookEditor();
+    if (state.poses) await applyCleanup();
+  } catch (error) { showError("model", error.message); }
+}
+
 async function main() {
-  state.status = await api("/api/status");
-  $("model").textContent = `${state.status.model}, ${state.status.resolution}x${state.status.resolution}`;
+  await chooseModel("");
   for (const c of state.status.codecs.filter((c) => c !== "png")) $("codec").add(new Option(c, c));
   for (const u of state.status.upscalers) $("upscale").add(new Option(u, u));
-  buildLookEditor();
+  $("model-choice").addEventListener("change", (e) => chooseModel(e.target.value === state.status.default_model ? "" : e.target.value));
+  $("model-file").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    try {
+      const { name } = await api(`/api/models?name=${encodeURIComponent(file.name)}`, { method: "POST", body: await file.arrayBuffer() });
+      await chooseModel(name);
+    } catch (error) { showError("model", error.message); }
+  });
+  $("plate-file").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    showError("background", "");
+    try {
+      const { id } = await api(`/api/plates?name=${encodeURIComponent(file.name)}`, { method: "POST", body: await file.arrayBuffer() });
+      $("background").value = id;
+    } catch (error) { showError("background", error.message); }
+  });
   $("pose-file").addEventListener("change", (e) => { if (e.target.files.length) openPoses(e.target.files); });
   const drop = $("drop");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
