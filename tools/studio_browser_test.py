@@ -69,6 +69,18 @@ def main():
             run(driver, wait, base, shots)
         finally:
             driver.quit()
+        # A long render running when the server is stopped: SIGTERM cancels it and its partial file goes.
+        poses = json.loads(urllib.request.urlopen(urllib.request.Request(
+            base + "/api/poses?name=dance.json", data=(ROOT / "poses" / "dance.json").read_bytes(), method="POST")).read())
+        render = json.loads(urllib.request.urlopen(urllib.request.Request(
+            base + "/api/renders", data=json.dumps({"poses": poses["id"], "fps": 240}).encode(), method="POST",
+            headers={"Content-Type": "application/json"})).read())["id"]
+        for _ in range(300):
+            status = json.loads(urllib.request.urlopen(f"{base}/api/renders/{render}").read())
+            if status["completed"] > 0:
+                break
+            time.sleep(0.1)
+        check("a long render is running when SIGTERM comes", status["state"] == "running" and status["completed"] < status["total"], str(status))
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -76,7 +88,7 @@ def main():
         except subprocess.TimeoutExpired:
             server.kill()
         check("SIGTERM stops the server", server.returncode is not None)
-        leftovers = [p.name for p in Path(workspace, "renders").iterdir() if p.name.startswith(".")]
+        leftovers = [p.name for p in Path(workspace, "renders").iterdir() if p.name.startswith(".") or "partial" in p.name]
         check("no partial file is left", not leftovers, str(leftovers))
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
