@@ -172,11 +172,13 @@ def sequence_reference(path: str, frames: int, resolution: int, stride: int = 2,
 GeneratorFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def _run(g: GeneratorFn, z: torch.Tensor, kp: torch.Tensor, device: str, batch: int = 16) -> torch.Tensor:
+def _run(g: GeneratorFn, z: torch.Tensor, kp: torch.Tensor, device: str, batch: int = 16, coverage: bool = False) -> torch.Tensor:
+    """The generator's images ``[B, 3, R, R]`` (with ``coverage``, a model's fourth channel too)."""
     out = []
     with torch.no_grad():
         for i in range(0, len(z), batch):
-            out.append(g(z[i:i + batch].to(device), kp[i:i + batch].to(device)).float().cpu())
+            y = g(z[i:i + batch].to(device), kp[i:i + batch].to(device)).float().cpu()
+            out.append(y if coverage else y[:, :3])
     return torch.cat(out)
 
 
@@ -215,7 +217,7 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
         # Fidelity (issue 28): the model against the renderer drawing the same looks in the same poses.
         dance = Path(__file__).resolve().parents[2] / "poses" / "dance.json"
         fed = list(pose_files) + ([str(dance)] if dance.exists() else [])
-        out["fidelity"], model_images, renderer_images = fidelity(lambda z_, kp_: _run(g, z_, kp_, device), seeds, dim, res,
+        out["fidelity"], model_images, renderer_images = fidelity(lambda z_, kp_: _run(g, z_, kp_, device, coverage=True), seeds, dim, res,
                                                                   pose_count, list(pose_files), fed)
         out["_side_by_side"] = (model_images, renderer_images)
     else:

@@ -129,6 +129,20 @@ class Generator(nn.Module):
             config["alpha"] = True
         return config
 
+    def features(self, z: torch.Tensor, keypoints: torch.Tensor) -> torch.Tensor:
+        """The final features ``[B, C(R), R, R]`` the ``torgb`` (and ``toalpha``) projections read."""
+        maps = condition_maps(keypoints, self.resolution)[::-1]
+        z = z / torch.sqrt(torch.mean(z * z, dim=1, keepdim=True) + 1e-8)
+        c4 = self.channels[4]
+        x = self.dense(z).reshape(-1, c4, 4, 4) + self.dense_bias.reshape(1, c4, 1, 1)
+        x = pixel_norm(lrelu(x))
+        x = pixel_norm(lrelu(self.b4(torch.cat([x, maps[0]], 1))))
+        for i in range(self.max_level):
+            x = F.interpolate(x, scale_factor=2, mode="nearest")
+            x = pixel_norm(lrelu(self.conv0[i](torch.cat([x, maps[i + 1]], 1))))
+            x = pixel_norm(lrelu(self.conv1[i](x)))
+        return x
+
     def forward(self, z: torch.Tensor, keypoints: torch.Tensor, level: int | None = None,
                 alpha: float = 1.0) -> torch.Tensor:
         """RGB ``[B, 3, s, s]`` at scale ``4 * 2**level``; keypoints in full-resolution pixels."""

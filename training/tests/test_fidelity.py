@@ -80,3 +80,42 @@ def test_a_washed_out_limb_is_not_solid():
     img[0, :, 3, 3] = 230 / 127.5 - 1                                                        # faded to light grey
     solid = fd.solid_mask(img)[0]
     assert solid[2, 2] and not solid[3, 3] and not solid[0, 0] and fd.figure_mask(img)[0, 3, 3]
+
+
+def test_fit_alpha_gives_a_generator_its_coverage_head(tmp_path):
+    """fit_alpha writes the same generator with a least-squares toalpha head, config alpha true; the
+    head draws the renderer's figure better than the constant that is its best guess without features."""
+    import json as _json
+
+    from safetensors.torch import save_file
+
+    from psgan_train import fit_alpha
+    from psgan_train.contract import load_generator_file
+    from psgan_train.masks import figure_mask
+    from psgan_train.identity import render_latents
+    from psgan_train.model import Generator
+
+    torch.manual_seed(3)
+    g = Generator(32, 64, 18, {4: 16, 8: 16, 16: 12, 32: 8}).eval()
+    src = tmp_path / "g.safetensors"
+    save_file(g.export_tensors(), str(src), metadata={"format": "psgan-generator", "version": "1",
+                                                       "config": _json.dumps(g.config())})
+    out = tmp_path / "a.safetensors"
+    fit_alpha.main([str(src), "--out", str(out), "--images", "16"])
+    h = load_generator_file(str(out)).eval()
+    assert h.coverage and h.config()["alpha"] is True
+    z = torch.randn(8, 64, generator=torch.Generator().manual_seed(9))
+    img, kp = render_latents(z, pose_seed=123, resolution=32)
+    with torch.no_grad():
+        a, b = h(z, kp), g(z, kp)
+    assert torch.allclose(a[:, :3], b, atol=1e-5)  # the colour is untouched
+    # The head is the least squares fit: on the images it was fitted to (fit's own seeds), no constant
+    # predicts the figure mask with a smaller squared error.
+    weight, bias = fit_alpha.fit(g, 16)
+    zf = torch.randn(16, 64, generator=torch.Generator().manual_seed(5))
+    imf, kpf = render_latents(zf, pose_seed=7_000_000, resolution=32)
+    target = figure_mask(imf).float() * 2 - 1
+    with torch.no_grad():
+        pred = torch.nn.functional.conv2d(g.features(zf, kpf), weight, bias)[:, 0]
+    assert float(((pred - target) ** 2).mean()) <= float(((target - target.mean()) ** 2).mean()) + 1e-6
+    assert torch.allclose(h.toalpha[h.max_level].weight, weight, atol=1e-6)
