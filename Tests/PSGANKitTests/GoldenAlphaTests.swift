@@ -40,3 +40,21 @@ import Testing
         #expect(out.count == 3 * 32 * 32 && Generator.quantize(out, size: 32).coverage == nil)
     }
 }
+
+/// The opt-in `samples/psgan-default-alpha.safetensors`: the bundled default with a fitted coverage
+/// head; its colour is the default's.
+@Suite struct ShippedAlphaModelTests {
+    @Test func theAlphaVariantDrawsTheDefaultsColourAndItsOwnMatte() throws {
+        let plain = try PSGANModel(contentsOf: TestPaths.repository.appendingPathComponent("samples/psgan-default.safetensors"))
+        let alpha = try PSGANModel(contentsOf: TestPaths.repository.appendingPathComponent("samples/psgan-default-alpha.safetensors"))
+        #expect(!plain.config.alpha && alpha.config.alpha && alpha.look != nil)
+        let keypoints = (0 ..< 18).map { k in Keypoint(x: 40 + Double(k % 4) * 12, y: 20 + Double(k) * 5, confidence: 1) }
+        let latent = SeededNormals.latent(seed: 14, dimension: 64)
+        let a = Generator(model: alpha).forward(latent: latent, keypoints: keypoints)
+        let b = Generator(model: plain).forward(latent: latent, keypoints: keypoints)
+        let plane = 128 * 128
+        #expect(relativeL2(Array(a[0 ..< 3 * plane]), b) < Float32Bound.generator(plain.config))
+        let coverage = try #require(Generator.quantize(a, size: 128).coverage)
+        #expect(coverage.contains { $0 > 200 } && coverage.contains { $0 < 50 }, "figure and background both drawn")
+    }
+}
