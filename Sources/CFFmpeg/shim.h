@@ -47,6 +47,12 @@ static inline int psgan_fifo_read(AVAudioFifo *fifo, AVFrame *frame, int samples
     return av_audio_fifo_read(fifo, (void **)frame->extended_data, samples);
 }
 
+/// Whether `status` says swresample's input frames changed since it was configured
+/// (AVERROR_INPUT_CHANGED, possibly or-ed with AVERROR_OUTPUT_CHANGED).
+static inline int psgan_averror_input_changed(int status) {
+    return status == AVERROR_INPUT_CHANGED || status == (AVERROR_INPUT_CHANGED | AVERROR_OUTPUT_CHANGED);
+}
+
 /// AVERROR_EOF: the encoder has been fully drained.
 static inline int psgan_averror_eof(void) { return AVERROR_EOF; }
 

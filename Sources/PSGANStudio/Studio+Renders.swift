@@ -58,8 +58,7 @@ extension Studio {
             for item in keyframes {
                 let character = try characterValue(item)
                 let frame = (item["frame"] as? NSNumber)?.intValue ?? 0
-                let file = workspace.folder.appendingPathComponent("poses/\(Workspace.newID()).character.json")
-                try characterFile(character).write(to: file, atomically: true, encoding: .utf8)
+                let file = try workspace.storeCharacter(characterFile(character))
                 guard let spec = CharacterKeyframe("\(file.path)@\(frame)") else { throw FieldError(field: "keyframes", message: "keyframe frame \(frame) is not valid") }
                 specs.append(spec)
             }
@@ -67,8 +66,7 @@ extension Studio {
         } else {
             let character = try characterValue(object)
             if character.look != nil {
-                let file = workspace.folder.appendingPathComponent("poses/\(Workspace.newID()).character.json")
-                try characterFile(character).write(to: file, atomically: true, encoding: .utf8)
+                let file = try workspace.storeCharacter(characterFile(character))
                 characters = .keyframes([CharacterKeyframe("\(file.path)@0")!], interpolation: .slerp)
             } else if case .seed(let seed) = character.source {
                 characters = .seed(seed)

@@ -26,8 +26,6 @@ public struct Studio: Sendable {
     public let configuration: Configuration
     let workspace: Workspace
     let models: Models
-    /// The default model, for stills and renders that name none.
-    var stills: Stills { (try? models.stills(nil))! }
     public let queue = RenderQueue()
 
     /// Opens the workspace and the model.

@@ -63,6 +63,13 @@ public struct Workspace: Sendable {
             .first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
+    /// Writes a character file a render reads (keyframes and looks reach `RenderJob` as files).
+    func storeCharacter(_ text: String) throws -> URL {
+        let url = folder.appendingPathComponent("poses/\(Self.newID()).character.json")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
     /// An uploaded model file's place.
     func model(_ id: String) -> URL { folder.appendingPathComponent("models/\(id).safetensors") }
 

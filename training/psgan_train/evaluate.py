@@ -209,8 +209,10 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
     }}
     # Identity: each seed's character across poses, against the renderer drawing its look.
     if dim >= LOOK_DIMS:
+        # The renderer draws each look in the held-out poses once, for the identity and fidelity figures.
+        looks = identity_poses(seeds, dim, res, pose_count, list(pose_files))
         model_c, renderer_c, drawn = character_colours(lambda z_, kp_: _run(g, z_, kp_, device), seeds, dim, res,
-                                                       pose_count, list(pose_files))
+                                                       pose_count, list(pose_files), drawn=looks)
         model_id, ceiling = identity_score(model_c), identity_score(renderer_c)
         out["identity"] = {**model_id, "renderer": ceiling["identity"], "renderer_per_part": ceiling["per_part"],
                            "poses_per_character": model_c.shape[1]}
@@ -218,7 +220,7 @@ def evaluate(g, *, pose_count: int = 8, seeds: list[int] = (0, 1, 2, 3), pose_fi
         dance = Path(__file__).resolve().parents[2] / "poses" / "dance.json"
         fed = list(pose_files) + ([str(dance)] if dance.exists() else [])
         out["fidelity"], model_images, renderer_images = fidelity(lambda z_, kp_: _run(g, z_, kp_, device, coverage=True), seeds, dim, res,
-                                                                  pose_count, list(pose_files), fed)
+                                                                  pose_count, list(pose_files), fed, drawn=looks)
         out["_side_by_side"] = (model_images, renderer_images)
     else:
         out["identity"] = {"identity": None, "note": f"latent_dim {dim} < {LOOK_DIMS}: no look mapping"}

@@ -160,11 +160,13 @@ def fed_keypoints(path: str, resolution: int, stride: int = 8, count: int = 8) -
 
 
 def fidelity(generate: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], seeds: list[int], dim: int, res: int,
-             pose_count: int, pose_files: list[str], fed_files: list[str] | None = None) -> tuple[dict, torch.Tensor, torch.Tensor]:
+             pose_count: int, pose_files: list[str], fed_files: list[str] | None = None,
+             drawn: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None) -> tuple[dict, torch.Tensor, torch.Tensor]:
     """The fidelity figures of ``generate(z, keypoints) -> images [N, 3 or 4, R, R]`` (a fourth
     channel is the coverage, in [-1, 1]) for each seed's look in the held-out poses; also the model's
-    and the renderer's images (for the side-by-side sheet)."""
-    z, ref, kp = identity_poses(seeds, dim, res, pose_count, pose_files)
+    and the renderer's images (for the side-by-side sheet). ``drawn``: ``identity_poses``'s result
+    for the same seeds and poses, when the caller has it already."""
+    z, ref, kp = drawn if drawn is not None else identity_poses(seeds, dim, res, pose_count, pose_files)
     out = generate(z, kp)
     img = out[:, :3]
     model_mask, ref_mask = figure_mask(img), figure_mask(ref)

@@ -98,12 +98,14 @@ def identity_poses(seeds: list[int], dim: int, res: int, pose_count: int, pose_f
 
 
 def character_colours(generate: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], seeds: list[int], dim: int,
-                      res: int, pose_count: int, pose_files: list[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                      res: int, pose_count: int, pose_files: list[str],
+                      drawn: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Part colours ``[seeds, poses, parts, 3]`` of each seed's character in the held-out poses
     (``identity_poses``): as ``generate(z, keypoints) -> images`` draws it, and as the renderer does
     (the ceiling); ``identity_score`` of either is the identity figure. Third, the renderer's images
-    ``[seeds, poses, 3, R, R]`` (the first ``pose_count`` poses of each seed are the procedural ones)."""
-    z, ref, kp = identity_poses(seeds, dim, res, pose_count, pose_files)
+    ``[seeds, poses, 3, R, R]`` (the first ``pose_count`` poses of each seed are the procedural ones).
+    ``drawn``: ``identity_poses``'s result for the same arguments, when the caller has it already."""
+    z, ref, kp = drawn if drawn is not None else identity_poses(seeds, dim, res, pose_count, pose_files)
     per_seed = len(z) // len(seeds)
     shape = (len(seeds), per_seed, len(PARTS), 3)
     return (part_colours(generate(z, kp), kp).reshape(shape), part_colours(ref, kp).reshape(shape),

@@ -12,7 +12,8 @@ extension BatchManifest {
         }
     }
 
-    static func settings(_ object: [String: JSON], place: String, path: String, directory: URL) throws -> Settings {
+    /// `file` resolves the manifest's relative paths (against its directory).
+    static func settings(_ object: [String: JSON], place: String, path: String, file: (String) -> URL) throws -> Settings {
         func fail(_ problem: String) -> PSGANError { PSGANError(.manifest, file: path, place: place, problem) }
         let fields = Fields(object: object, fail: fail)
         let string = fields.string, integer = fields.wholeNumber
@@ -39,9 +40,6 @@ extension BatchManifest {
         settings.upscale = try string("upscale")
         settings.framePerPose = try fields.bool("frame_per_pose")
         settings.alpha = try fields.bool("alpha")
-        func file(_ text: String) -> URL {
-            (text.hasPrefix("/") ? URL(fileURLWithPath: text) : directory.appendingPathComponent(text)).standardizedFileURL
-        }
         if let text = try string("background") {
             // A colour now; a file is opened when the job runs, as every file a job reads.
             settings.background = Background.color(parsing: text) ?? .file(file(text))

@@ -118,7 +118,7 @@ public struct BatchManifest: Sendable {
         if let value = top["defaults"] {
             guard case .object(let object) = value else { throw fail("defaults", "must be an object, found \(value.kind)") }
             try Self.checkKeys(object, allowed: Settings.keys, place: "defaults", path: path)
-            defaults = try Self.settings(object, place: "defaults", path: path, directory: directory)
+            defaults = try Self.settings(object, place: "defaults", path: path, file: file)
         }
         var topTemplate: OutputTemplate?
         if let value = top["output"] {
@@ -197,7 +197,7 @@ public struct BatchManifest: Sendable {
                     let template = try jobTemplate(object, label)
                     pending.append(Pending(name: name ?? Self.stem(text), character: CharacterEntry(name: "scene", characters: .seed(0)),
                                            pose: PoseEntry(name: Self.stem(text), input: PoseInput(url: sceneFile), canvas: nil),
-                                           settings: try Self.settings(object, place: label, path: path, directory: directory), template: template, scene: sceneFile))
+                                           settings: try Self.settings(object, place: label, path: path, file: file), template: template, scene: sceneFile))
                     continue
                 }
                 guard case .string(let characterName)? = object["character"] else {
@@ -215,7 +215,7 @@ public struct BatchManifest: Sendable {
                 if object["name"] == nil { label = "job \(i) (\(character.name)-\(pose.name))" }
                 try Self.checkKeys(object, allowed: Settings.keys.union(["name", "character", "pose", "output"]), place: label, path: path)
                 let template = try jobTemplate(object, label)
-                let settings = try Self.settings(object, place: label, path: path, directory: directory)
+                let settings = try Self.settings(object, place: label, path: path, file: file)
                 pending.append(Pending(name: name, character: character, pose: pose, settings: settings, template: template, scene: nil))
             }
         } else {

@@ -48,8 +48,14 @@ public enum Background: Equatable, Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw PSGANError(.input, file: text, "not a colour (#RRGGBB or \(Self.namedColors.keys.sorted().joined(separator: ", "))) and no such file")
         }
+        self = try Self.opening(url)
+    }
+
+    /// The file at `url` as an ``image(_:)`` (a single picture) or a ``video(_:)`` plate, told
+    /// apart by opening it.
+    static func opening(_ url: URL) throws -> Background {
         let reader = try FrameReader(url: url)
-        self = reader.frameRate == nil && reader.frameCount == 1 && reader.frameFiles.isEmpty ? .image(url) : .video(url)
+        return reader.frameRate == nil && reader.frameCount == 1 && reader.frameFiles.isEmpty ? .image(url) : .video(url)
     }
 }
 

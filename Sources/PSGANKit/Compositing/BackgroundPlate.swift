@@ -22,10 +22,7 @@ struct BackgroundPlate {
     /// Opens `background` (nil: white).
     init(background: Background?) throws {
         var background = background ?? .color(red: 255, green: 255, blue: 255)
-        if case .file(let url) = background {
-            let reader = try FrameReader(url: url)
-            background = reader.frameRate == nil && reader.frameCount == 1 && reader.frameFiles.isEmpty ? .image(url) : .video(url)
-        }
+        if case .file(let url) = background { background = try Background.opening(url) }
         switch background {
         case .color(let r, let g, let b):
             source = .color(r, g, b)

@@ -221,12 +221,15 @@ public final class Generator {
         let plane = size * size
         var image = quantizeRGB(rgb, size: size)
         if rgb.count == 4 * plane {
-            image.coverage = rgb[3 * plane ..< 4 * plane].map { value in
-                let v = ((value + 1) * 127.5).rounded(.toNearestOrEven)
-                return UInt8(min(255, max(0, v.isNaN ? 0 : v)))
-            }
+            image.coverage = rgb[3 * plane ..< 4 * plane].map(level)
         }
         return image
+    }
+
+    /// One value's 8-bit level: `clamp(round_half_even((v + 1) * 127.5), 0, 255)` (NaN gives 0).
+    @inline(__always) private static func level(_ value: Float) -> UInt8 {
+        let v = ((value + 1) * 127.5).rounded(.toNearestOrEven)
+        return UInt8(min(255, max(0, v.isNaN ? 0 : v)))
     }
 
     private static func quantizeRGB(_ rgb: [Float], size: Int) -> RGBImage {
@@ -235,10 +238,7 @@ public final class Generator {
         rgb.withUnsafeBufferPointer { src in
             pixels.withUnsafeMutableBufferPointer { dst in
                 for p in 0..<plane {
-                    for c in 0..<3 {
-                        let v = ((src[c * plane + p] + 1) * 127.5).rounded(.toNearestOrEven)
-                        dst[3 * p + c] = UInt8(min(255, max(0, v.isNaN ? 0 : v)))
-                    }
+                    for c in 0..<3 { dst[3 * p + c] = level(src[c * plane + p]) }
                 }
             }
         }

@@ -136,13 +136,13 @@ public enum PoseFileReader {
         }
     }
 
-    /// Whether `data` starts (after white space) with `HIERARCHY`, as BVH files do.
     /// How many people an OpenPose or ComfyUI frame lists.
     static func peopleCount(_ frame: [String: JSONValue]) -> Int {
         if case .array(let people)? = frame["people"] { return people.count }
         return 0
     }
 
+    /// Whether `data` starts (after white space) with `HIERARCHY`, as BVH files do.
     static func looksLikeBVH(_ data: Data) -> Bool {
         let bytes = data.prefix(256).drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
         return bytes.starts(with: Array("HIERARCHY".utf8))

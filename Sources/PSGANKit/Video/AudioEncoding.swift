@@ -179,7 +179,7 @@ final class AudioEncoding {
             return  // nothing was ever decoded
         }
         var status = swr_convert_frame(resampler, converted, frame)
-        if status == -0x636e6701 || status == -0x636e6703, let frame {  // AVERROR_INPUT_CHANGED (| OUTPUT_CHANGED)
+        if psgan_averror_input_changed(status) != 0, let frame {
             try configure(converted, frame)
             status = swr_convert_frame(resampler, converted, frame)
         }
