@@ -26,21 +26,34 @@ GOLDEN = os.path.join(ROOT, 'Tests', 'Fixtures', 'golden')
 PEER_NAMES = {'onnxruntime': 'ONNX Runtime', 'openvino': 'OpenVINO'}
 
 
-def peer(script, runtime, arguments):
+# `--isa avx2`: what makes each engine use its AVX2 kernels on a machine with AVX-512. ONNX Runtime has
+# no such switch (MLAS picks its kernels from CPUID), so it keeps its AVX-512 ones: its column is then
+# what an AVX2 machine would see at best, not a measurement of one.
+ISA_ENV = {'native': {}, 'avx2': {'psgan': {'OPENBLAS_CORETYPE': 'Haswell'}, 'openvino': {'ONEDNN_MAX_CPU_ISA': 'AVX2'}}}
+
+
+def engine_env(isa, engine):
+    """The environment an engine runs in for `--isa`."""
+    return dict(os.environ, **ISA_ENV[isa].get(engine, {}))
+
+
+def peer(script, runtime, arguments, isa='native'):
     """Times one runtime with `bench/SCRIPT --json --runtime RUNTIME ARGS` in a process of its own, so
     that no engine's worker threads linger while another is measured: its summary dict."""
     out = subprocess.run([sys.executable, os.path.join(ROOT, 'bench', script), '--json', '--runtime', runtime, *arguments],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, env=engine_env(isa, runtime)).stdout
     return json.loads(out.strip().splitlines()[-1])['results'][runtime]
 
 
-def psgan_bench(psgan, threads, arguments):
-    """`psgan bench --json ARGS` with PSGAN_THREADS=threads: its one result as a summary dict."""
-    env = dict(os.environ, PSGAN_THREADS=str(threads))
+def psgan_bench(psgan, threads, arguments, isa='native'):
+    """`psgan bench --json ARGS` with PSGAN_THREADS=threads: its one result as a summary dict, with
+    the machine line psgan reports (it names the OpenBLAS kernels it runs)."""
+    env = dict(engine_env(isa, 'psgan'), PSGAN_THREADS=str(threads))
     out = subprocess.run([psgan, 'bench', '--json', *arguments], env=env, check=True, capture_output=True, text=True).stdout
-    r = json.loads(out)['results'][0]
+    report = json.loads(out)
+    r = report['results'][0]
     return {'median_ms': r['seconds'] * 1e3 / r['frames'], 'min_ms': r['fastestFrameSeconds'] * 1e3,
-            'max_ms': r['slowestFrameSeconds'] * 1e3, 'frames': r['frames']}
+            'max_ms': r['slowestFrameSeconds'] * 1e3, 'frames': r['frames'], 'machine': report.get('machine', '')}
 
 
 def machine():
@@ -93,6 +106,9 @@ def main():
     ap.add_argument('--upscale-frames', type=int, default=3)
     ap.add_argument('--rounds', type=int, default=3, help='interleaved rounds per network; the best of each engine is kept')
     ap.add_argument('--json', metavar='FILE', help='also write every figure as JSON')
+    ap.add_argument('--isa', choices=list(ISA_ENV), default='native',
+                    help='avx2: psgan with OPENBLAS_CORETYPE=Haswell and OpenVINO with ONEDNN_MAX_CPU_ISA=AVX2 '
+                         '(ONNX Runtime has no such switch); native: each engine picks for this CPU')
     a = ap.parse_args()
     runtimes = list(peers.RUNTIMES)
 
@@ -109,19 +125,19 @@ def main():
         label = f'generator {res}x{res}, paper channels, K={a.keypoints}, L=512'
         print(f'measuring {label}...', file=sys.stderr)
         engines = {'psgan': lambda: psgan_bench(a.psgan, a.threads, ['--only', 'generator', '--resolution', str(res),
-                                                                     '--keypoints', str(a.keypoints), '--frames', str(frames)])}
+                                                                     '--keypoints', str(a.keypoints), '--frames', str(frames)], a.isa)}
         for runtime in runtimes:
             engines[runtime] = lambda runtime=runtime: peer('onnx_generator.py', runtime, [
-                '--res', str(res), '--k', str(a.keypoints), '--threads', str(a.threads), '--frames', str(frames)])
+                '--res', str(res), '--k', str(a.keypoints), '--threads', str(a.threads), '--frames', str(frames)], a.isa)
         rows.append((label, interleaved(engines, a.rounds)))
     for name in [] if a.no_upscalers else a.upscaler or list(onnx_upscalers.MODELS):
         label = f'{name}, {a.upscale_size}x{a.upscale_size} input'
         print(f'measuring {label}...', file=sys.stderr)
         engines = {'psgan': lambda: psgan_bench(a.psgan, a.threads, ['--only', 'upscaler', '--upscaler', name, '--upscale-size',
-                                                                     str(a.upscale_size), '--upscale-frames', str(a.upscale_frames)])}
+                                                                     str(a.upscale_size), '--upscale-frames', str(a.upscale_frames)], a.isa)}
         for runtime in runtimes:
             engines[runtime] = lambda runtime=runtime: peer('onnx_upscalers.py', runtime, [
-                '--model', name, '--size', str(a.upscale_size), '--threads', str(a.threads), '--frames', str(a.upscale_frames)])
+                '--model', name, '--size', str(a.upscale_size), '--threads', str(a.threads), '--frames', str(a.upscale_frames)], a.isa)
         rows.append((label, interleaved(engines, a.rounds)))
 
     print(f'| stage | psgan | {" | ".join(PEER_NAMES[r] for r in runtimes)} | psgan / best peer |')
@@ -132,9 +148,13 @@ def main():
               f'**{best / figures["psgan"]["median_ms"]:.2f}x** |')
     print(f'\nbest of {a.rounds} interleaved rounds: median ms per frame (fastest–slowest frame of that round; '
           f'range of the rounds\' medians); {a.threads} threads each; {machine()}')
+    kernels = sorted({figures['psgan'].get('machine', '') for _, figures in rows} - {''})
+    print(f'instruction set: {a.isa}' + (' (psgan OPENBLAS_CORETYPE=Haswell, OpenVINO ONEDNN_MAX_CPU_ISA=AVX2; ONNX Runtime '
+                                         'has no switch and keeps its AVX-512 kernels)' if a.isa == 'avx2' else '')
+          + (f'; psgan reports: {"; ".join(kernels)}' if kernels else ''))
     if a.json:
         with open(a.json, 'w') as f:
-            json.dump({'machine': machine(), 'threads': a.threads, 'rounds': a.rounds, 'graph_checks': checks,
+            json.dump({'machine': machine(), 'isa': a.isa, 'threads': a.threads, 'rounds': a.rounds, 'graph_checks': checks,
                        'rows': [{'stage': label, **figures} for label, figures in rows]}, f, indent=2)
 
 

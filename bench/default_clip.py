@@ -3,6 +3,8 @@
     python3 bench/default_clip.py --baseline-rev REV           # builds REV in a git worktree, then compares
     python3 bench/default_clip.py --baseline PATH/TO/psgan     # an already built binary
     python3 bench/default_clip.py --baseline-rev REV --poses poses/mocap-front.json   # another pose file
+    python3 bench/default_clip.py --baseline-rev 24c0d3b --frames 0:45 --model samples/psgan-default.safetensors
+        # the first 45 frames (none repeats another), the same model file for both binaries
 
 The default clip's dance is a 45-frame cycle played twice, so half its frames repeat an earlier one
 and are reused, not generated again; `--poses poses/mocap-front.json` (120 captured frames, none
@@ -35,10 +37,10 @@ def build_revision(rev: str) -> str:
     return os.path.join(tree, '.build', 'release', 'psgan')
 
 
-def render(binary: str, poses: str, out: str) -> float:
-    """Wall-clock seconds of one default-clip render of `poses`."""
+def render(binary: str, poses: str, out: str, extra: list[str]) -> float:
+    """Wall-clock seconds of one default-clip render of `poses` (with `extra` options)."""
     start = time.monotonic()
-    subprocess.run([binary, 'render', '--poses', poses, '--out', out, '--quiet'],
+    subprocess.run([binary, 'render', '--poses', poses, '--out', out, '--quiet', *extra],
                    cwd=ROOT, check=True, capture_output=True)
     return time.monotonic() - start
 
@@ -51,15 +53,21 @@ def main():
     ap.add_argument('--psgan', default=os.path.join(ROOT, '.build', 'release', 'psgan'))
     ap.add_argument('--rounds', type=int, default=3)
     ap.add_argument('--poses', default=os.path.join(ROOT, 'poses', 'dance.json'), help='pose file (default: the README\'s dance)')
+    ap.add_argument('--frames', help='render only these frames (psgan render --frames, e.g. 0:45)')
+    ap.add_argument('--model', help='the generator file both binaries render with (default: each its own bundled one)')
     a = ap.parse_args()
+    extra = (['--frames', a.frames] if a.frames else []) + (['--model', os.path.abspath(a.model)] if a.model else [])
     baseline = a.baseline or build_revision(a.baseline_rev)
     binaries = {'baseline': baseline, 'this tree': a.psgan}
     times = {name: [] for name in binaries}
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(a.rounds):
             for name, binary in binaries.items():
-                times[name].append(render(binary, os.path.abspath(a.poses), os.path.join(folder, 'clip.mp4')))
+                times[name].append(render(binary, os.path.abspath(a.poses), os.path.join(folder, 'clip.mp4'), extra))
     frames = len(json.load(open(a.poses))['frames'])
+    if a.frames:
+        start, _, end = a.frames.partition(':')
+        frames = len(range(frames)[int(start or 0):int(end) if end else None])
     for name, binary in binaries.items():
         best = min(times[name])
         print(f'{name:10s} {binary}: best {best:.2f} s ({frames / best:.2f} frames/s); rounds '

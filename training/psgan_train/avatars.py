@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .poses import Figure, figures_from_frames, sample_figures
+from .poses import Figure, figures_as_fed, figures_from_frames, raise_arms, sample_figures
 
 OUTLINE = torch.tensor([0.13, 0.10, 0.16])
 HAIR = torch.tensor([[0.12, 0.10, 0.12], [0.40, 0.24, 0.14], [0.93, 0.80, 0.45], [0.96, 0.62, 0.74],
@@ -66,11 +66,14 @@ class Canvas:
         yy, xx = torch.meshgrid(coords, coords, indexing="ij")
         self.p = torch.stack([xx, yy], -1)
         self.img = torch.ones(n, 3, resolution, resolution, device=device)
+        # The figure's exact coverage: every paint covers ``cov`` of what lies under it.
+        self.alpha = torch.zeros(n, 1, resolution, resolution, device=device)
         self.line = max(1.0, resolution / 170)
 
     def _put(self, cov: torch.Tensor, colour: torch.Tensor) -> None:
         cov = cov[:, None]
         self.img = self.img * (1 - cov) + colour[:, :, None, None] * cov
+        self.alpha = self.alpha * (1 - cov) + cov
 
     def fill(self, pair: tuple, colour: torch.Tensor, **kw) -> None:
         """Paint a (sdf, light-shifted sdf) pair."""
@@ -141,30 +144,52 @@ def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.d
     return render_figures(fig, look, props, resolution, device), fig.kp
 
 
+def _choose(use: torch.Tensor, a: Figure, b: Figure) -> Figure:
+    """Per sample, ``b`` where ``use`` else ``a`` (conditioning keypoints included)."""
+    def pick(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return torch.where(use.reshape(-1, *([1] * (x.dim() - 1))), y, x)
+    given = None
+    if a.given is not None or b.given is not None:
+        given = pick(a.conditioning, b.conditioning)
+    return Figure(*(pick(x, y) for x, y in zip((a.kp, a.head, a.head_r, a.yaw, a.unit, a.hip),
+                                              (b.kp, b.head, b.head_r, b.yaw, b.unit, b.hip))), given=given)
+
+
 def pose_figures(g: torch.Generator, n: int, resolution: int, props: dict, frames: torch.Tensor | None = None,
-                 frame_fraction: float = 0.5) -> Figure:
+                 frame_fraction: float = 0.5, fed_fraction: float = 0.0, arm_fraction: float = 0.0) -> Figure:
     """``n`` procedural poses for bodies of ``props``, about ``frame_fraction`` of them replaced by
-    random (randomly mirrored) recorded ``frames`` when given."""
+    random (randomly mirrored) recorded ``frames`` when given: of those, about ``arm_fraction`` of
+    the arms turned to a random direction (``poses.raise_arms``) and about ``fed_fraction`` placed
+    as psgan feeds a pose file (``poses.figures_as_fed``), the rest refitted."""
     fig = sample_figures(g, n, resolution, props)
     if frames is not None and len(frames):
         pick = torch.randint(0, len(frames), (n,), generator=g)
-        rec = figures_from_frames(g, frames[pick], resolution, props)
+        chosen = frames[pick]
+        if arm_fraction > 0:
+            chosen = raise_arms(g, chosen, arm_fraction)
+        rec = figures_from_frames(g, chosen, resolution, props)
         use = torch.rand(n, generator=g) < frame_fraction
-        fig = Figure(*(torch.where(use.reshape(-1, *([1] * (a.dim() - 1))), b, a)
-                       for a, b in zip((fig.kp, fig.head, fig.head_r, fig.yaw, fig.unit, fig.hip),
-                                       (rec.kp, rec.head, rec.head_r, rec.yaw, rec.unit, rec.hip))))
+        if fed_fraction > 0:
+            fed = figures_as_fed(g, chosen, resolution, props)
+            rec = _choose(torch.rand(n, generator=g) < fed_fraction, rec, fed)
+        fig = _choose(use, fig, rec)
     return fig
 
 
-def render_figures(fig: Figure, look: dict, props: dict, resolution: int, device: str | torch.device = "cpu") -> torch.Tensor:
-    """Posed ``fig`` drawn with ``look`` and body ``props``: images ``[n, 3, R, R]`` in [-1, 1]."""
+def render_figures(fig: Figure, look: dict, props: dict, resolution: int, device: str | torch.device = "cpu",
+                   alpha: bool = False) -> torch.Tensor:
+    """Posed ``fig`` drawn with ``look`` and body ``props``: images ``[n, 3, R, R]`` in [-1, 1]; with
+    ``alpha``, ``[n, 4, R, R]``, the fourth channel the figure's exact coverage (0 background, 1
+    figure, antialiased edges between) on the same [-1, 1] scale."""
     device = torch.device(device)
     fig = Figure(*(t.to(device) for t in (fig.kp, fig.head, fig.head_r, fig.yaw, fig.unit, fig.hip)))
     look = {k: v.to(device) for k, v in look.items()}
-    return _draw(fig, look, props["limb"].to(device), resolution, device) * 2 - 1
+    img, cover = _draw(fig, look, props["limb"].to(device), resolution, device)
+    return (torch.cat([img, cover], 1) if alpha else img) * 2 - 1
 
 
-def _draw(fig: Figure, look: dict, limb_u: torch.Tensor, res: int, device: torch.device) -> torch.Tensor:
+def _draw(fig: Figure, look: dict, limb_u: torch.Tensor, res: int, device: torch.device
+          ) -> tuple[torch.Tensor, torch.Tensor]:
     c = Canvas(fig.kp.shape[0], res, device)
     p = c.p
     kp = fig.kp[..., :2]
@@ -259,4 +284,4 @@ def _draw(fig: Figure, look: dict, limb_u: torch.Tensor, res: int, device: torch
     for sgn in (-1, 1):
         c.paint(sd_ellipse(p, bow + torch.stack([sgn * r * 0.22, 0 * r], -1), r * 0.24, r * 0.16), look["acc"],
                 enabled=look["ribbon"])
-    return c.img.clamp(0, 1)
+    return c.img.clamp(0, 1), c.alpha.clamp(0, 1)

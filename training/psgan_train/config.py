@@ -30,7 +30,14 @@ class TrainConfig:
     to bfloat16), ``channels_last`` (NHWC memory layout). ``generator_beta1``: the generator's Adam
     momentum (Progressive GAN's 0 by default; the identity configs use 0.9, which learns the latent's
     look faster by reconstruction; the critic keeps 0). ``adv_weight`` 0 (identity objective only)
-    trains by reconstruction alone and skips the critic."""
+    trains by reconstruction alone and skips the critic.
+
+    Issue 28: ``fed_fraction`` of the recorded poses are placed as psgan feeds a pose file
+    (``poses.figures_as_fed``) and ``arm_fraction`` of their arms turned to a random direction
+    (``poses.raise_arms``); ``edge_weight`` x L1 of the images' neighbour differences
+    (``losses.gradient_l1``); ``coverage`` trains a fourth output, the figure's coverage, against the
+    renderer's exact coverage with ``coverage_weight``; ``channels`` (``{"128": 32, ...}``) overrides
+    the schedule's counts at the scales it names."""
 
     resolution: int = 32
     latent_dim: int = 32
@@ -56,6 +63,12 @@ class TrainConfig:
     bf16: bool = False
     generator_beta1: float = 0.0
     channels_last: bool = False
+    fed_fraction: float = 0.0
+    arm_fraction: float = 0.0
+    edge_weight: float = 0.0
+    coverage: bool = False
+    coverage_weight: float = 0.0
+    channels: dict = field(default_factory=dict)
 
     def validate(self) -> None:
         """Raise ValueError on values the contract or the trainer cannot take."""
@@ -93,6 +106,18 @@ class TrainConfig:
             raise ValueError("recon_weight and adv_weight must be >= 0 and gp_every >= 1")
         if not 0 <= self.generator_beta1 < 1:
             raise ValueError(f"generator_beta1 must be in [0, 1), got {self.generator_beta1}")
+        for name in ("fed_fraction", "arm_fraction"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.edge_weight < 0 or self.coverage_weight < 0:
+            raise ValueError("edge_weight and coverage_weight must be >= 0")
+        if self.coverage_weight > 0 and not (self.coverage and self.objective == "identity"):
+            raise ValueError("coverage_weight needs coverage true and the identity objective (the renderer's coverage)")
+        sizes = {str(4 * 2 ** i) for i in range(int(math.log2(r)) - 1)}
+        for size, count in self.channels.items():
+            if size not in sizes or not isinstance(count, int) or count < 1:
+                raise ValueError(f"channels: {size!r}: {count!r} is not a scale of this resolution "
+                                 f"({', '.join(sorted(sizes, key=int))}) with a positive channel count")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
 

@@ -6,6 +6,7 @@ None)``; the latents are the ones the identity objective must draw the images fr
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .avatars import render_batch
+from .checkpoint import save_atomic
 from .config import TrainConfig
 from .identity import render_latents
 from .poses import load_pose_frames
@@ -66,11 +68,31 @@ def load_folder(directory: str | Path, resolution: int) -> tuple[torch.Tensor, t
     return torch.stack(images), torch.stack(keypoints)
 
 
+def _to_uint8(img: torch.Tensor) -> torch.Tensor:
+    """[-1, 1] images as uint8 levels (psgan's quantisation), a quarter of float32's memory."""
+    return ((img.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+
+
+def _from_uint8(img: torch.Tensor) -> torch.Tensor:
+    return img.float() / 127.5 - 1
+
+
+def pool_key(cfg: TrainConfig) -> str:
+    """What a rendered pool depends on, hashed: the same key is the same pool."""
+    frames = [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in cfg.pose_files]
+    keys = {k: getattr(cfg, k) for k in ("resolution", "latent_dim", "seed", "dataset_pool", "objective",
+                                         "pose_fraction", "fed_fraction", "arm_fraction", "coverage")}
+    blob = json.dumps({**keys, "pose_files": frames, "version": 2}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
 class DataSource:
     """Real images (and the identity objective's latents) at full resolution: a pool rendered (or
-    loaded) once, or fresh renders per step."""
+    loaded) once, or fresh renders per step. A rendered pool is held as uint8 (with the coverage as
+    a fourth channel when the config trains one) and, with ``cache_dir``, kept there as
+    ``pool-KEY.pt`` (``pool_key``) so that a resumed run does not render it again."""
 
-    def __init__(self, cfg: TrainConfig, device: torch.device, log=print):
+    def __init__(self, cfg: TrainConfig, device: torch.device, log=print, cache_dir: Path | None = None):
         self.cfg, self.device = cfg, device
         self.pool = None
         self.frames = load_pose_frames(cfg.pose_files) if cfg.pose_files else None
@@ -79,17 +101,26 @@ class DataSource:
         if cfg.data_dir:
             images, kps = load_folder(cfg.data_dir, cfg.resolution)
             log(f"{len(images)} images from {cfg.data_dir}")
-            self.pool = (images.to(device), kps.to(device), None)
+            self.pool = (_to_uint8(images).to(device), kps.to(device), None)
         elif cfg.dataset_pool > 0:
+            cache = Path(cache_dir) / f"pool-{pool_key(cfg)}.pt" if cache_dir is not None else None
+            if cache is not None and cache.exists():
+                stored = torch.load(cache, map_location=device)
+                self.pool = (stored["images"], stored["keypoints"], stored["latents"])
+                log(f"pool of {len(self.pool[0])} images from {cache}")
+                return
             imgs, kps, zs = [], [], []
             chunk = 512 if device.type == "cuda" else 64
             for i in range(0, cfg.dataset_pool, chunk):
                 n = min(chunk, cfg.dataset_pool - i)
                 im, kp, z = self.render(cfg.seed * 1_000_003 + i, n)
-                imgs.append(im); kps.append(kp.to(device))
+                imgs.append(_to_uint8(im)); kps.append(kp.to(device))
                 if z is not None:
                     zs.append(z.to(device))
             self.pool = (torch.cat(imgs), torch.cat(kps), torch.cat(zs) if zs else None)
+            if cache is not None:
+                save_atomic({"images": self.pool[0].cpu(), "keypoints": self.pool[1].cpu(),
+                             "latents": None if self.pool[2] is None else self.pool[2].cpu()}, cache)
 
     def render(self, seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """``n`` fresh training images from ``seed``. For the identity objective each latent is
@@ -100,31 +131,16 @@ class DataSource:
             return im, kp, None
         g = torch.Generator().manual_seed(int(seed))
         z = torch.randn((n + 1) // 2, cfg.latent_dim, generator=g).repeat_interleave(2, 0)[:n]
-        im, kp = render_latents(z, seed, cfg.resolution, self.device, self.frames, cfg.pose_fraction)
+        im, kp = render_latents(z, seed, cfg.resolution, self.device, self.frames, cfg.pose_fraction,
+                                fed_fraction=cfg.fed_fraction, arm_fraction=cfg.arm_fraction, alpha=cfg.coverage)
         return im, kp, z
 
     def batch(self, step: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """Batch number ``step`` (deterministic)."""
+        """Batch number ``step`` (deterministic): images ``[B, 3 or 4, R, R]`` in [-1, 1], keypoints,
+        latents (identity objective) or None."""
         if self.pool is not None:
             idx = torch.randint(0, len(self.pool[0]), (self.cfg.batch_size,), generator=gen).to(self.device)
             z = self.pool[2][idx] if self.pool[2] is not None else None
-            return self.pool[0][idx], self.pool[1][idx], z
+            return _from_uint8(self.pool[0][idx]), self.pool[1][idx], z
         im, kp, z = self.render(self.cfg.seed * 1_000_003 + 7919 * (step + 1), self.cfg.batch_size)
         return im, kp.to(self.device), (z.to(self.device) if z is not None else None)
-
-
-def colour_l1(fake: torch.Tensor, real: torch.Tensor, cells: int = 4) -> torch.Tensor:
-    """L1 between the images averaged over a ``cells`` x ``cells`` grid: only the colour blocks
-    remain, so the term asks for the look's colours whatever the outline's exact place."""
-    return (F.adaptive_avg_pool2d(fake, cells) - F.adaptive_avg_pool2d(real, cells)).abs().mean()
-
-
-def multiscale_l1(fake: torch.Tensor, real: torch.Tensor, levels: int = 3) -> torch.Tensor:
-    """L1 at full size and at 1/2 and 1/4 (average-pooled): the reconstruction term."""
-    loss = (fake - real).abs().mean()
-    for _ in range(levels - 1):
-        if fake.shape[-1] < 8:
-            break
-        fake, real = F.avg_pool2d(fake, 2), F.avg_pool2d(real, 2)
-        loss = loss + (fake - real).abs().mean()
-    return loss

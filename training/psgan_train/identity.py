@@ -121,13 +121,17 @@ def look_schema() -> dict:
 
 def render_latents(z: torch.Tensor, pose_seed: int, resolution: int, device: str | torch.device = "cpu",
                    frames: torch.Tensor | None = None, frame_fraction: float = 0.5,
-                   figures: Figure | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                   figures: Figure | None = None, fed_fraction: float = 0.0, arm_fraction: float = 0.0,
+                   alpha: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """The characters latents ``z`` name, drawn by the dataset renderer in poses from ``pose_seed``
-    (procedural, or about ``frame_fraction`` of them from recorded ``frames``), or in the given
-    ``figures``: images ``[n, 3, R, R]`` in [-1, 1] and keypoints ``[n, 18, 3]``."""
+    (procedural, or about ``frame_fraction`` of them from recorded ``frames``, placed and posed as
+    ``avatars.pose_figures`` says for ``fed_fraction`` and ``arm_fraction``), or in the given
+    ``figures``: images ``[n, 3, R, R]`` in [-1, 1] (``[n, 4, R, R]`` with the coverage, ``alpha``)
+    and the keypoints the generator sees ``[n, 18, 3]``."""
     look, props = looks_from_latent(z)
     n = z.shape[0]
     if figures is None:
-        figures = pose_figures(torch.Generator().manual_seed(int(pose_seed)), n, resolution, props, frames, frame_fraction)
-    img = render_figures(figures, look, props, resolution, device)
-    return img, figures.kp
+        figures = pose_figures(torch.Generator().manual_seed(int(pose_seed)), n, resolution, props, frames,
+                               frame_fraction, fed_fraction, arm_fraction)
+    img = render_figures(figures, look, props, resolution, device, alpha)
+    return img, figures.conditioning

@@ -26,6 +26,9 @@ class Figure:
     ``kp``: ``[B, 18, 3]`` keypoints (x, y, confidence). ``head``: head centre ``[B, 2]``;
     ``head_r``: head radius ``[B]``; ``yaw``: head yaw in radians ``[B]`` (positive turns the face
     toward the image's right); ``unit``: pixels per body unit ``[B]``; ``hip``: hip centre ``[B, 2]``.
+    ``given``: the keypoints the generator is conditioned on when they differ from the drawn ones
+    (``figures_as_fed``: the face points as a pose file gives them, drawn spread to an anime head),
+    else None.
     """
 
     kp: torch.Tensor
@@ -34,6 +37,12 @@ class Figure:
     yaw: torch.Tensor
     unit: torch.Tensor
     hip: torch.Tensor
+    given: torch.Tensor | None = None
+
+    @property
+    def conditioning(self) -> torch.Tensor:
+        """The keypoints ``[B, 18, 3]`` the generator sees for this figure."""
+        return self.kp if self.given is None else self.given
 
 
 def _u(g: torch.Generator, n: int, lo: float, hi: float) -> torch.Tensor:
@@ -168,23 +177,40 @@ def load_pose_frames(paths: list[str], stride: int = 4) -> torch.Tensor:
     return t[ok]
 
 
-def figures_from_frames(g: torch.Generator, frames: torch.Tensor, resolution: int,
-                        proportions: dict[str, torch.Tensor]) -> Figure:
-    """Figures from recorded frames ``[n, 18, 3]`` (randomly mirrored), refitted to the canvas.
-    The torso length sets the body unit; the head radius comes from ``proportions``."""
+def raise_arms(g: torch.Generator, frames: torch.Tensor, fraction: float) -> torch.Tensor:
+    """Recorded frames with about ``fraction`` of their arms turned about the shoulder to a random
+    direction (elbow and wrist together, lengths and the elbow's bend kept): raised arms, rare in
+    recorded walking, common in what animators give (a copy; the rest unchanged)."""
+    out = frames.clone()
+    n = frames.shape[0]
+    for sh, el, wr in ((2, 3, 4), (5, 6, 7)):
+        turn = (torch.rand(n, generator=g) < fraction) & (frames[:, [sh, el], 2] > 0).all(1)
+        angle = (torch.rand(n, generator=g) * 2 - 1) * math.pi
+        c, s_ = torch.cos(angle), torch.sin(angle)
+        rot = torch.stack([torch.stack([c, -s_], -1), torch.stack([s_, c], -1)], -2)  # [n, 2, 2]
+        for j in (el, wr):
+            rel = frames[:, j, :2] - frames[:, sh, :2]
+            moved = frames[:, sh, :2] + (rot @ rel[..., None])[..., 0]
+            out[:, j, :2] = torch.where(turn[:, None], moved, frames[:, j, :2])
+    return out
+
+
+def _mirrored(g: torch.Generator, frames: torch.Tensor) -> torch.Tensor:
+    """Frames with about half of them mirrored left to right (labels swapped)."""
     n = frames.shape[0]
     flip = torch.rand(n, generator=g) < 0.5
     mirrored = frames[:, MIRROR].clone()
     mirrored[..., 0] = -mirrored[..., 0]
-    f = torch.where(flip[:, None, None], mirrored, frames)
-    pts, conf = f[..., :2], (f[..., 2] > 0).float()
-    hip = (pts[:, 8] + pts[:, 11]) / 2
-    torso = torch.linalg.vector_norm(pts[:, 1] - hip, dim=-1).clamp(min=1e-3)
-    pts = (pts - hip[:, None]) / (torso / proportions["torso"])[:, None, None]
-    hip = torch.zeros_like(hip)
+    return torch.where(flip[:, None, None], mirrored, frames)
+
+
+def _anime_head(pts: torch.Tensor, conf: torch.Tensor, r: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Recorded points (body units) with the face points spread to an anime head of radius ``r``
+    and the head lifted to sit on the neck: (points, head centre, yaw)."""
+    pts = pts.clone()
     face = conf[:, [0, 14, 15, 16, 17], None]
     head = (pts[:, [0, 14, 15, 16, 17]] * face).sum(1) / face.sum(1).clamp(min=1)
-    r = proportions["head"]
     # An anime head is larger than a real one: spread the face points to the drawn head's size.
     offsets = pts[:, [0, 14, 15, 16, 17]] - head[:, None]
     spread = (torch.linalg.vector_norm(offsets, dim=-1) * face[..., 0]).amax(1).clamp(min=1e-3)
@@ -197,5 +223,50 @@ def figures_from_frames(g: torch.Generator, frames: torch.Tensor, resolution: in
     lift = (r * 1.2 - torch.linalg.vector_norm(head - pts[:, 1], dim=-1)).clamp(min=0)
     up = torch.tensor([0.0, -1.0])
     pts[:, [0, 14, 15, 16, 17]] += (up * lift[:, None])[:, None]
-    head = head + up * lift[:, None]
-    return _fit(g, pts, conf, head, r, yaw, hip, resolution)
+    return pts, head + up * lift[:, None], yaw
+
+
+def _body_units(frames: torch.Tensor, proportions: dict[str, torch.Tensor]
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Points of frames ``[n, 18, 3]`` in body units about the hip centre (the torso length set to
+    the look's), and their presence."""
+    pts, conf = frames[..., :2], (frames[..., 2] > 0).float()
+    hip = (pts[:, 8] + pts[:, 11]) / 2
+    torso = torch.linalg.vector_norm(pts[:, 1] - hip, dim=-1).clamp(min=1e-3)
+    return (pts - hip[:, None]) / (torso / proportions["torso"])[:, None, None], conf
+
+
+def figures_from_frames(g: torch.Generator, frames: torch.Tensor, resolution: int,
+                        proportions: dict[str, torch.Tensor]) -> Figure:
+    """Figures from recorded frames ``[n, 18, 3]`` (randomly mirrored), refitted to the canvas.
+    The torso length sets the body unit; the head radius comes from ``proportions``."""
+    pts, conf = _body_units(_mirrored(g, frames), proportions)
+    r = proportions["head"]
+    pts, head, yaw = _anime_head(pts, conf, r)
+    return _fit(g, pts, conf, head, r, yaw, torch.zeros(pts.shape[0], 2), resolution)
+
+
+def figures_as_fed(g: torch.Generator, frames: torch.Tensor, resolution: int,
+                   proportions: dict[str, torch.Tensor]) -> Figure:
+    """Figures from recorded frames as psgan feeds a pose file to the model: the file's points
+    scaled uniformly onto the canvas (not refitted: real face points, the recorded limb lengths),
+    the figure filling 35% to 95% of it at a random place (pose files come at every size). The
+    drawing still has the look's anime head over the face points (spread and lifted as in
+    ``figures_from_frames``); ``given`` holds the points as fed, which the generator sees."""
+    pts, conf = _body_units(_mirrored(g, frames), proportions)
+    r = proportions["head"]
+    drawn, head, yaw = _anime_head(pts, conf, r)
+    n = pts.shape[0]
+    every = torch.cat([pts, drawn], 1)
+    lo = torch.minimum(every.min(1).values, head - (r * 1.65)[:, None])
+    hi = torch.maximum(every.max(1).values + r[:, None] * 0.4, head + (r * 1.5)[:, None])
+    size = (hi - lo).max(1).values
+    unit = _u(g, n, 0.35, 0.95) * resolution / size
+    slack = resolution - (hi - lo) * unit[:, None]
+    offset = slack * torch.rand(n, 2, generator=g) - lo * unit[:, None]
+
+    def place(p: torch.Tensor) -> torch.Tensor:
+        return torch.cat([p * unit[:, None, None] + offset[:, None], conf[..., None]], -1)
+
+    return Figure(kp=place(drawn), head=head * unit[:, None] + offset, head_r=r * unit, yaw=yaw, unit=unit,
+                  hip=offset.clone(), given=place(pts))

@@ -39,7 +39,9 @@ import torch.nn.functional as F
 
 from .avatars import render_batch
 from .checkpoint import load_checkpoint, load_shared, save_atomic
-from .data import DataSource, colour_l1, multiscale_l1
+from .data import DataSource
+from .losses import generator_terms
+from .warm_start import init_from_model
 from .identity import render_latents
 from .config import TrainConfig, config_dict, load_config
 from .model import Discriminator, Generator, channel_schedule
@@ -47,14 +49,14 @@ from .model import Discriminator, Generator, channel_schedule
 
 # Config keys that choose the data, not the model: an --extend run may change them (fine-tuning a
 # finished run on more kinds of poses).
-DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool"}
+DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool", "fed_fraction", "arm_fraction"}
 # Loss weights an --extend run may change: adversarial fine-tuning of a reconstruction-trained run.
-LOSS_KEYS = {"adv_weight"}
+LOSS_KEYS = {"adv_weight", "edge_weight", "colour_weight", "coverage_weight"}
 # Config keys that only re-plan the schedule: any --resume may change them.
 SCHEDULE_KEYS = {"images_per_phase", "gp_every", "bf16", "channels_last"}
 # What a checkpoint's state records of how the run got there: exports copy it into ``train_state``,
 # a grown run into its ``grown_from``.
-HISTORY_KEYS = ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from")
+HISTORY_KEYS = ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from", "initialised_from")
 
 
 def stored_config(ck: dict) -> dict:
@@ -66,7 +68,8 @@ def build_models(cfg: TrainConfig) -> tuple[Generator, Discriminator]:
     """Generator and critic for a config (weights seeded from ``cfg.seed``)."""
     torch.manual_seed(cfg.seed)
     ch = channel_schedule(cfg.resolution, cfg.channel_base, cfg.channel_max)
-    g = Generator(cfg.resolution, cfg.latent_dim, cfg.keypoints, ch, cfg.layout)
+    ch.update({int(s): c for s, c in cfg.channels.items()})
+    g = Generator(cfg.resolution, cfg.latent_dim, cfg.keypoints, ch, cfg.layout, coverage=cfg.coverage)
     g.freeze_dense_row_bias()
     d = Discriminator(cfg.resolution, cfg.keypoints, ch)
     return g, d
@@ -121,7 +124,7 @@ def grow_start(cfg: TrainConfig, source: Path, g: Generator, d: Discriminator, g
 
 def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None = None,
           max_steps: int | None = None, log=print, extend: int = 0,
-          max_seconds: float | None = None, grow_from: Path | None = None) -> dict:
+          max_seconds: float | None = None, grow_from: Path | None = None, init_from: str | None = None) -> dict:
     """Run (or resume) training into ``out``; returns a summary. ``max_steps`` and ``max_seconds``
     stop early (with a checkpoint); ``extend`` (resuming a finished run) trains its last phase for
     that many more images; ``grow_from`` starts from a finished run at half the resolution."""
@@ -150,6 +153,17 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
         if ckpt_path.exists():
             raise ValueError(f"{ckpt_path} exists: --grow-from starts a new run (use --resume to continue it)")
         state = grow_start(cfg, Path(grow_from), g, d, g_ema, log)
+    if init_from is not None:
+        if resume or extend or grow_from is not None:
+            raise ValueError("--init-from starts a new run: not with --resume, --extend or --grow-from")
+        if ckpt_path.exists():
+            raise ValueError(f"{ckpt_path} exists: --init-from starts a new run (use --resume to continue it)")
+        record = init_from_model(g, init_from, seed=cfg.seed)
+        if g_ema is not None:
+            g_ema.load_state_dict(g.state_dict())
+        # A finished network: straight to the last phase (stable, full resolution).
+        state = {"phase": len(plan) - 1, "images": 0, "step": 0, "initialised_from": record}
+        log(f"initialised from {init_from}" + (f", widened {record['widened']}" if record["widened"] else ""))
     if resume:
         if not ckpt_path.exists():
             raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
@@ -191,7 +205,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
                 state[name] = state.get(name, []) + [{"at_step": state["step"], **changes}]
         log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")
     t0 = time.time()
-    data = DataSource(cfg, dev, log)
+    data = DataSource(cfg, dev, log, cache_dir=out)
     if cfg.channels_last:
         g.to(memory_format=torch.channels_last); d.to(memory_format=torch.channels_last)
     autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16)
@@ -236,11 +250,11 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
             if cfg.adv_weight > 0:
                 with autocast:
                     fake = g(z, kp, level, alpha).detach()
-                    d_real, d_fake = d(real, kp, level, alpha).float(), d(fake, kp, level, alpha).float()
+                    d_real, d_fake = d(real[:, :3], kp, level, alpha).float(), d(fake[:, :3], kp, level, alpha).float()
                 loss_d = d_fake.mean() - d_real.mean() + 0.001 * (d_real ** 2).mean()
                 if state["step"] % cfg.gp_every == 0:
                     eps = torch.rand(b, 1, 1, 1, generator=rng).to(dev)
-                    mix = (eps * real + (1 - eps) * fake.float()).requires_grad_(True)
+                    mix = (eps * real[:, :3] + (1 - eps) * fake[:, :3].float()).requires_grad_(True)
                     grad, = torch.autograd.grad(d(mix, kp, level, alpha).sum(), mix, create_graph=True)
                     gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
                     loss_d = loss_d + 10 * cfg.gp_every * gp
@@ -250,12 +264,12 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
                 z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
             with autocast:
                 fake = g(z, kp, level, alpha)
-                loss_g = (-d(fake, kp, level, alpha).float().mean() * cfg.adv_weight if cfg.adv_weight > 0
+                loss_g = (-d(fake[:, :3], kp, level, alpha).float().mean() * cfg.adv_weight if cfg.adv_weight > 0
                           else torch.zeros((), device=dev))
-            recon = multiscale_l1(fake.float(), real) if z_data is not None else torch.zeros((), device=dev)
-            if z_data is not None and cfg.colour_weight > 0:
-                recon = recon + cfg.colour_weight / cfg.recon_weight * colour_l1(fake.float(), real)
-            loss_g = loss_g + cfg.recon_weight * recon
+            terms = (generator_terms(fake.float(), real, cfg.recon_weight, cfg.colour_weight, cfg.edge_weight,
+                                     cfg.coverage_weight) if z_data is not None else {})
+            recon = terms["recon"] / cfg.recon_weight if terms else torch.zeros((), device=dev)
+            loss_g = loss_g + sum(terms.values())
             opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
             if ema_pairs is not None:
                 with torch.no_grad():
@@ -263,7 +277,8 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
             state["images"] += b; state["step"] += 1; steps_run += 1
             if state.get("extending"):
                 state["extended"] += b
-            losses = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(), "gp": gp.detach(), "recon": recon.detach()}
+            losses = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(), "gp": gp.detach(), "recon": recon.detach(),
+                      **{f"term_{k}": v.detach() for k, v in terms.items() if k != "recon"}}
             if state["step"] % cfg.checkpoint_every == 0:
                 save()
             if state["step"] % 10 == 0:
@@ -271,6 +286,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
                 log(f"step {state['step']} level {level} ({4 * 2 ** level}px) {'fade' if fading else 'stable'} "
                     f"alpha {alpha:.2f} loss_d {last['loss_d']:.3f} loss_g {last['loss_g']:.3f} gp {last['gp']:.3f} "
                     f"recon {last['recon']:.3f} "
+                    + "".join(f"{k[5:]} {v:.3f} " for k, v in last.items() if k.startswith("term_")) +
                     f"[{time.time() - t0:.0f}s]")
         state["phase"] += 1; state["images"] = 0
         state.pop("extending", None)
@@ -296,7 +312,7 @@ def write_samples(g: Generator, cfg: TrainConfig, path: Path, level: int | None 
     z = z.to(dev)
     level = g.max_level if level is None else level
     with torch.no_grad():
-        fake = g(z, kp.to(dev), level, alpha)
+        fake = g(z, kp.to(dev), level, alpha)[:, :3]  # the colour (a coverage channel is not shown)
     real = downscale(real, level, alpha, cfg.resolution)
     if level < g.max_level:
         factor = cfg.resolution // fake.shape[-1]
@@ -322,6 +338,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--grow-from", metavar="RUN",
                     help="start from a finished run at half the resolution (its directory or checkpoint), "
                          "at this size's fade-in")
+    ap.add_argument("--init-from", metavar="MODEL",
+                    help="start from a finished generator file (its last phase; wider layers in the config are "
+                         "widened from it exactly)")
     ap.add_argument("--data", metavar="DIR",
                     help="train on a folder of images with OpenPose NAME_keypoints.json beside each (the config's data_dir)")
     a = ap.parse_args(argv)
@@ -331,7 +350,8 @@ def main(argv: list[str] | None = None) -> None:
             cfg.data_dir = a.data
             cfg.validate()
         summary = train(cfg, Path(a.out), a.resume, a.device, a.max_steps, extend=a.extend,
-                        max_seconds=a.max_seconds, grow_from=a.grow_from and Path(a.grow_from))
+                        max_seconds=a.max_seconds, grow_from=a.grow_from and Path(a.grow_from),
+                        init_from=a.init_from)
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}")
     print(json.dumps(summary))

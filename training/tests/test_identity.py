@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from psgan_train.config import TrainConfig
-from psgan_train.data import DataSource, colour_l1, load_folder, multiscale_l1
+from psgan_train.data import DataSource, load_folder
+from psgan_train.losses import colour_l1, multiscale_l1
 from psgan_train.identity_figure import PARTS, identity_score, part_colours
 from psgan_train.identity import LOOK_DIMS, looks_from_latent, palette_curve, render_latents
 from psgan_train.train import train
