@@ -103,8 +103,7 @@ extension Benchmark {
             result = try render(config: try settings.generatorConfig(resolution: resolution),
                                 settings: VideoSettings(codec: .h264, fps: 30), frames: settings.renderFrames)
         case .upscaler(let spec):
-            // Every pixel, as the other engines compute it (no skipping of a white background).
-            let upscaler = try BundledResources.loadUpscaler(spec, tile: nil, skipsWhiteBackground: false)
+            let upscaler = try BundledResources.loadUpscaler(spec, tile: nil)
             result = Benchmark.upscaler(upscaler, name: spec.description, size: settings.upscaleSize, frames: settings.upscaleFrames)
         case .encoder(let codec):
             result = try encoder(settings: VideoSettings(codec: codec, fps: 30), size: 256, frames: 60)

@@ -86,8 +86,7 @@ public enum BundledResources {
     }
 
     /// Loads the upscaler `spec` names, with an optional tile size.
-    public static func loadUpscaler(_ spec: UpscalerSpec, tile: Int?, skipsWhiteBackground: Bool = true) throws -> Upscaler {
-        Upscaler(model: try UpscalerModel(contentsOf: try requiredUpscalerFile(spec)), tileSize: tile,
-                 skipsWhiteBackground: skipsWhiteBackground)
+    public static func loadUpscaler(_ spec: UpscalerSpec, tile: Int?) throws -> Upscaler {
+        Upscaler(model: try UpscalerModel(contentsOf: try requiredUpscalerFile(spec)), tileSize: tile)
     }
 }

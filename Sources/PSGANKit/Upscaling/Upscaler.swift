@@ -33,20 +33,12 @@ public final class Upscaler {
 
     private var buffers: [UnsafeMutableBufferPointer<Float>] = []
     private var columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
-    /// Whether 8-bit frames on a white background are run only around what is drawn (``FlatBackground``).
-    public let skipsWhiteBackground: Bool
-    /// Frames upscaled by running only around their drawing (for tests and figures).
-    public private(set) var framesRunAroundDrawing = 0
-    private lazy var flat: FlatBackground? = skipsWhiteBackground && tileSize == nil ? FlatBackground(model: model) : nil
 
-    /// Prepares an upscaler; `tileSize` (input pixels, at least 1) fixes the tile side (and turns
-    /// ``skipsWhiteBackground`` off). `skipsWhiteBackground` false runs every pixel of every frame
-    /// (the benchmark, which compares the network's full cost with other engines').
-    public init(model: UpscalerModel, tileSize: Int? = nil, skipsWhiteBackground: Bool = true) {
+    /// Prepares an upscaler; `tileSize` (input pixels, at least 1) fixes the tile side.
+    public init(model: UpscalerModel, tileSize: Int? = nil) {
         precondition(tileSize.map { $0 > 0 } ?? true, "tile size must be positive")
         self.model = model
         self.tileSize = tileSize
-        self.skipsWhiteBackground = skipsWhiteBackground
     }
 
     deinit {
@@ -85,13 +77,8 @@ public final class Upscaler {
     // MARK: - Whole images
 
     /// Upscales an 8-bit image: pixels / 255 in, output clamped to [0, 1] and rounded half to even
-    /// of `v * 255`. A frame mostly on white runs only around its drawing (``FlatBackground``), which
-    /// agrees with the full run within one level.
+    /// of `v * 255`.
     public func upscale(_ image: RGBImage) -> RGBImage {
-        upscale(image, flat: flat)
-    }
-
-    private func upscale(_ image: RGBImage, flat: FlatBackground?) -> RGBImage {
         let (w, h) = (image.width, image.height)
         var input = [Float](repeating: 0, count: 3 * w * h)
         image.pixels.withUnsafeBufferPointer { src in
@@ -101,12 +88,6 @@ public final class Upscaler {
                     for c in 0..<3 { dst[c * plane + p] = Float(src[3 * p + c]) / 255 }
                 }
             }
-        }
-        if let flat, let result = input.withUnsafeBufferPointer({ source in
-            flat.upscale(image, input: source.baseAddress!) { white in self.upscale(white, flat: nil) }
-        }) {
-            framesRunAroundDrawing += 1
-            return result
         }
         let s = model.scale
         let outWidth = w * s
