@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 from .avatars import render_batch
 from .checkpoint import save_atomic

@@ -20,7 +20,7 @@ import torch
 from PIL import Image
 
 from .contract import seeded_latent
-from .identity import HAIR_STYLES, LOOK_DIMS, look_schema, looks_from_latent, render_latents
+from .identity import HAIR_STYLES, look_schema, looks_from_latent, render_latents
 
 
 def forward(seeds=range(6), dim: int = 64) -> list[dict]:

@@ -28,7 +28,6 @@ with fresh Adam states.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import time
@@ -38,10 +37,7 @@ import torch
 import torch.nn.functional as F
 
 from .avatars import render_batch
-from .checkpoint import load_checkpoint, load_shared, save_atomic
-from .data import DataSource
-from .losses import generator_terms
-from .warm_start import init_from_model
+from .checkpoint import load_checkpoint, load_shared
 from .identity import render_latents
 from .config import TrainConfig, config_dict, load_config
 from .model import Discriminator, Generator, channel_schedule
@@ -127,174 +123,28 @@ def train(cfg: TrainConfig, out: Path, resume: bool = False, device: str | None 
           max_seconds: float | None = None, grow_from: Path | None = None, init_from: str | None = None) -> dict:
     """Run (or resume) training into ``out``; returns a summary. ``max_steps`` and ``max_seconds``
     stop early (with a checkpoint); ``extend`` (resuming a finished run) trains its last phase for
-    that many more images; ``grow_from`` starts from a finished run at half the resolution."""
+    that many more images; ``grow_from`` starts from a finished run at half the resolution;
+    ``init_from`` from a finished generator file (``warm_start``)."""
+    from .run import Run
     started = time.monotonic()
-    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    if dev.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
-    out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out / "checkpoint.pt"
-    g, d = build_models(cfg)
-    g.to(dev); d.to(dev)
-    g_ema = None
-    if cfg.ema_beta > 0:
-        g_ema = copy.deepcopy(g).requires_grad_(False)
-    opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=cfg.learning_rate, betas=(cfg.generator_beta1, 0.99))
-    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.learning_rate, betas=(0.0, 0.99))
-    plan = phases(cfg)
-    state = {"phase": 0, "images": 0, "step": 0}
-    extend_changes = None
-    rng = torch.Generator().manual_seed(cfg.seed + 1)
-    if grow_from is not None:
-        if resume or extend:
-            raise ValueError("--grow-from starts a new run: not with --resume or --extend "
-                             "(resume the grown run with --resume alone)")
-        if ckpt_path.exists():
-            raise ValueError(f"{ckpt_path} exists: --grow-from starts a new run (use --resume to continue it)")
-        state = grow_start(cfg, Path(grow_from), g, d, g_ema, log)
-    if init_from is not None:
-        if resume or extend or grow_from is not None:
-            raise ValueError("--init-from starts a new run: not with --resume, --extend or --grow-from")
-        if ckpt_path.exists():
-            raise ValueError(f"{ckpt_path} exists: --init-from starts a new run (use --resume to continue it)")
-        record = init_from_model(g, init_from, seed=cfg.seed)
-        if g_ema is not None:
-            g_ema.load_state_dict(g.state_dict())
-        # A finished network: straight to the last phase (stable, full resolution).
-        state = {"phase": len(plan) - 1, "images": 0, "step": 0, "initialised_from": record}
-        log(f"initialised from {init_from}" + (f", widened {record['widened']}" if record["widened"] else ""))
-    if resume:
-        if not ckpt_path.exists():
-            raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
-        ck = load_checkpoint(ckpt_path, map_location=dev)
-        old_config, new_config = stored_config(ck), config_dict(cfg)
-        changed = sorted(k for k in set(old_config) | set(new_config) if old_config.get(k) != new_config.get(k))
-        schedule = [k for k in changed if k in SCHEDULE_KEYS]
-        other_keys = [k for k in changed if k not in SCHEDULE_KEYS]
-        if other_keys:
-            if not (extend > 0 and set(other_keys) <= DATA_KEYS | LOSS_KEYS):
-                raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']} "
-                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)} and "
-                                 f"{sorted(LOSS_KEYS)}; any --resume may change {sorted(SCHEDULE_KEYS)})")
-            log(f"extending with new settings: {', '.join(other_keys)}")
-            extend_changes = {k: new_config[k] for k in other_keys}
-        g.load_state_dict(ck["generator"]); d.load_state_dict(ck["discriminator"])
-        if g_ema is not None:
-            g_ema.load_state_dict(ck.get("generator_ema", ck["generator"]))
-        if "opt_g" in ck and "opt_d" in ck:
-            opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
-        else:
-            log("the checkpoint holds no optimiser states: Adam starts afresh")
-        state = ck["state"]; rng.set_state(ck["rng"].cpu())
-        if schedule:
-            state["schedule_changes"] = state.get("schedule_changes", []) + [
-                {"at_step": state["step"], **{k: new_config[k] for k in schedule}}]
-            log(f"re-planned: {', '.join(f'{k} {old_config[k]} -> {new_config[k]}' for k in schedule)}")
-        log(f"resumed at phase {state['phase']}, {state['images']} images into it, step {state['step']}")
-    if extend > 0:
-        if not resume or state["phase"] < len(plan):
-            raise ValueError("--extend continues a finished run: use it with --resume once the run has completed")
-        state["phase"] = len(plan) - 1
-        state["images"] = cfg.images_per_phase - extend
-        state["extended"] = state.get("extended", 0)
-        state["extending"] = True
-        for name, keys in (("data_changes", DATA_KEYS), ("loss_changes", LOSS_KEYS)):
-            changes = {k: v for k, v in (extend_changes or {}).items() if k in keys}
-            if changes:
-                state[name] = state.get(name, []) + [{"at_step": state["step"], **changes}]
-        log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")
-    t0 = time.time()
-    data = DataSource(cfg, dev, log, cache_dir=out)
-    if cfg.channels_last:
-        g.to(memory_format=torch.channels_last); d.to(memory_format=torch.channels_last)
-    autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16)
-    log(f"dataset ready in {time.time() - t0:.1f}s")
-
-    def save() -> None:
-        ck = {"config": config_dict(cfg), "generator": g.state_dict(), "discriminator": d.state_dict(),
-              "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "state": state,
-              "rng": rng.get_state()}
-        if g_ema is not None:
-            ck["generator_ema"] = g_ema.state_dict()
-        save_atomic(ck, ckpt_path)
-
-    ema_pairs = None
-    if g_ema is not None:
-        ema_pairs = ([p for p in g_ema.parameters()], [p for p in g.parameters()])
+    run = Run(cfg, Path(out), device, log)
+    run.start(resume=resume, extend=extend, grow_from=grow_from, init_from=init_from)
     steps_run = 0
-    gp = torch.zeros((), device=dev)
-    last = {}
-    losses = None
-
-    def read_losses() -> dict:
-        return {k: v.item() for k, v in losses.items()} if losses else last
-
-    while state["phase"] < len(plan):
-        level, fading = plan[state["phase"]]
-        while state["images"] < cfg.images_per_phase:
-            out_of_time = max_seconds is not None and time.monotonic() - started >= max_seconds
-            if out_of_time or (max_steps is not None and steps_run >= max_steps):
-                save()
-                if out_of_time:
-                    log(f"stopping after {max_seconds:g} s at step {state['step']} (checkpoint written)")
-                return {"stopped": True, **state, **read_losses()}
-            alpha = min(1.0, state["images"] / cfg.images_per_phase) if fading else 1.0
-            real, kp, z_data = data.batch(state["step"], rng)
-            real = downscale(real, level, alpha, cfg.resolution)
-            b = real.shape[0]
-            z = z_data if z_data is not None else torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
-            # Critic step: WGAN-GP with drift; the penalty every gp_every steps, weighted by it.
-            # Without an adversarial term (adv_weight 0: reconstruction alone) the critic is not trained.
-            loss_d = torch.zeros((), device=dev)
-            if cfg.adv_weight > 0:
-                with autocast:
-                    fake = g(z, kp, level, alpha).detach()
-                    d_real, d_fake = d(real[:, :3], kp, level, alpha).float(), d(fake[:, :3], kp, level, alpha).float()
-                loss_d = d_fake.mean() - d_real.mean() + 0.001 * (d_real ** 2).mean()
-                if state["step"] % cfg.gp_every == 0:
-                    eps = torch.rand(b, 1, 1, 1, generator=rng).to(dev)
-                    mix = (eps * real[:, :3] + (1 - eps) * fake[:, :3].float()).requires_grad_(True)
-                    grad, = torch.autograd.grad(d(mix, kp, level, alpha).sum(), mix, create_graph=True)
-                    gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-                    loss_d = loss_d + 10 * cfg.gp_every * gp
-                opt_d.zero_grad(set_to_none=True); loss_d.backward(); opt_d.step()
-            # Generator step: adversarial, plus reconstruction of the latent's own look (identity).
-            if z_data is None:
-                z = torch.randn(b, cfg.latent_dim, generator=rng).to(dev)
-            with autocast:
-                fake = g(z, kp, level, alpha)
-                loss_g = (-d(fake[:, :3], kp, level, alpha).float().mean() * cfg.adv_weight if cfg.adv_weight > 0
-                          else torch.zeros((), device=dev))
-            terms = (generator_terms(fake.float(), real, cfg.recon_weight, cfg.colour_weight, cfg.edge_weight,
-                                     cfg.coverage_weight) if z_data is not None else {})
-            recon = terms["recon"] / cfg.recon_weight if terms else torch.zeros((), device=dev)
-            loss_g = loss_g + sum(terms.values())
-            opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
-            if ema_pairs is not None:
-                with torch.no_grad():
-                    torch._foreach_lerp_(ema_pairs[0], ema_pairs[1], 1.0 - cfg.ema_beta)
-            state["images"] += b; state["step"] += 1; steps_run += 1
-            if state.get("extending"):
-                state["extended"] += b
-            losses = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(), "gp": gp.detach(), "recon": recon.detach(),
-                      **{f"term_{k}": v.detach() for k, v in terms.items() if k != "recon"}}
-            if state["step"] % cfg.checkpoint_every == 0:
-                save()
-            if state["step"] % 10 == 0:
-                last = read_losses()
-                log(f"step {state['step']} level {level} ({4 * 2 ** level}px) {'fade' if fading else 'stable'} "
-                    f"alpha {alpha:.2f} loss_d {last['loss_d']:.3f} loss_g {last['loss_g']:.3f} gp {last['gp']:.3f} "
-                    f"recon {last['recon']:.3f} "
-                    + "".join(f"{k[5:]} {v:.3f} " for k, v in last.items() if k.startswith("term_")) +
-                    f"[{time.time() - t0:.0f}s]")
-        state["phase"] += 1; state["images"] = 0
-        state.pop("extending", None)
-        save()
-        write_samples(g_ema or g, cfg, out / f"samples-phase{state['phase'] - 1}.png", level, 1.0)
-    save()
-    write_samples(g_ema or g, cfg, out / "samples.png")
-    return {"stopped": False, **state, **read_losses(), "seconds": time.time() - t0}
+    while not run.finished:
+        if run.phase_done:
+            run.end_phase()
+            continue
+        out_of_time = max_seconds is not None and time.monotonic() - started >= max_seconds
+        if out_of_time or (max_steps is not None and steps_run >= max_steps):
+            run.checkpoint()
+            if out_of_time:
+                log(f"stopping after {max_seconds:g} s at step {run.state['step']} (checkpoint written)")
+            return {"stopped": True, **run.state, **run.losses()}
+        run.step()
+        steps_run += 1
+    run.checkpoint()
+    write_samples(run.g_ema or run.g, cfg, run.out / "samples.png")
+    return {"stopped": False, **run.state, **run.losses(), "seconds": run.seconds}
 
 
 def write_samples(g: Generator, cfg: TrainConfig, path: Path, level: int | None = None, alpha: float = 1.0,
