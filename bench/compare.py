@@ -102,6 +102,7 @@ def main():
     ap.add_argument('--keypoints', type=int, default=20)
     ap.add_argument('--upscaler', action='append', choices=list(onnx_upscalers.MODELS), help='repeat; default all three')
     ap.add_argument('--no-upscalers', action='store_true')
+    ap.add_argument('--no-generator', action='store_true', help='the upscalers only')
     ap.add_argument('--upscale-size', type=int, default=256)
     ap.add_argument('--upscale-frames', type=int, default=3)
     ap.add_argument('--rounds', type=int, default=3, help='interleaved rounds per network; the best of each engine is kept')
@@ -120,7 +121,7 @@ def main():
     print(f'graphs checked: both runtimes reproduce the golden vectors (worst relative L2 {worst:.1e})', file=sys.stderr)
 
     rows = []
-    for res in a.resolution or [256, 1024]:
+    for res in [] if a.no_generator else a.resolution or [256, 1024]:
         frames = 8 if res <= 256 else 3
         label = f'generator {res}x{res}, paper channels, K={a.keypoints}, L=512'
         print(f'measuring {label}...', file=sys.stderr)
@@ -149,9 +150,12 @@ def main():
     print(f'\nbest of {a.rounds} interleaved rounds: median ms per frame (fastest–slowest frame of that round; '
           f'range of the rounds\' medians); {a.threads} threads each; {machine()}')
     kernels = sorted({figures['psgan'].get('machine', '') for _, figures in rows} - {''})
+    openvino = sorted({k for _, figures in rows for k in figures.get('openvino', {}).get('kernels', [])})
+    if openvino:
+        kernels.append(f'OpenVINO convolutions: {", ".join(openvino)}')
     print(f'instruction set: {a.isa}' + (' (psgan OPENBLAS_CORETYPE=Haswell, OpenVINO ONEDNN_MAX_CPU_ISA=AVX2; ONNX Runtime '
                                          'has no switch and keeps its AVX-512 kernels)' if a.isa == 'avx2' else '')
-          + (f'; psgan reports: {"; ".join(kernels)}' if kernels else ''))
+          + (f'; kernels: {"; ".join(kernels)}' if kernels else ''))
     if a.json:
         with open(a.json, 'w') as f:
             json.dump({'machine': machine(), 'isa': a.isa, 'threads': a.threads, 'rounds': a.rounds, 'graph_checks': checks,

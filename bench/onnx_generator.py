@@ -157,7 +157,7 @@ def timing(resolution, latent, keypoints, channels, runtimes, threads, frames, s
     feeds = [{'z': z, 'pose': pose_maps(random_pose(), keypoints, resolution)} for _ in range(frames + 1)]
     results = {}
     for runtime in runtimes:
-        results[runtime] = peers.summary(peers.measure(peers.session(model, runtime, threads), feeds))
+        results[runtime] = peers.timed(peers.session(model, runtime, threads), feeds)
     del model
     return results
 

@@ -120,7 +120,7 @@ def timing(name, size, runtimes, threads, frames, seed=0):
     model, scale = build(MODELS[name])
     rng = np.random.default_rng(seed)
     feeds = [{'x': rng.random((1, 3, size, size), dtype=np.float32)} for _ in range(frames + 1)]
-    results = {runtime: peers.summary(peers.measure(peers.session(model, runtime, threads), feeds)) for runtime in runtimes}
+    results = {runtime: peers.timed(peers.session(model, runtime, threads), feeds) for runtime in runtimes}
     return results, scale
 
 

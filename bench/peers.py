@@ -63,8 +63,28 @@ def session(model, runtime, threads):
         def run(feeds):
             result = request.infer(feeds)
             return [np.array(result[output]) for output in compiled.outputs]
+        run.kernels = convolution_kernels(compiled)
         return run
     raise ValueError(f'unknown runtime {runtime!r}: use {", ".join(RUNTIMES)}')
+
+
+def convolution_kernels(compiled):
+    """The kernels an OpenVINO compiled model runs its convolutions with (e.g. `brgconv_avx512_f32`,
+    `brgconv_avx2_f32`): how `ONEDNN_MAX_CPU_ISA=AVX2` is seen to take effect."""
+    kinds = set()
+    for op in compiled.get_runtime_model().get_ops():
+        info = op.get_rt_info()
+        if 'layerType' in info and info['layerType'].astype(str) == 'Convolution':
+            kinds.add(info['primitiveType'].astype(str))
+    return sorted(kinds)
+
+
+def timed(run, feeds):
+    """`summary(measure(run, feeds))`, with the convolution kernels where the runtime reports them."""
+    result = summary(measure(run, feeds))
+    if getattr(run, 'kernels', None):
+        result['kernels'] = run.kernels
+    return result
 
 
 def measure(run, feeds):
