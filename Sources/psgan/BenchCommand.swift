@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("encoder"), help: "Codecs to measure at 256x256 (repeat).", transform: VideoCodec.init(parsing:))
     var encoders: [VideoCodec] = [.h264]
 
-    @Option(name: .customLong("render-frames"), help: "Also time a whole H.264 render of this many frames at the first resolution, against generating them alone (0: skip).")
+    @Option(name: .customLong("render-frames"), help: "Also time whole renders of this many frames at each resolution into each --encoder codec, against generating them alone (0: skip).")
     var renderFrames = 0
 
     @Option(help: "Measure only these stages: generator, upscaler, encoder, render (repeat). Default: all that apply.")
@@ -77,7 +77,10 @@ struct BenchCommand: ParsableCommand {
         var stages = resolutions.map { BenchmarkStage.generator(resolution: $0) }
         stages += upscalers.map { BenchmarkStage.upscaler($0) }
         stages += encoders.map { BenchmarkStage.encoder($0) }
-        if renderFrames > 0, let first = resolutions.first { stages.append(.render(resolution: first)) }
+        if renderFrames > 0 {
+            // Every resolution into every --encoder codec.
+            stages += resolutions.flatMap { r in encoders.map { BenchmarkStage.render(resolution: r, codec: $0) } }
+        }
         if !only.isEmpty { stages = stages.filter { only.contains($0.kind) } }
         var results: [BenchmarkResult] = []
         for stage in stages {

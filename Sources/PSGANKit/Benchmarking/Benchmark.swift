@@ -67,8 +67,8 @@ public enum Benchmark {
                 for f in 0..<frames { _ = renderer.frame(keypoints: poses[f], latent: track.latent(at: f)) }
             })
             seconds = min(seconds, try time {
-                let writer = try VideoWriter(url: directory.appendingPathComponent("clip.\(settings.codec.defaultContainer.fileExtension ?? "mkv")"),
-                                             width: r, height: r, settings: settings)
+                let name = settings.codec == .png ? "frames-\(UUID().uuidString)" : "clip.\(settings.codec.defaultContainer.fileExtension ?? "mkv")"
+                let writer = try VideoWriter(url: directory.appendingPathComponent(name), width: r, height: r, settings: settings)
                 try renderer.render(poses: poses, track: track, frames: 0..<frames, sink: { _, image in try writer.append(image) })
                 try writer.finish()
             })

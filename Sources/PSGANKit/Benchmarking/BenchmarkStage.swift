@@ -2,13 +2,13 @@ import Foundation
 
 /// One thing `psgan bench` measures: a generator size, an upscaler, a codec, or a whole render.
 ///
-/// Written `generator:256`, `render:256`, `upscaler:anime-x4` (a built-in name or a file) and
+/// Written `generator:256`, `render:256:h264`, `upscaler:anime-x4` (a built-in name or a file) and
 /// `encoder:h264`: the form the bench passes to the child process that measures it.
 public enum BenchmarkStage: Equatable, Sendable, CustomStringConvertible {
     /// The generator alone at this resolution.
     case generator(resolution: Int)
-    /// A whole H.264 render at this resolution, against generating the same frames alone.
-    case render(resolution: Int)
+    /// A whole render at this resolution into this codec, against generating the same frames alone.
+    case render(resolution: Int, codec: VideoCodec)
     /// An upscaler.
     case upscaler(UpscalerSpec)
     /// An encoder.
@@ -23,14 +23,19 @@ public enum BenchmarkStage: Equatable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, let kind = Kind(rawValue: parts[0]) else {
-            throw PSGANError(.render, "bad bench stage '\(text)' (use generator:R, render:R, upscaler:NAME or encoder:CODEC)")
+            throw PSGANError(.render, "bad bench stage '\(text)' (use generator:R, render:R:CODEC, upscaler:NAME or encoder:CODEC)")
         }
         switch kind {
         case .generator, .render:
-            guard let resolution = Int(parts[1]), resolution > 0 else {
+            let fields = parts[1].split(separator: ":", maxSplits: 1).map(String.init)
+            guard let resolution = Int(fields[0]), resolution > 0 else {
                 throw PSGANError(.render, "bad resolution in bench stage '\(text)'")
             }
-            self = kind == .generator ? .generator(resolution: resolution) : .render(resolution: resolution)
+            if kind == .generator {
+                self = .generator(resolution: resolution)
+            } else {
+                self = .render(resolution: resolution, codec: try VideoCodec(parsing: fields.count > 1 ? fields[1] : "h264"))
+            }
         case .upscaler:
             self = .upscaler(try BundledResources.upscalerSpec(parts[1]))
         case .encoder:
@@ -52,7 +57,7 @@ public enum BenchmarkStage: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .generator(let resolution): return "generator:\(resolution)"
-        case .render(let resolution): return "render:\(resolution)"
+        case .render(let resolution, let codec): return "render:\(resolution):\(codec.rawValue)"
         case .upscaler(let spec): return "upscaler:\(spec)"
         case .encoder(let codec): return "encoder:\(codec.rawValue)"
         }
@@ -99,9 +104,9 @@ extension Benchmark {
         case .generator(let resolution):
             result = try generator(config: try settings.generatorConfig(resolution: resolution),
                                    frames: settings.frames ?? (resolution <= 256 ? 8 : 3))
-        case .render(let resolution):
+        case .render(let resolution, let codec):
             result = try render(config: try settings.generatorConfig(resolution: resolution),
-                                settings: VideoSettings(codec: .h264, fps: 30), frames: settings.renderFrames)
+                                settings: VideoSettings(codec: codec, fps: 30), frames: settings.renderFrames)
         case .upscaler(let spec):
             let upscaler = try BundledResources.loadUpscaler(spec, tile: nil)
             result = Benchmark.upscaler(upscaler, name: spec.description, size: settings.upscaleSize, frames: settings.upscaleFrames)
