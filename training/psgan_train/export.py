@@ -137,7 +137,8 @@ def find_psgan(explicit: str | None = None) -> str | None:
 
 
 def check_with_psgan(g, model_file: str | Path, psgan: str, seed: int = 7, pose_seed: int = 3) -> float:
-    """Relative L2 error between torch and ``psgan model eval`` for one seeded latent and a dataset pose."""
+    """Relative L2 error between torch and ``psgan model eval`` for one seeded latent and a dataset pose
+    (colour and, for a model with the coverage channel, coverage)."""
     _, kp = render_batch(pose_seed, 1, g.resolution)
     kp[0, 5, 2] = 0.0  # one missing keypoint too
     z = seeded_latent(seed, g.latent_dim)
@@ -148,7 +149,9 @@ def check_with_psgan(g, model_file: str | Path, psgan: str, seed: int = 7, pose_
         kp_file.write_text(json.dumps(kp[0].tolist()))
         subprocess.run([psgan, "model", "eval", "--model", str(model_file), "--latent-seed", str(seed),
                         "--keypoints", str(kp_file), "--out", str(out)], check=True, capture_output=True, text=True)
-        got = load_file(str(out))["rgb"]
+        written = load_file(str(out))
+        got = torch.cat([written["rgb"], written["alpha"]]) if "alpha" in written else written["rgb"]
+    # A model with a coverage channel: psgan writes it as `alpha`, checked with the colour.
     return ((got - ref).norm() / ref.norm()).item()
 
 
