@@ -183,6 +183,12 @@ import Testing
         let decoded = try Self.decodeRGB(input: url.path + "/frame_%06d.png")
         #expect(decoded == frames.flatMap(\.pixels))
         #expect(try dir.contents() == ["frames"])
+        // Deflated fast (zlib level 1): the zlib stream in the first IDAT chunk says so in its
+        // header's FLEVEL bits (RFC 1950: 0 "fastest"; the default level 6 writes 2, 0x78 0x9C).
+        let png = try Data(contentsOf: url.appendingPathComponent("frame_000000.png"))
+        let idat = try #require(png.range(of: Data("IDAT".utf8)))
+        let flags = png[idat.upperBound + 1]
+        #expect(png[idat.upperBound] == 0x78 && flags >> 6 == 0, "zlib header \(png[idat.upperBound]) \(flags)")
     }
 
     @Test func pngMayReplaceAnEmptyDirectory() throws {
