@@ -2,10 +2,11 @@
 # One time-limited training session on a lent GPU machine, resumable across machines.
 #
 #   training/gpu-session.sh CONFIG RUN SECONDS OUTDIR [UPSCALE]
+#   INIT_FROM=MODEL.safetensors training/gpu-session.sh ...   # a new run starts from a finished model
 #
 # Runs from training/. Continues RUN/checkpoint.pt when it is there, else rebuilds it from a packed
 # checkpoint in RUN/packed (psgan_train.portable, what an earlier session sent back), else starts
-# CONFIG afresh. Trains until SECONDS have passed; a run that finishes its schedule early goes on
+# CONFIG afresh (from the generator file INIT_FROM names, with --init-from, when it is set). Trains until SECONDS have passed; a run that finishes its schedule early goes on
 # with --extend (more of its last, full-resolution phase). Then packs the checkpoint (F16, no Adam
 # states) into OUTDIR/, exports the F16 generator OUTDIR/RUNNAME.safetensors (suggesting UPSCALE
 # when given) and copies the log and the latest samples there.
@@ -19,7 +20,11 @@ if [ ! -f "$run/checkpoint.pt" ] && [ -f "$run/packed/state.pt" ]; then
     python3 -m psgan_train.portable unpack "$run/packed" "$run/checkpoint.pt" | tee -a "$log"
 fi
 resume=()
-[ -f "$run/checkpoint.pt" ] && resume=(--resume)
+if [ -f "$run/checkpoint.pt" ]; then
+    resume=(--resume)
+elif [ -n "${INIT_FROM:-}" ]; then
+    resume=(--init-from "$INIT_FROM")
+fi
 PYTHONUNBUFFERED=1 python3 -m psgan_train.train --config "$config" --out "$run" "${resume[@]}" \
     --max-seconds "$seconds" 2>&1 | tee -a "$log"
 left=$(( seconds - ($(date +%s) - start) ))
