@@ -104,18 +104,30 @@ def _pick(g: torch.Generator, table: torch.Tensor, n: int) -> torch.Tensor:
     return table[torch.randint(0, len(table), (n,), generator=g)]
 
 
-def _u(g: torch.Generator, n: int, lo: float, hi: float) -> torch.Tensor:
-    return lo + (hi - lo) * torch.rand(n, generator=g)
+# The one table of look and proportion ranges, shared by the random sampler (``u`` uniform) and the
+# identity mapping (``u = Phi(z)``, ``identity.looks_from_latent``) and written into the look schema:
+# each number is ``low + span * u``.
+PROPORTIONS = {  # body units (the torso about 0.3); legs and arms scale their two segments
+    "head": (0.12, 0.04), "legs": (0.85, 0.3), "arms": (0.9, 0.2), "torso": (0.27, 0.06),
+    "shoulders": (0.08, 0.04), "hips": (0.055, 0.025), "limbs": (0.032, 0.01),
+}
+HAIR_LENGTH = (1.6, 1.6)  # head radii
+# Garments and accessories: present when ``u`` is below the share.
+FLAG_SHARES = {"skirt": 0.5, "shorts": 0.3, "long_sleeve": 0.5, "socks_on": 0.5, "ribbon": 0.5, "scarf": 0.4}
+
+
+def proportions_from(u: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The renderer's body proportions for ``u`` in [0, 1] per ``PROPORTIONS`` entry."""
+    v = {k: low + span * u[k] for k, (low, span) in PROPORTIONS.items()}
+    return {"head": v["head"], "torso": v["torso"], "shoulder": v["shoulders"], "hip": v["hips"],
+            "upper_arm": 0.15 * v["arms"], "forearm": 0.14 * v["arms"],
+            "thigh": 0.2 * v["legs"], "shin": 0.19 * v["legs"], "limb": v["limbs"]}
 
 
 def sample_proportions(g: torch.Generator, n: int) -> dict[str, torch.Tensor]:
-    """Body proportions in body units (the torso length is about 0.3)."""
-    head = _u(g, n, 0.12, 0.16)
-    leg = _u(g, n, 0.85, 1.15)
-    arm = _u(g, n, 0.9, 1.1)
-    return {"head": head, "torso": _u(g, n, 0.27, 0.33), "shoulder": _u(g, n, 0.08, 0.12),
-            "hip": _u(g, n, 0.055, 0.08), "upper_arm": 0.15 * arm, "forearm": 0.14 * arm,
-            "thigh": 0.2 * leg, "shin": 0.19 * leg, "limb": _u(g, n, 0.032, 0.042)}
+    """Random body proportions in body units (the torso length is about 0.3)."""
+    order = ["head", "legs", "arms", "torso", "shoulders", "hips", "limbs"]  # the draws' order (reproducible data)
+    return proportions_from({k: torch.rand(n, generator=g) for k in order})
 
 
 def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.device = "cpu",
@@ -136,10 +148,8 @@ def render_batch(seed: int, n: int, resolution: int = 256, device: str | torch.d
         "bottom": _pick(g, CLOTH, n), "shoes": _pick(g, CLOTH[[0, 1, 3, 9]], n), "eyes": _pick(g, EYES, n),
         "acc": _pick(g, CLOTH, n), "socks": _pick(g, CLOTH[[2, 3, 7]], n),
         "style": torch.randint(0, 4, (n,), generator=g),  # 0 short, 1 long, 2 twin tails, 3 ponytail
-        "skirt": torch.rand(n, generator=g) < 0.5, "shorts": torch.rand(n, generator=g) < 0.3,
-        "long_sleeve": torch.rand(n, generator=g) < 0.5, "socks_on": torch.rand(n, generator=g) < 0.5,
-        "ribbon": torch.rand(n, generator=g) < 0.5, "scarf": torch.rand(n, generator=g) < 0.4,
-        "hair_len": _u(g, n, 1.6, 3.2),
+        **{flag: torch.rand(n, generator=g) < share for flag, share in FLAG_SHARES.items()},
+        "hair_len": HAIR_LENGTH[0] + HAIR_LENGTH[1] * torch.rand(n, generator=g),
     }
     return render_figures(fig, look, props, resolution, device), fig.kp
 

@@ -33,10 +33,13 @@ from __future__ import annotations
 
 import torch
 
-from .avatars import CLOTH, EYES, SKIN, pose_figures, render_figures
+from .avatars import CLOTH, EYES, FLAG_SHARES, HAIR_LENGTH, PROPORTIONS, SKIN, pose_figures, proportions_from, render_figures
 from .poses import Figure
 
 LOOK_DIMS = 29
+# Which latent value names each of the renderer's flags and proportions (their ranges: avatars' tables).
+FLAG_DIMS = {"skirt": 9, "shorts": 10, "long_sleeve": 11, "socks_on": 12, "ribbon": 13, "scarf": 14}
+PROPORTION_DIMS = {"head": 16, "legs": 17, "arms": 18, "torso": 19, "shoulders": 20, "hips": 21, "limbs": 22}
 
 
 def linear_colour(u: torch.Tensor) -> torch.Tensor:
@@ -64,19 +67,15 @@ def looks_from_latent(z: torch.Tensor) -> tuple[dict, dict]:
         "shoes": palette_curve(CLOTH[[0, 1, 3, 9]], u[:, 4]), "eyes": palette_curve(EYES, u[:, 5]),
         "acc": palette_curve(CLOTH, u[:, 6]), "socks": palette_curve(CLOTH[[2, 3, 7]], u[:, 7]),
         "style": (u[:, 8] * 4).floor().long().clamp(0, 3),
-        "skirt": u[:, 9] < 0.5, "shorts": u[:, 10] < 0.3, "long_sleeve": u[:, 11] < 0.5,
-        "socks_on": u[:, 12] < 0.5, "ribbon": u[:, 13] < 0.5, "scarf": u[:, 14] < 0.4,
-        "hair_len": 1.6 + 1.6 * u[:, 15],
+        **{flag: u[:, FLAG_DIMS[flag]] < share for flag, share in FLAG_SHARES.items()},
+        "hair_len": HAIR_LENGTH[0] + HAIR_LENGTH[1] * u[:, 15],
     }
-    leg, arm = 0.85 + 0.3 * u[:, 17], 0.9 + 0.2 * u[:, 18]
-    props = {"head": 0.12 + 0.04 * u[:, 16], "torso": 0.27 + 0.06 * u[:, 19], "shoulder": 0.08 + 0.04 * u[:, 20],
-             "hip": 0.055 + 0.025 * u[:, 21], "upper_arm": 0.15 * arm, "forearm": 0.14 * arm,
-             "thigh": 0.2 * leg, "shin": 0.19 * leg, "limb": 0.032 + 0.01 * u[:, 22]}
-    return look, props
+    return look, proportions_from({name: u[:, dim] for name, dim in PROPORTION_DIMS.items()})
 
 
 # The schema's names for the renderer's look and proportion keys, in latent order (docs/characters.md).
 HAIR_STYLES = ["short", "long", "twin-tails", "ponytail"]
+SCHEMA_FLAG_NAMES = {"long_sleeve": "long_sleeves", "socks_on": "socks"}
 
 
 def _hex(colour: torch.Tensor) -> str:
@@ -111,11 +110,9 @@ def look_schema() -> dict:
         palette("shoes", 4, CLOTH[[0, 1, 3, 9]]), palette("eyes", 5, EYES), palette("accessory", 6, CLOTH),
         palette("socks_colour", 7, CLOTH[[2, 3, 7]]),
         {"name": "hair_style", "kind": "choice", "dims": [8], "choices": HAIR_STYLES},
-        flag("skirt", 9, 0.5), flag("shorts", 10, 0.3), flag("long_sleeves", 11, 0.5), flag("socks", 12, 0.5),
-        flag("ribbon", 13, 0.5), flag("scarf", 14, 0.4), number("hair_length", 15, 1.6, 1.6),
-        number("head", 16, 0.12, 0.04), number("legs", 17, 0.85, 0.3), number("arms", 18, 0.9, 0.2),
-        number("torso", 19, 0.27, 0.06), number("shoulders", 20, 0.08, 0.04), number("hips", 21, 0.055, 0.025),
-        number("limbs", 22, 0.032, 0.01),
+        *[flag(SCHEMA_FLAG_NAMES.get(name, name), dim, FLAG_SHARES[name]) for name, dim in FLAG_DIMS.items()],
+        number("hair_length", 15, *HAIR_LENGTH),
+        *[number(name, dim, *PROPORTIONS[name]) for name, dim in PROPORTION_DIMS.items()],
     ]}
 
 
