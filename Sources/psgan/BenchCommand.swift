@@ -45,6 +45,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("render-frames"), help: "Also time whole renders of this many frames at each resolution into each --encoder codec, against generating them alone (0: skip).")
     var renderFrames = 0
 
+    @Flag(help: "Renders write the character's matte as an alpha channel (codecs png, prores, vp9, ffv1).")
+    var alpha = false
+
     @Option(help: "Measure only these stages: generator, upscaler, encoder, render (repeat). Default: all that apply.")
     var only: [BenchmarkStage.Kind] = []
 
@@ -79,7 +82,7 @@ struct BenchCommand: ParsableCommand {
         stages += encoders.map { BenchmarkStage.encoder($0) }
         if renderFrames > 0 {
             // Every resolution into every --encoder codec.
-            stages += resolutions.flatMap { r in encoders.map { BenchmarkStage.render(resolution: r, codec: $0) } }
+            stages += resolutions.flatMap { r in encoders.map { BenchmarkStage.render(resolution: r, codec: $0, alpha: alpha) } }
         }
         if !only.isEmpty { stages = stages.filter { only.contains($0.kind) } }
         var results: [BenchmarkResult] = []

@@ -69,11 +69,19 @@ public enum Benchmark {
             seconds = min(seconds, try time {
                 let name = settings.codec == .png ? "frames-\(UUID().uuidString)" : "clip.\(settings.codec.defaultContainer.fileExtension ?? "mkv")"
                 let writer = try VideoWriter(url: directory.appendingPathComponent(name), width: r, height: r, settings: settings)
-                try renderer.render(poses: poses, track: track, frames: 0..<frames, sink: { _, image in try writer.append(image) })
+                let matte = Matte()
+                try renderer.render(poses: poses, track: track, frames: 0..<frames, sink: { _, image in
+                    // With alpha, the frame stage's work too: the matte, and the cut-out written with it.
+                    if settings.alpha {
+                        try writer.append(Matte.cutOut(image, alpha: matte.alpha(of: image)))
+                    } else {
+                        try writer.append(image)
+                    }
+                })
                 try writer.finish()
             })
         }
-        return BenchmarkResult(stage: "render", configuration: "\(describe(config)) \(settings.codec.rawValue), \(frames) frames",
+        return BenchmarkResult(stage: "render", configuration: "\(describe(config)) \(settings.codec.rawValue)\(settings.alpha ? "+alpha" : ""), \(frames) frames",
                                frames: frames, seconds: seconds, flopsPerFrame: config.flopsPerFrame,
                                outputPixelsPerFrame: r * r, generateOnlySeconds: generateOnly)
     }

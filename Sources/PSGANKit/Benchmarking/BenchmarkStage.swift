@@ -2,13 +2,14 @@ import Foundation
 
 /// One thing `psgan bench` measures: a generator size, an upscaler, a codec, or a whole render.
 ///
-/// Written `generator:256`, `render:256:h264`, `upscaler:anime-x4` (a built-in name or a file) and
+/// Written `generator:256`, `render:256:h264` (`render:256:vp9+alpha` with the matte as alpha), `upscaler:anime-x4` (a built-in name or a file) and
 /// `encoder:h264`: the form the bench passes to the child process that measures it.
 public enum BenchmarkStage: Equatable, Sendable, CustomStringConvertible {
     /// The generator alone at this resolution.
     case generator(resolution: Int)
-    /// A whole render at this resolution into this codec, against generating the same frames alone.
-    case render(resolution: Int, codec: VideoCodec)
+    /// A whole render at this resolution into this codec (with the matte as an alpha channel when
+    /// `alpha`), against generating the same frames alone.
+    case render(resolution: Int, codec: VideoCodec, alpha: Bool = false)
     /// An upscaler.
     case upscaler(UpscalerSpec)
     /// An encoder.
@@ -34,7 +35,9 @@ public enum BenchmarkStage: Equatable, Sendable, CustomStringConvertible {
             if kind == .generator {
                 self = .generator(resolution: resolution)
             } else {
-                self = .render(resolution: resolution, codec: try VideoCodec(parsing: fields.count > 1 ? fields[1] : "h264"))
+                let codec = fields.count > 1 ? fields[1] : "h264"
+                let alpha = codec.hasSuffix("+alpha")
+                self = .render(resolution: resolution, codec: try VideoCodec(parsing: alpha ? String(codec.dropLast(6)) : codec), alpha: alpha)
             }
         case .upscaler:
             self = .upscaler(try BundledResources.upscalerSpec(parts[1]))
@@ -57,7 +60,7 @@ public enum BenchmarkStage: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .generator(let resolution): return "generator:\(resolution)"
-        case .render(let resolution, let codec): return "render:\(resolution):\(codec.rawValue)"
+        case .render(let resolution, let codec, let alpha): return "render:\(resolution):\(codec.rawValue)\(alpha ? "+alpha" : "")"
         case .upscaler(let spec): return "upscaler:\(spec)"
         case .encoder(let codec): return "encoder:\(codec.rawValue)"
         }
@@ -104,9 +107,10 @@ extension Benchmark {
         case .generator(let resolution):
             result = try generator(config: try settings.generatorConfig(resolution: resolution),
                                    frames: settings.frames ?? (resolution <= 256 ? 8 : 3))
-        case .render(let resolution, let codec):
-            result = try render(config: try settings.generatorConfig(resolution: resolution),
-                                settings: VideoSettings(codec: codec, fps: 30), frames: settings.renderFrames)
+        case .render(let resolution, let codec, let alpha):
+            var video = VideoSettings(codec: codec, fps: 30)
+            video.alpha = alpha
+            result = try render(config: try settings.generatorConfig(resolution: resolution), settings: video, frames: settings.renderFrames)
         case .upscaler(let spec):
             let upscaler = try BundledResources.loadUpscaler(spec, tile: nil)
             result = Benchmark.upscaler(upscaler, name: spec.description, size: settings.upscaleSize, frames: settings.upscaleFrames)
