@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("upscale-frames"), help: "Timed frames per upscaler.")
     var upscaleFrames = 2
 
-    @Option(name: .customLong("encoder"), help: "Codecs to measure at 256x256 (repeat).", transform: VideoCodec.init(parsing:))
+    @Option(name: .customLong("encoder"), help: "Codecs to measure (repeat): the encoder alone at 256x256, and the renders of --render-frames.", transform: VideoCodec.init(parsing:))
     var encoders: [VideoCodec] = [.h264]
 
     @Option(name: .customLong("render-frames"), help: "Also time whole renders of this many frames at each resolution into each --encoder codec, against generating them alone (0: skip).")
