@@ -140,17 +140,27 @@ def sample_figures(g: torch.Generator, n: int, resolution: int, proportions: dic
     return _fit(g, pts, conf, head, r, yaw, hip, resolution)
 
 
-def _fit(g: torch.Generator, pts: torch.Tensor, conf: torch.Tensor, head: torch.Tensor, r: torch.Tensor,
-         yaw: torch.Tensor, hip: torch.Tensor, resolution: int) -> Figure:
-    """Scale and place figures given in body units so that they fill 72-92% of the canvas."""
+def _placement(g: torch.Generator, pts: torch.Tensor, head: torch.Tensor, r: torch.Tensor, resolution: int,
+               fill: tuple[float, float], spread: tuple[float, float]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pixels per body unit ``[B]`` and offset ``[B, 2]`` that make figures in body units (points
+    and a head of radius ``r``) fill a random share in ``fill`` of the canvas, placed at random:
+    ``spread`` (start, width) is where in the slack left over the figure goes, as shares of it."""
     n = pts.shape[0]
     lo = torch.minimum(pts.min(1).values, head - (r * 1.65)[:, None])
     hi = torch.maximum(pts.max(1).values + r[:, None] * 0.4, head + (r * 1.5)[:, None])
     size = (hi - lo).max(1).values
-    fill = _u(g, n, 0.72, 0.92)
-    unit = fill * resolution / size
+    unit = _u(g, n, *fill) * resolution / size
     slack = resolution - (hi - lo) * unit[:, None]
-    offset = slack * torch.rand(n, 2, generator=g) * 0.6 + slack * 0.2 - lo * unit[:, None]
+    start, width = spread
+    offset = slack * torch.rand(n, 2, generator=g) * width + slack * start - lo * unit[:, None]
+    return unit, offset
+
+
+def _fit(g: torch.Generator, pts: torch.Tensor, conf: torch.Tensor, head: torch.Tensor, r: torch.Tensor,
+         yaw: torch.Tensor, hip: torch.Tensor, resolution: int) -> Figure:
+    """Scale and place figures given in body units so that they fill 72-92% of the canvas, away
+    from its edges (the middle 60 % of the slack)."""
+    unit, offset = _placement(g, pts, head, r, resolution, fill=(0.72, 0.92), spread=(0.2, 0.6))
     kp_xy = pts * unit[:, None, None] + offset[:, None]
     kp = torch.cat([kp_xy, conf[..., None]], -1)
     return Figure(kp=kp, head=head * unit[:, None] + offset, head_r=r * unit, yaw=yaw, unit=unit,
@@ -256,14 +266,7 @@ def figures_as_fed(g: torch.Generator, frames: torch.Tensor, resolution: int,
     pts, conf = _body_units(_mirrored(g, frames), proportions)
     r = proportions["head"]
     drawn, head, yaw = _anime_head(pts, conf, r)
-    n = pts.shape[0]
-    every = torch.cat([pts, drawn], 1)
-    lo = torch.minimum(every.min(1).values, head - (r * 1.65)[:, None])
-    hi = torch.maximum(every.max(1).values + r[:, None] * 0.4, head + (r * 1.5)[:, None])
-    size = (hi - lo).max(1).values
-    unit = _u(g, n, 0.35, 0.95) * resolution / size
-    slack = resolution - (hi - lo) * unit[:, None]
-    offset = slack * torch.rand(n, 2, generator=g) - lo * unit[:, None]
+    unit, offset = _placement(g, torch.cat([pts, drawn], 1), head, r, resolution, fill=(0.35, 0.95), spread=(0.0, 1.0))
 
     def place(p: torch.Tensor) -> torch.Tensor:
         return torch.cat([p * unit[:, None, None] + offset[:, None], conf[..., None]], -1)
