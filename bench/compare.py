@@ -32,6 +32,11 @@ PEER_NAMES = {'onnxruntime': 'ONNX Runtime', 'openvino': 'OpenVINO'}
 ISA_ENV = {'native': {}, 'avx2': {'psgan': {'OPENBLAS_CORETYPE': 'Haswell'}, 'openvino': {'ONEDNN_MAX_CPU_ISA': 'AVX2'}}}
 
 
+def isa_switches(isa):
+    """`psgan OPENBLAS_CORETYPE=Haswell, openvino ONEDNN_MAX_CPU_ISA=AVX2`: what `--isa` sets, read from ISA_ENV."""
+    return ', '.join(f'{engine} {k}={v}' for engine, env in ISA_ENV[isa].items() for k, v in env.items())
+
+
 def engine_env(isa, engine):
     """The environment an engine runs in for `--isa`."""
     return dict(os.environ, **ISA_ENV[isa].get(engine, {}))
@@ -108,8 +113,7 @@ def main():
     ap.add_argument('--rounds', type=int, default=3, help='interleaved rounds per network; the best of each engine is kept')
     ap.add_argument('--json', metavar='FILE', help='also write every figure as JSON')
     ap.add_argument('--isa', choices=list(ISA_ENV), default='native',
-                    help='avx2: psgan with OPENBLAS_CORETYPE=Haswell and OpenVINO with ONEDNN_MAX_CPU_ISA=AVX2 '
-                         '(ONNX Runtime has no such switch); native: each engine picks for this CPU')
+                    help=f'avx2: {isa_switches("avx2")} (ONNX Runtime has no such switch); native: each engine picks for this CPU')
     a = ap.parse_args()
     runtimes = list(peers.RUNTIMES)
 
@@ -153,8 +157,8 @@ def main():
     openvino = sorted({k for _, figures in rows for k in figures.get('openvino', {}).get('kernels', [])})
     if openvino:
         kernels.append(f'OpenVINO convolutions: {", ".join(openvino)}')
-    print(f'instruction set: {a.isa}' + (' (psgan OPENBLAS_CORETYPE=Haswell, OpenVINO ONEDNN_MAX_CPU_ISA=AVX2; ONNX Runtime '
-                                         'has no switch and keeps its AVX-512 kernels)' if a.isa == 'avx2' else '')
+    print(f'instruction set: {a.isa}' + (f' ({isa_switches(a.isa)}; ONNX Runtime has no switch and keeps its AVX-512 kernels)'
+                                         if ISA_ENV[a.isa] else '')
           + (f'; kernels: {"; ".join(kernels)}' if kernels else ''))
     if a.json:
         with open(a.json, 'w') as f:

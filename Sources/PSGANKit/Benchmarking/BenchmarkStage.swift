@@ -35,9 +35,10 @@ public enum BenchmarkStage: Equatable, Sendable, CustomStringConvertible {
             if kind == .generator {
                 self = .generator(resolution: resolution)
             } else {
-                let codec = fields.count > 1 ? fields[1] : "h264"
-                let alpha = codec.hasSuffix("+alpha")
-                self = .render(resolution: resolution, codec: try VideoCodec(parsing: alpha ? String(codec.dropLast(6)) : codec), alpha: alpha)
+                let codec = fields.count > 1 ? fields[1] : "h264", suffix = "+alpha"
+                let alpha = codec.hasSuffix(suffix)
+                self = .render(resolution: resolution, codec: try VideoCodec(parsing: alpha ? String(codec.dropLast(suffix.count)) : codec),
+                               alpha: alpha)
             }
         case .upscaler:
             self = .upscaler(try BundledResources.upscalerSpec(parts[1]))
