@@ -8,7 +8,8 @@
 - ``drawn-N.png`` and ``drawn-N_keypoints.json``: the renderer's drawing (128x128, white background)
   of a known look in a standing pose and that pose's keypoints as OpenPose JSON (COCO-18), with the
   look's hair, top, bottom and skin colours in ``drawn.json`` (``psgan character from-image`` must
-  read them back).
+  read them back). ``drawn-2`` folds both arms across the torso (elbows on the torso's middle,
+  forearms across it, as in a side view's swing), where the top is only the torso's uncovered part.
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ import torch
 from PIL import Image
 
 from .contract import seeded_latent
+from .avatars import pose_figures
 from .identity import HAIR_STYLES, look_schema, looks_from_latent, render_latents
+from .poses import Figure
 
 
 def forward(seeds=range(6), dim: int = 64) -> list[dict]:
@@ -53,14 +56,31 @@ def forward(seeds=range(6), dim: int = 64) -> list[dict]:
     return out
 
 
-def drawn(out: Path, cases: list[tuple[int, dict]]) -> list[dict]:
-    """Each case: a seed and the latent values to set (dim -> z) for a known look."""
+def fold_arms(fig: Figure) -> Figure:
+    """``fig`` with both arms folded across the torso: each elbow on the neck-to-hips line, 45% of
+    the way down, each wrist past the other side, at 65%."""
+    kp = fig.kp.clone()
+    neck, hip = kp[:, 1, :2], (kp[:, 8, :2] + kp[:, 11, :2]) / 2
+    width = (kp[:, 2, :2] - kp[:, 5, :2]).abs()[:, :1]
+    for elbow, wrist, side in ((3, 4, 1.0), (6, 7, -1.0)):
+        kp[:, elbow, :2] = neck + (hip - neck) * 0.45 + side * width * torch.tensor([0.1, 0.0])
+        kp[:, wrist, :2] = neck + (hip - neck) * 0.65 - side * width * torch.tensor([0.6, 0.0])
+    return Figure(kp, fig.head, fig.head_r, fig.yaw, fig.unit, fig.hip)
+
+
+def drawn(out: Path, cases: list[tuple[int, dict, bool]]) -> list[dict]:
+    """Each case: a seed, the latent values to set (dim -> z) for a known look, and whether the
+    arms are folded across the torso."""
     records = []
-    for n, (seed, values) in enumerate(cases):
+    for n, (seed, values, folded) in enumerate(cases):
         z = seeded_latent(seed, 64)
         for dim, value in values.items():
             z[dim] = value
-        img, kp = render_latents(z[None], pose_seed=11 + n, resolution=128)
+        figures = None
+        if folded:
+            _, props = looks_from_latent(z[None])
+            figures = fold_arms(pose_figures(torch.Generator().manual_seed(11 + n), 1, 128, props))
+        img, kp = render_latents(z[None], pose_seed=11 + n, resolution=128, figures=figures)
         pixels = ((img[0].permute(1, 2, 0).clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
         Image.fromarray(pixels).save(out / f"drawn-{n}.png")
         points = []
@@ -82,8 +102,11 @@ def main(argv=None) -> None:
     (out / "forward.json").write_text(json.dumps(forward(), indent=1) + "\n")
     # Known looks: hair, top and bottom colours far apart (dims 0/23/24, 2/25/26, 3/27/28), short
     # hair and no scarf so the sampled parts are plain.
-    cases = [(3, {0: 1.0, 23: -1.0, 24: -1.0, 2: -1.0, 25: -0.5, 26: 1.2, 3: 0.8, 27: 0.8, 28: 0.8, 8: -1.5, 14: 1.5}),
-             (9, {0: -0.5, 23: 0.7, 24: -1.2, 2: 1.1, 25: 0.9, 26: -0.9, 3: -1.0, 27: -0.8, 28: 0.3, 8: 0.1, 14: 1.5})]
+    # The third folds the arms across the torso, with short sleeves (dim 11), so skin crosses the top.
+    cases = [(3, {0: 1.0, 23: -1.0, 24: -1.0, 2: -1.0, 25: -0.5, 26: 1.2, 3: 0.8, 27: 0.8, 28: 0.8, 8: -1.5, 14: 1.5}, False),
+             (9, {0: -0.5, 23: 0.7, 24: -1.2, 2: 1.1, 25: 0.9, 26: -0.9, 3: -1.0, 27: -0.8, 28: 0.3, 8: 0.1, 14: 1.5}, False),
+             (4, {0: -1.2, 23: -1.0, 24: 0.9, 2: 1.0, 25: -1.0, 26: -1.0, 3: -1.2, 27: -1.2, 28: -1.2, 8: -1.5, 14: 1.5,
+                  11: 1.5}, True)]
     (out / "drawn.json").write_text(json.dumps(drawn(out, cases), indent=1) + "\n")
     print(f"wrote {out}")
 

@@ -118,7 +118,19 @@ public enum PartColours {
         var parts: [String: RGBColour] = [:]
         let radius = 0.08 * torso
         if let hipMiddle {
-            parts["top"] = median(picture, around: [between(neck, (hipMiddle.0, hipMiddle.1), 0.45)], radius: radius)
+            // The torso's pixels: inside the shoulders-to-hips quad or near the neck-to-hips line,
+            // without the forearms and hands, which cross it in every side view and are not the top.
+            let forearms = [(3, 4), (6, 7)].compactMap { e, w in point(e).flatMap { p in point(w).map { (p, between(p, $0, 1.2)) } } }
+            let corners = [2, 5, 11, 8].compactMap(point)
+            let spine = (neck, (x: hipMiddle.0, y: hipMiddle.1))
+            let onTorso = { (x: Double, y: Double) in
+                (corners.count == 4 && inside((x, y), corners)) || segmentDistance((x, y), spine.0, spine.1) <= 0.12 * torso
+            }
+            let onForearm = { (x: Double, y: Double) in forearms.contains { segmentDistance((x, y), $0.0, $0.1) <= 0.1 * torso } }
+            let (clear, count) = median(picture, around: [between(neck, spine.1, 0.5)], radius: 0.6 * torso,
+                                        excluding: { x, y in !onTorso(x, y) || onForearm(x, y) })
+            parts["top"] = count >= Int(Double.pi * radius * radius) ? clear
+                : median(picture, around: [between(neck, spine.1, 0.45)], radius: radius)
         }
         let thighs = [(8, 9), (11, 12)].compactMap { hip, knee in point(hip).flatMap { h in point(knee).map { between(h, $0, 1.0 / 3) } } }
         if !thighs.isEmpty { parts["bottom"] = median(picture, around: thighs, radius: radius) }
@@ -138,20 +150,49 @@ public enum PartColours {
 
     /// The channel-wise median of the pixels within `radius` of any of `centres` (nil outside).
     static func median(_ picture: RGBImage, around centres: [(x: Double, y: Double)], radius: Double) -> RGBColour? {
+        median(picture, around: centres, radius: radius, excluding: { _, _ in false }).colour
+    }
+
+    /// Whether `p` is inside the convex polygon `corners` (either winding).
+    static func inside(_ p: (x: Double, y: Double), _ corners: [(x: Double, y: Double)]) -> Bool {
+        var sign = 0.0
+        for (i, a) in corners.enumerated() {
+            let b = corners[(i + 1) % corners.count]
+            let cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)
+            if cross * sign < 0 { return false }
+            if cross != 0 { sign = cross }
+        }
+        return true
+    }
+
+    /// The distance from `p` to the segment from `a` to `b`.
+    static func segmentDistance(_ p: (x: Double, y: Double), _ a: (x: Double, y: Double), _ b: (x: Double, y: Double)) -> Double {
+        let (dx, dy) = (b.x - a.x, b.y - a.y)
+        let length = dx * dx + dy * dy
+        let t = length > 0 ? min(1, max(0, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length)) : 0
+        return hypot(p.x - a.x - t * dx, p.y - a.y - t * dy)
+    }
+
+    /// The channel-wise median of the pixels within `radius` of any of `centres` whose centre is
+    /// not `excluded`, each pixel once, and how many there were.
+    static func median(_ picture: RGBImage, around centres: [(x: Double, y: Double)], radius: Double,
+                       excluding excluded: (Double, Double) -> Bool) -> (colour: RGBColour?, count: Int) {
         var channels: [[UInt8]] = [[], [], []]
+        var seen = Set<Int>()
         for centre in centres {
             let x0 = max(0, Int((centre.x - radius).rounded(.down))), x1 = min(picture.width - 1, Int((centre.x + radius).rounded(.up)))
             let y0 = max(0, Int((centre.y - radius).rounded(.down))), y1 = min(picture.height - 1, Int((centre.y + radius).rounded(.up)))
             guard x0 <= x1, y0 <= y1 else { continue }
             for y in y0 ... y1 {
                 for x in x0 ... x1 where hypot(Double(x) + 0.5 - centre.x, Double(y) + 0.5 - centre.y) <= radius {
+                    guard !excluded(Double(x) + 0.5, Double(y) + 0.5), seen.insert(y * picture.width + x).inserted else { continue }
                     let p = (y * picture.width + x) * 3
                     for c in 0 ..< 3 { channels[c].append(picture.pixels[p + c]) }
                 }
             }
         }
-        guard !channels[0].isEmpty else { return nil }
+        guard !channels[0].isEmpty else { return (nil, 0) }
         let medians = channels.map { $0.sorted()[$0.count / 2] }
-        return RGBColour(medians[0], medians[1], medians[2])
+        return (RGBColour(medians[0], medians[1], medians[2]), channels[0].count)
     }
 }
