@@ -71,12 +71,14 @@ struct Winograd3x3 {
     ///
     /// Shared bands aim at ``cacheTarget`` floats of V and M, so that the GEMMs read the
     /// transformed input back from cache, but take at least ``minimumTiles`` blocks (the GEMMs'
-    /// width); private bands aim at ``privateTarget`` floats, what one core's cache holds. Never
+    /// width); private bands aim at ``privateTarget`` floats, what one core's cache holds, but take
+    /// at least ``privateMinimumTiles`` blocks. Never
     /// more than ``scratchBudget`` floats, never less than one block row.
     func bandBlockRows(height: Int, width: Int) -> Int {
         let blocksWide = (width + 3) / 4, blocksHigh = (height + 3) / 4
         let perTile = 36 * (inputChannels + outputChannels)
-        let wanted = schedule == .sharedBands ? max(Self.cacheTarget / perTile, Self.minimumTiles) : Self.privateTarget / perTile
+        let wanted = schedule == .sharedBands ? max(Self.cacheTarget / perTile, Self.minimumTiles)
+            : max(Self.privateTarget / perTile, Self.privateMinimumTiles)
         let tiles = min(scratchBudget / perTile, wanted)
         return max(1, min(blocksHigh, tiles / blocksWide))
     }
@@ -88,6 +90,12 @@ struct Winograd3x3 {
     /// Floats of V and M a private band aims at (2 MiB: about a core's level-2 cache and a share of
     /// level 3; measured best among 0.25 to 16 MiB on the generator and the upscalers).
     static let privateTarget = 1 << 19
+    /// The fewest blocks a private band takes, when the scratch budget allows (128: the GEMMs'
+    /// width). The 2 MiB target alone gave 64-channel layers 96 blocks at 128x128 (11 bands) and
+    /// 64 at 256x256; with 128 (8 bands and 128 blocks), anime-x4 went from 46.5-47.5 to 41.3-41.8 ms
+    /// at 128x128 and from 176-180 to 165-166 ms at 256x256, and 7-9 % faster with OpenBLAS's AVX2
+    /// kernels, the generator unchanged; 192 and 256 blocks were slower (docs/performance.md).
+    static let privateMinimumTiles = 128
     /// Most floats of source rows a private band prefetches per channel (32 KiB). Prefetching every
     /// band's rows made the generator at 1024x1024 slower (348 against 243 ms); up to 8 KiB
     /// anime-x4 at 256x256 (16 KiB of rows) gained nothing, up to 32 KiB it went from 185 to 177 ms
