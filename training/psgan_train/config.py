@@ -120,6 +120,9 @@ class TrainConfig:
                                  f"({', '.join(sorted(sizes, key=int))}) with a positive channel count")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        from .model import LAYOUT_KEYPOINTS
+        if self.layout in LAYOUT_KEYPOINTS and self.keypoints != LAYOUT_KEYPOINTS[self.layout]:
+            raise ValueError(f"layout {self.layout} has {LAYOUT_KEYPOINTS[self.layout]} keypoints, not {self.keypoints}")
 
 
 def load_config(name_or_path: str) -> TrainConfig:

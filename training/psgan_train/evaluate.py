@@ -315,8 +315,8 @@ def load_model(path: str, resolution: int | None = None):
         raise ValueError(f"{path}: not a readable psgan generator file ({e})") from None
     if resolution is not None and resolution != g.resolution:
         raise ValueError(f"{path}: model resolution is {g.resolution}, not the requested {resolution}")
-    if g.keypoints != 18 or g.layout != "coco18":
-        raise ValueError(f"{path}: evaluation needs a coco18 (18 keypoint) model, not {g.layout}/{g.keypoints}")
+    if (g.layout, g.keypoints) not in (("coco18", 18), ("coco18-limbs", 42)):
+        raise ValueError(f"{path}: evaluation needs a coco18 or coco18-limbs model (fed COCO-18 keypoints), not {g.layout}/{g.keypoints}")
     return g.eval()
 
 

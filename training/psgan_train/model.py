@@ -51,6 +51,39 @@ def condition_maps(keypoints: torch.Tensor, resolution: int) -> list[torch.Tenso
     return out
 
 
+# The ``coco18-limbs`` layout: COCO-18's 18 keypoints, then three points on each limb segment (a
+# quarter, half and three quarters of the way), segment by segment in this order, so that the
+# finest pose maps show a limb as dots a few pixels apart instead of only its two ends.
+LIMB_SEGMENTS = [(2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (11, 12), (12, 13)]
+LIMB_FRACTIONS = (0.25, 0.5, 0.75)
+LAYOUT_KEYPOINTS = {"coco18": 18, "coco18-limbs": 18 + 3 * len(LIMB_SEGMENTS)}
+
+
+def limb_points(keypoints: torch.Tensor) -> torch.Tensor:
+    """The derived points of the ``coco18-limbs`` layout for COCO-18 ``keypoints`` ``[B, 18, 3]``:
+    ``[B, 24, 3]``, point ``a + (b - a) * t`` computed in float64 (exact for float32 inputs, so any
+    implementation floors it to the same pixel), present (confidence ``min(c_a, c_b)``) when both
+    ends are."""
+    k = keypoints.double()
+    out = []
+    for a, b in LIMB_SEGMENTS:
+        pa, pb = k[:, a], k[:, b]
+        present = (pa[:, 2] > 0) & (pb[:, 2] > 0)
+        for t in LIMB_FRACTIONS:
+            xy = pa[:, :2] + (pb[:, :2] - pa[:, :2]) * t
+            c = torch.where(present, torch.minimum(pa[:, 2], pb[:, 2]), torch.zeros_like(pa[:, 2]))
+            out.append(torch.cat([xy, c[:, None]], 1))
+    return torch.stack(out, 1)
+
+
+def condition_keypoints(keypoints: torch.Tensor, layout: str) -> torch.Tensor:
+    """The keypoints the pose maps are drawn from: ``keypoints`` as given, with the derived limb
+    points appended (float64) for ``coco18-limbs``."""
+    if layout != "coco18-limbs" or keypoints.shape[1] != 18:
+        return keypoints
+    return torch.cat([keypoints.double(), limb_points(keypoints)], 1)
+
+
 class EqConv(nn.Module):
     """Conv2d with equalized learning rate: unit-normal weights scaled by gain/sqrt(fan_in)."""
 
@@ -131,7 +164,7 @@ class Generator(nn.Module):
 
     def features(self, z: torch.Tensor, keypoints: torch.Tensor) -> torch.Tensor:
         """The final features ``[B, C(R), R, R]`` the ``torgb`` (and ``toalpha``) projections read."""
-        maps = condition_maps(keypoints, self.resolution)[::-1]
+        maps = condition_maps(condition_keypoints(keypoints, self.layout), self.resolution)[::-1]
         z = z / torch.sqrt(torch.mean(z * z, dim=1, keepdim=True) + 1e-8)
         c4 = self.channels[4]
         x = self.dense(z).reshape(-1, c4, 4, 4) + self.dense_bias.reshape(1, c4, 1, 1)
@@ -147,7 +180,7 @@ class Generator(nn.Module):
                 alpha: float = 1.0) -> torch.Tensor:
         """RGB ``[B, 3, s, s]`` at scale ``4 * 2**level``; keypoints in full-resolution pixels."""
         level = self.max_level if level is None else level
-        maps = condition_maps(keypoints, self.resolution)[::-1]  # coarsest first: P_4, P_8, ...
+        maps = condition_maps(condition_keypoints(keypoints, self.layout), self.resolution)[::-1]  # coarsest first
         z = z / torch.sqrt(torch.mean(z * z, dim=1, keepdim=True) + 1e-8)
         c4 = self.channels[4]
         x = self.dense(z).reshape(-1, c4, 4, 4) + self.dense_bias.reshape(1, c4, 1, 1)
@@ -209,9 +242,9 @@ class Discriminator(nn.Module):
     """WGAN critic mirroring the generator: from-RGB, pose maps concatenated at every scale,
     minibatch standard deviation before the final 4x4 block."""
 
-    def __init__(self, resolution: int, keypoints: int, channels: dict[int, int]):
+    def __init__(self, resolution: int, keypoints: int, channels: dict[int, int], layout: str = "coco18"):
         super().__init__()
-        self.resolution, self.keypoints = resolution, keypoints
+        self.resolution, self.keypoints, self.layout = resolution, keypoints, layout
         self.channels = {int(s): int(c) for s, c in channels.items()}
         self.scales = [4 * 2 ** i for i in range(int(math.log2(resolution)) - 1)]
         self.fromrgb = nn.ModuleList(EqConv(3, self.channels[s], 1) for s in self.scales)
@@ -227,7 +260,7 @@ class Discriminator(nn.Module):
 
     def forward(self, rgb: torch.Tensor, keypoints: torch.Tensor, level: int, alpha: float = 1.0) -> torch.Tensor:
         """Critic scores ``[B]`` for images at scale ``4 * 2**level``."""
-        maps = condition_maps(keypoints, self.resolution)[::-1]
+        maps = condition_maps(condition_keypoints(keypoints, self.layout), self.resolution)[::-1]
         x = lrelu(self.fromrgb[level](rgb))
         for i in range(level, 0, -1):
             x = lrelu(self.conv0[i - 1](torch.cat([x, maps[i]], 1)))

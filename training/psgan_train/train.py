@@ -67,7 +67,7 @@ def build_models(cfg: TrainConfig) -> tuple[Generator, Discriminator]:
     ch.update({int(s): c for s, c in cfg.channels.items()})
     g = Generator(cfg.resolution, cfg.latent_dim, cfg.keypoints, ch, cfg.layout, coverage=cfg.coverage)
     g.freeze_dense_row_bias()
-    d = Discriminator(cfg.resolution, cfg.keypoints, ch)
+    d = Discriminator(cfg.resolution, cfg.keypoints, ch, cfg.layout)
     return g, d
 
 

@@ -6,7 +6,8 @@ scale for it. The run's config may give wider layers than the file (``channels``
 4x4, by a whole factor: each stored channel is copied that many times and the layers reading it take
 ``1 / factor`` of its weights, which leaves the network's output exactly as it was (pixel norm sees
 each value repeated, so its mean square is unchanged). A little noise on the copies' incoming
-weights (``noise``) lets them learn apart.
+weights (``noise``) lets them learn apart. A ``coco18`` file may start a ``coco18-limbs`` run: the
+derived limb points' pose maps join with zero weights, so the output is again unchanged.
 """
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def _widen(layer: EqConv, weight: torch.Tensor, bias: torch.Tensor, in_features:
     co, ci = layer.weight.shape[:2]
     src_co = weight.shape[0]
     feats, maps = weight[:, :in_features], weight[:, in_features:]
+    # More pose maps than the file (``coco18`` to ``coco18-limbs``): the new ones start at zero weight.
+    extra = ci - in_features * features_factor - maps.shape[1]
+    if extra > 0:
+        maps = torch.cat([maps, torch.zeros(src_co, extra, *maps.shape[2:])], 1)
     wide_in = torch.cat([feats.repeat(1, features_factor, 1, 1) / features_factor, maps], 1)
     if wide_in.shape[1] != ci:
         raise ValueError(f"input channels {wide_in.shape[1]} do not fit the layer's {ci}")
@@ -44,9 +49,13 @@ def init_from_model(g: Generator, path: str, noise: float = 0.02, seed: int = 0)
     returns what the run's state records (``initialised_from``). ValueError naming the file when the
     two do not fit (resolution, latent size, keypoints, a narrower or not whole-factor wider layer)."""
     src = load_generator_file(path)
-    for key in ("resolution", "latent_dim", "keypoints"):
+    for key in ("resolution", "latent_dim"):
         if getattr(src, key) != getattr(g, key):
             raise ValueError(f"{path}: {key} {getattr(src, key)} does not match the config's {getattr(g, key)}")
+    limbs_added = (src.layout, g.layout) == ("coco18", "coco18-limbs")
+    if (src.layout, src.keypoints) != (g.layout, g.keypoints) and not limbs_added:
+        raise ValueError(f"{path}: keypoints {src.keypoints} ({src.layout}) do not match the config's "
+                         f"{g.keypoints} ({g.layout}); only coco18 may grow into coco18-limbs")
     factor = {}
     for s, c in g.channels.items():
         have = src.channels[s]

@@ -21,6 +21,18 @@ public struct GeneratorConfig: Equatable, Sendable {
     /// `toalpha` projection beside `torgb`, `docs/spec/psgan-model.md`), used as the matte.
     public var alpha = false
 
+    /// The layout of the poses the model is given: its own, but `coco18` for ``LimbPoints/layout``
+    /// (whose extra points the model derives).
+    public var poseLayout: String { layout == LimbPoints.layout ? "coco18" : layout }
+    /// Keypoints per pose the model is given (18 for ``LimbPoints/layout``, else ``keypoints``).
+    public var poseKeypoints: Int { layout == LimbPoints.layout ? 18 : keypoints }
+
+    /// The keypoints the condition maps are drawn from for a pose of ``poseKeypoints``: the pose,
+    /// with the derived limb points appended for ``LimbPoints/layout``.
+    public func conditionKeypoints(_ pose: [Keypoint]) -> [Keypoint] {
+        layout == LimbPoints.layout && pose.count == 18 ? LimbPoints.appended(to: pose) : pose
+    }
+
     /// Channels the generator outputs: RGB, and coverage when ``alpha``.
     public var outputChannels: Int { alpha ? 4 : 3 }
 
@@ -76,6 +88,9 @@ public struct GeneratorConfig: Equatable, Sendable {
         }
         guard !layout.isEmpty else {
             throw PSGANError(.model, file: path, "layout is empty")
+        }
+        if layout == LimbPoints.layout, keypoints != LimbPoints.keypointCount {
+            throw PSGANError(.model, file: path, "layout '\(layout)' has \(LimbPoints.keypointCount) keypoints but keypoints is \(keypoints)")
         }
         if let builtIn = KeypointLayout.builtIn(named: layout), builtIn.count != keypoints {
             throw PSGANError(.model, file: path, "layout '\(layout)' has \(builtIn.count) keypoints but keypoints is \(keypoints)")

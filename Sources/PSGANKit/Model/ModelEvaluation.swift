@@ -48,8 +48,8 @@ public struct ModelEvaluation: Sendable {
             z = values.map(Float.init)
         }
         let rows = try Self.readJSON(keypoints, as: [[Double]].self, what: "keypoints")
-        guard rows.count == config.keypoints else {
-            throw PSGANError(.poses, url: keypoints, problem: "\(rows.count) keypoints, the model wants \(config.keypoints)")
+        guard rows.count == config.poseKeypoints else {
+            throw PSGANError(.poses, url: keypoints, problem: "\(rows.count) keypoints, the model wants \(config.poseKeypoints)")
         }
         let points = try rows.enumerated().map { index, row -> Keypoint in
             guard row.count == 3 else {

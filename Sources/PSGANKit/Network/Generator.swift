@@ -111,10 +111,11 @@ public final class Generator {
     /// Bytes of scratch memory this generator holds.
     public var scratchBytes: Int { 4 * (concat.count + features.0.count + features.1.count + columns.count) }
 
-    /// Runs one frame: the float RGB image `[3, R, R]` (nominal range [-1, 1]) for `latent` and
-    /// keypoints already in model-canvas pixels.
+    /// Runs one frame: the float RGB image `[3, R, R]` (nominal range [-1, 1]) for `latent` and a
+    /// pose already in model-canvas pixels (``GeneratorConfig/poseKeypoints`` keypoints; a
+    /// `coco18-limbs` model derives its limb points from it).
     public func forward(latent: [Float], keypoints: [Keypoint]) -> [Float] {
-        forward(latent: latent, conditions: ConditionMaps(keypoints: keypoints, resolution: config.resolution))
+        forward(latent: latent, conditions: ConditionMaps(keypoints: config.conditionKeypoints(keypoints), resolution: config.resolution))
     }
 
     /// Runs one frame from prepared condition maps.

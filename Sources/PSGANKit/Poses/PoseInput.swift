@@ -66,7 +66,7 @@ public struct PoseTarget: Sendable {
 
     /// The target a generator of `config` (read from `modelFile`) needs: its square canvas and layout.
     public init(config: GeneratorConfig, modelFile: String) {
-        self.init(canvas: CanvasSize(side: config.resolution), layout: config.layout, keypointCount: config.keypoints,
+        self.init(canvas: CanvasSize(side: config.resolution), layout: config.poseLayout, keypointCount: config.poseKeypoints,
                   consumer: "model \(modelFile)")
     }
 

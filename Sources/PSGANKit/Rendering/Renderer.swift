@@ -18,7 +18,7 @@ public final class Renderer {
     /// `body25` convert); the pose canvas is fitted onto the model's square canvas with one uniform
     /// scale, centred (see ``CanvasMapping``).
     public static func prepare(_ poses: PoseSequence, for config: GeneratorConfig) throws -> [[Keypoint]] {
-        try poses.converted(toLayout: config.layout, keypointCount: config.keypoints)
+        try poses.converted(toLayout: config.poseLayout, keypointCount: config.poseKeypoints)
             .fitted(onto: CanvasSize(side: config.resolution)).frames
     }
 
@@ -31,7 +31,7 @@ public final class Renderer {
 
     /// The 8-bit frame for one pose (model-canvas keypoints) and latent.
     public func frame(keypoints: [Keypoint], latent: [Float]) -> RGBImage {
-        frame(conditions: ConditionMaps(keypoints: keypoints, resolution: model.config.resolution), latent: latent)
+        frame(conditions: ConditionMaps(keypoints: model.config.conditionKeypoints(keypoints), resolution: model.config.resolution), latent: latent)
     }
 
     private func frame(conditions: ConditionMaps, latent: [Float]) -> RGBImage {
@@ -66,7 +66,7 @@ public final class Renderer {
                 for (done, index) in frames.enumerated() {
                     if failure.error != nil { break }
                     let latent = track.latent(at: index)
-                    let conditions = ConditionMaps(keypoints: poses[index], resolution: resolution)
+                    let conditions = ConditionMaps(keypoints: model.config.conditionKeypoints(poses[index]), resolution: resolution)
                     let image = memo.value(for: GeneratorInputs(latent: latent, conditions: conditions)) {
                         frame(conditions: conditions, latent: latent)
                     }
