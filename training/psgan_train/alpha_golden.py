@@ -22,14 +22,15 @@ from .export import canonical_header
 from .model import Generator
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True)
-    a = ap.parse_args(argv)
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(2026)
-    g = Generator(32, 16, 18, {4: 16, 8: 16, 16: 12, 32: 8}, coverage=True)
+TINY_CHANNELS = {4: 16, 8: 16, 16: 12, 32: 8}
+
+
+def write_tiny_model(out: Path, seed: int, keypoints: int = 18, layout: str = "coco18", coverage: bool = False) -> Generator:
+    """A random tiny generator (R=32, L=16, ``TINY_CHANNELS``, every parameter N(0, 0.5) after
+    ``torch.manual_seed(seed)``) written to ``out/model.safetensors``; returned as loaded back from
+    the written tensors (as psgan reads the file), in eval mode."""
+    torch.manual_seed(seed)
+    g = Generator(32, 16, keypoints, TINY_CHANNELS, layout=layout, coverage=coverage)
     with torch.no_grad():
         for p in g.parameters():
             p.normal_(0, 0.5)
@@ -39,10 +40,19 @@ def main(argv=None) -> None:
     save_file(tensors, str(out / "model.safetensors"), metadata={"format": "psgan-generator", "version": "1",
                                                                  "config": json.dumps(g.config(), sort_keys=True)})
     canonical_header(out / "model.safetensors")
-    # The contract's model file loads back into a fresh generator exactly (as psgan reads it).
-    check = Generator(32, 16, 18, {4: 16, 8: 16, 16: 12, 32: 8}, coverage=True)
+    check = Generator(32, 16, keypoints, TINY_CHANNELS, layout=layout, coverage=coverage)
     check.load_contract_tensors(tensors)
-    check.eval()
+    return check.eval()
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    # The contract's model file loads back into a fresh generator exactly (as psgan reads it).
+    check = write_tiny_model(out, 2026, coverage=True)
     cases, expected = [], {}
     gen = torch.Generator().manual_seed(5)
     for i, seed in enumerate([7, 11]):

@@ -18,11 +18,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
+from .alpha_golden import write_tiny_model
 from .contract import seeded_latent
-from .export import canonical_header
-from .model import LAYOUT_KEYPOINTS, Generator, limb_points
-
-CHANNELS = {4: 16, 8: 16, 16: 12, 32: 8}
+from .model import LAYOUT_KEYPOINTS, limb_points
 
 
 def main(argv=None) -> None:
@@ -31,21 +29,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    k = LAYOUT_KEYPOINTS["coco18-limbs"]
-    torch.manual_seed(2027)
-    g = Generator(32, 16, k, CHANNELS, layout="coco18-limbs")
-    with torch.no_grad():
-        for p in g.parameters():
-            p.normal_(0, 0.5)
-    g.freeze_dense_row_bias()
-    g.eval()
-    tensors = g.export_tensors()
-    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "psgan-generator", "version": "1",
-                                                                 "config": json.dumps(g.config(), sort_keys=True)})
-    canonical_header(out / "model.safetensors")
-    check = Generator(32, 16, k, CHANNELS, layout="coco18-limbs")
-    check.load_contract_tensors(tensors)
-    check.eval()
+    check = write_tiny_model(out, 2027, LAYOUT_KEYPOINTS["coco18-limbs"], "coco18-limbs")
     cases, expected = [], {}
     gen = torch.Generator().manual_seed(6)
     for i, seed in enumerate([3, 8, 13]):

@@ -25,6 +25,12 @@ public struct ConditionMaps: Equatable, Sendable {
         }
     }
 
+    /// The maps a generator of `config` draws from a pose in model-canvas pixels
+    /// (``GeneratorConfig/poseKeypoints`` keypoints; a `coco18-limbs` model's derived points appended).
+    public init(pose: [Keypoint], config: GeneratorConfig) {
+        self.init(keypoints: config.conditionKeypoints(pose), resolution: config.resolution)
+    }
+
     public static func == (lhs: ConditionMaps, rhs: ConditionMaps) -> Bool {
         lhs.resolution == rhs.resolution && lhs.keypointCount == rhs.keypointCount
             && lhs.pixels.elementsEqual(rhs.pixels) { $0?.x == $1?.x && $0?.y == $1?.y }

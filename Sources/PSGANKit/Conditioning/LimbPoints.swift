@@ -12,13 +12,15 @@ public enum LimbPoints {
     static let segments = [(2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (11, 12), (12, 13)]
     /// Where on each segment the points lie, from its first end.
     static let fractions = [0.25, 0.5, 0.75]
+    /// The layout of the poses such a model is given, and their keypoint count.
+    public static let poseLayout = "coco18", poseKeypoints = 18
     /// Keypoints of the layout: 18 given and 24 derived.
-    public static let keypointCount = 18 + 3 * 8
+    public static let keypointCount = poseKeypoints + segments.count * fractions.count
 
     /// `keypoints` (COCO-18) with the derived points appended: for each segment (a, b) and fraction
     /// t, `a + (b - a) * t`, with confidence `min(c_a, c_b)` when both ends are present, else missing.
     public static func appended(to keypoints: [Keypoint]) -> [Keypoint] {
-        precondition(keypoints.count == 18, "coco18-limbs derives its points from COCO-18's 18")
+        precondition(keypoints.count == poseKeypoints, "coco18-limbs derives its points from COCO-18's 18")
         var result = keypoints
         result.reserveCapacity(keypointCount)
         for (a, b) in segments {

@@ -23,14 +23,14 @@ public struct GeneratorConfig: Equatable, Sendable {
 
     /// The layout of the poses the model is given: its own, but `coco18` for ``LimbPoints/layout``
     /// (whose extra points the model derives).
-    public var poseLayout: String { layout == LimbPoints.layout ? "coco18" : layout }
+    public var poseLayout: String { layout == LimbPoints.layout ? LimbPoints.poseLayout : layout }
     /// Keypoints per pose the model is given (18 for ``LimbPoints/layout``, else ``keypoints``).
-    public var poseKeypoints: Int { layout == LimbPoints.layout ? 18 : keypoints }
+    public var poseKeypoints: Int { layout == LimbPoints.layout ? LimbPoints.poseKeypoints : keypoints }
 
     /// The keypoints the condition maps are drawn from for a pose of ``poseKeypoints``: the pose,
     /// with the derived limb points appended for ``LimbPoints/layout``.
     public func conditionKeypoints(_ pose: [Keypoint]) -> [Keypoint] {
-        layout == LimbPoints.layout && pose.count == 18 ? LimbPoints.appended(to: pose) : pose
+        layout == LimbPoints.layout && pose.count == LimbPoints.poseKeypoints ? LimbPoints.appended(to: pose) : pose
     }
 
     /// Channels the generator outputs: RGB, and coverage when ``alpha``.

@@ -115,7 +115,7 @@ public final class Generator {
     /// pose already in model-canvas pixels (``GeneratorConfig/poseKeypoints`` keypoints; a
     /// `coco18-limbs` model derives its limb points from it).
     public func forward(latent: [Float], keypoints: [Keypoint]) -> [Float] {
-        forward(latent: latent, conditions: ConditionMaps(keypoints: config.conditionKeypoints(keypoints), resolution: config.resolution))
+        forward(latent: latent, conditions: ConditionMaps(pose: keypoints, config: config))
     }
 
     /// Runs one frame from prepared condition maps.

@@ -31,7 +31,7 @@ public final class Renderer {
 
     /// The 8-bit frame for one pose (model-canvas keypoints) and latent.
     public func frame(keypoints: [Keypoint], latent: [Float]) -> RGBImage {
-        frame(conditions: ConditionMaps(keypoints: model.config.conditionKeypoints(keypoints), resolution: model.config.resolution), latent: latent)
+        frame(conditions: ConditionMaps(pose: keypoints, config: model.config), latent: latent)
     }
 
     private func frame(conditions: ConditionMaps, latent: [Float]) -> RGBImage {
@@ -59,14 +59,13 @@ public final class Renderer {
         let slots = DispatchSemaphore(value: max(1, queueDepth))
         let failure = FailureBox()
         let memo = FrameMemo<GeneratorInputs, RGBImage>(budget: Self.memoBudget) { $0.pixels.count }
-        let resolution = model.config.resolution
         defer { reusedFrames = memo.hits }
         try withoutActuallyEscaping(sink) { sink in
             try withoutActuallyEscaping(progress ?? { _ in }) { progress in
                 for (done, index) in frames.enumerated() {
                     if failure.error != nil { break }
                     let latent = track.latent(at: index)
-                    let conditions = ConditionMaps(keypoints: model.config.conditionKeypoints(poses[index]), resolution: resolution)
+                    let conditions = ConditionMaps(pose: poses[index], config: model.config)
                     let image = memo.value(for: GeneratorInputs(latent: latent, conditions: conditions)) {
                         frame(conditions: conditions, latent: latent)
                     }
