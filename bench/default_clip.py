@@ -3,7 +3,7 @@
     python3 bench/default_clip.py --baseline-rev REV           # builds REV in a git worktree, then compares
     python3 bench/default_clip.py --baseline PATH/TO/psgan     # an already built binary
     python3 bench/default_clip.py --baseline-rev REV --poses poses/mocap-front.json   # another pose file
-    python3 bench/default_clip.py --baseline-rev 24c0d3b --frames 0:45 --model samples/psgan-default.safetensors
+    python3 bench/default_clip.py --baseline-rev 24c0d3b --frames 0:45 --model samples/psgan-identity-128.safetensors
         # the first 45 frames (none repeats another), the same model file for both binaries
 
 The default clip's dance is a 45-frame cycle played twice, so half its frames repeat an earlier one

@@ -12,7 +12,7 @@ final class Models: @unchecked Sendable {
     private let defaultURL: URL
 
     /// The bundled models, by name.
-    static let bundled = ["psgan-default", "psgan-adversarial-128"]
+    static let bundled = ["psgan-default", "psgan-identity-128", "psgan-adversarial-128"]
 
     init(default url: URL, workspace: Workspace) throws {
         self.workspace = workspace

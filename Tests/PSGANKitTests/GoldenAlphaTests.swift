@@ -41,11 +41,11 @@ import Testing
     }
 }
 
-/// The opt-in `samples/psgan-default-alpha.safetensors`: the bundled default with a fitted coverage
-/// head; its colour is the default's.
+/// The opt-in `samples/psgan-default-alpha.safetensors`: the previous default
+/// (`samples/psgan-identity-128.safetensors`) with a fitted coverage head; its colour is that model's.
 @Suite struct ShippedAlphaModelTests {
     @Test func theAlphaVariantDrawsTheDefaultsColourAndItsOwnMatte() throws {
-        let plain = try PSGANModel(contentsOf: TestPaths.repository.appendingPathComponent("samples/psgan-default.safetensors"))
+        let plain = try PSGANModel(contentsOf: TestPaths.repository.appendingPathComponent("samples/psgan-identity-128.safetensors"))
         let alpha = try PSGANModel(contentsOf: TestPaths.repository.appendingPathComponent("samples/psgan-default-alpha.safetensors"))
         #expect(!plain.config.alpha && alpha.config.alpha && alpha.look != nil)
         let keypoints = (0 ..< 18).map { k in Keypoint(x: 40 + Double(k % 4) * 12, y: 20 + Double(k) * 5, confidence: 1) }

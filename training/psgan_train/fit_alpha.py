@@ -1,6 +1,6 @@
 """Give a finished generator a coverage channel (``toalpha``) fitted to the dataset renderer's figure:
 
-    python3 -m psgan_train.fit_alpha ../samples/psgan-default.safetensors --out ../samples/psgan-default-alpha.safetensors
+    python3 -m psgan_train.fit_alpha ../samples/psgan-identity-128.safetensors --out ../samples/psgan-default-alpha.safetensors
 
 The generator's weights stay as they are; the new 1x1 projection of its final features is the least
 squares fit (in closed form) of the renderer's figure mask (+1 figure, -1 background, ``masks.figure_mask``)
