@@ -27,6 +27,30 @@ import Testing
         Array(image.pixels[(y * image.width + x) * 4 ..< (y * image.width + x) * 4 + 4])
     }
 
+    /// A model's own coverage loses the patches with no opaque core, and nothing else: a 6x5 plane
+    /// with a figure (peak 200) touching a faint pixel corner to corner (kept: 8-connected), a faint
+    /// two-pixel speck (20, 30), a lone 127 (under the peak of 128) and a lone 128.
+    @Test func aModelsCoverageLosesItsSpecks() {
+        let coverage: [UInt8] = [
+            20, 30, 0, 0, 0, 128,
+            0, 0, 0, 0, 0, 0,
+            0, 0, 200, 90, 0, 0,
+            0, 0, 60, 0, 0, 127,
+            0, 10, 0, 0, 0, 0,
+        ]
+        let expected: [UInt8] = [
+            0, 0, 0, 0, 0, 128,
+            0, 0, 0, 0, 0, 0,
+            0, 0, 200, 90, 0, 0,
+            0, 0, 60, 0, 0, 0,
+            0, 10, 0, 0, 0, 0,
+        ]
+        #expect(Matte.withoutSpecks(coverage, width: 6, height: 5) == expected)
+        var image = RGBImage(width: 6, height: 5, pixels: [UInt8](repeating: 255, count: 6 * 5 * 3))
+        image.coverage = coverage
+        #expect(Matte().alpha(of: image) == expected, "the matte of a frame with coverage is its coverage without specks")
+    }
+
     @Test func backgroundHolesEdgesAndFigure() {
         let cut = Matte().extract(from: Self.figure())
         #expect(Self.rgba(cut, 0, 0) == [0, 0, 0, 0], "corner: background")

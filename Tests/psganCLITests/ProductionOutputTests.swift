@@ -6,6 +6,9 @@ import Testing
 /// Alpha, backgrounds and provenance, checked with FFmpeg's own tools and hand-computed blends.
 @Suite struct ProductionOutputTests {
     static let walk = CLI.repository.appendingPathComponent("poses/walk.json")
+    /// A model without a coverage channel (the previous default), whose matte psgan finds from the
+    /// colours: what these tests check. (The bundled default draws its own: LearnedAlphaTests.)
+    static let rgbModel = CLI.repository.appendingPathComponent("samples/psgan-identity-128.safetensors")
 
     /// Decodes every frame of `url` to RGBA with the ffmpeg program (libvpx for VP9, whose alpha
     /// FFmpeg's own VP9 decoder drops); a folder of PNGs in name order.
@@ -17,10 +20,10 @@ import Testing
             + ["-f", "rawvideo", "-pix_fmt", "rgba", "-"]))
     }
 
-    /// The plain frames of the bundled model on walk.json (frames 0 and 1, 128x128, no upscaler), exactly.
+    /// The plain frames of the RGB model on walk.json (frames 0 and 1, 128x128, no upscaler), exactly.
     static func plainFrames(in dir: URL) throws -> [RGBImage] {
         let out = dir.appendingPathComponent("plain")
-        let result = try CLI.run(["render", "--poses", walk.path, "--frames", "0:2", "--upscale", "none", "--codec", "png",
+        let result = try CLI.run(["render", "--model", rgbModel.path, "--poses", walk.path, "--frames", "0:2", "--upscale", "none", "--codec", "png",
                                   "--out", out.path, "--quiet"])
         #expect(result.status == 0, "\(result.errors)")
         return try TestSupport.decode(out, frameBytes: 128 * 128 * 3).map { RGBImage(width: 128, height: 128, pixels: $0) }
@@ -31,7 +34,7 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         let plain = try Self.plainFrames(in: dir)
         let out = dir.appendingPathComponent(name)
-        let result = try CLI.run(["render", "--poses", Self.walk.path, "--frames", "0:2", "--upscale", "none", "--alpha",
+        let result = try CLI.run(["render", "--model", Self.rgbModel.path, "--poses", Self.walk.path, "--frames", "0:2", "--upscale", "none", "--alpha",
                                   "--codec", codec, "--out", out.path, "--quiet"])
         #expect(result.status == 0, "\(result.errors)")
         let decoded = try Self.decodeRGBA(out, vp9: codec == "vp9")

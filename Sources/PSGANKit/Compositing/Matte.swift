@@ -45,9 +45,11 @@ public struct Matte: Sendable {
     }
 
     /// The alpha plane (one byte per pixel) of `image`: the generator's own coverage when it drew
-    /// one, else found from the colours (below).
+    /// one (without its specks: ``withoutSpecks(_:width:height:)``), else found from the colours (below).
     public func alpha(of image: RGBImage) -> [UInt8] {
-        if let coverage = image.coverage, coverage.count == image.width * image.height { return coverage }
+        if let coverage = image.coverage, coverage.count == image.width * image.height {
+            return Self.withoutSpecks(coverage, width: image.width, height: image.height)
+        }
         let (width, height) = (image.width, image.height)
         let count = width * height
         let pixels = image.pixels
@@ -138,6 +140,47 @@ public struct Matte: Sendable {
             }
         }
         return RGBAImage(width: image.width, height: image.height, pixels: out)
+    }
+
+    /// The highest value a patch of a model's coverage must reach to be kept (128 of 255: half covered).
+    public static let speckPeak: UInt8 = 128
+
+    /// A model's coverage plane with its specks taken out: every 8-connected patch of nonzero
+    /// coverage whose highest value is under ``speckPeak`` becomes 0; every other pixel is kept as
+    /// it is.
+    ///
+    /// A drawn part, a hand apart from the arm included, has an opaque core; the faint patches a
+    /// generator leaves in the frame's corners and edges (the bundled model's reach 18-20 of 255)
+    /// have none, and would show as smudges over a background.
+    public static func withoutSpecks(_ coverage: [UInt8], width: Int, height: Int) -> [UInt8] {
+        precondition(coverage.count == width * height)
+        var result = coverage
+        var seen = [Bool](repeating: false, count: coverage.count)
+        var patch: [Int] = [], stack: [Int] = []
+        for start in coverage.indices where coverage[start] > 0 && !seen[start] {
+            patch.removeAll(keepingCapacity: true)
+            seen[start] = true
+            stack.append(start)
+            var peak: UInt8 = 0
+            while let p = stack.popLast() {
+                patch.append(p)
+                peak = max(peak, coverage[p])
+                let x = p % width, y = p / width
+                for dy in -1 ... 1 {
+                    for dx in -1 ... 1 where dx != 0 || dy != 0 {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0 && nx < width && ny >= 0 && ny < height else { continue }
+                        let q = ny * width + nx
+                        if coverage[q] > 0 && !seen[q] {
+                            seen[q] = true
+                            stack.append(q)
+                        }
+                    }
+                }
+            }
+            if peak < speckPeak { for p in patch { result[p] = 0 } }
+        }
+        return result
     }
 
     /// An alpha plane of `size` scaled by a whole `factor` (bilinear, pixel centres aligned), for
