@@ -98,13 +98,14 @@ class Run:
         old_config, new_config = stored_config(ck), config_dict(cfg)
         changed = sorted(k for k in set(old_config) | set(new_config) if old_config.get(k) != new_config.get(k))
         schedule = [k for k in changed if k in SCHEDULE_KEYS]
-        other_keys = [k for k in changed if k not in SCHEDULE_KEYS]
+        losses = [k for k in changed if k in LOSS_KEYS]
+        other_keys = [k for k in changed if k not in SCHEDULE_KEYS | LOSS_KEYS]
         extend_changes = None
         if other_keys:
-            if not (extend > 0 and set(other_keys) <= DATA_KEYS | LOSS_KEYS):
+            if not (extend > 0 and set(other_keys) <= DATA_KEYS):
                 raise ValueError(f"{ckpt_path} was made with a different config: {ck['config']} "
-                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)} and "
-                                 f"{sorted(LOSS_KEYS)}; any --resume may change {sorted(SCHEDULE_KEYS)})")
+                                 f"(only --extend may change the data keys {sorted(DATA_KEYS)}; any --resume "
+                                 f"may change {sorted(SCHEDULE_KEYS | LOSS_KEYS)})")
             log(f"extending with new settings: {', '.join(other_keys)}")
             extend_changes = {k: new_config[k] for k in other_keys}
         self.g.load_state_dict(ck["generator"]); self.d.load_state_dict(ck["discriminator"])
@@ -115,6 +116,10 @@ class Run:
         else:
             log("the checkpoint holds no optimiser states: Adam starts afresh")
         self.state = state = ck["state"]; self.rng.set_state(ck["rng"].cpu())
+        if losses:
+            state["loss_changes"] = state.get("loss_changes", []) + [
+                {"at_step": state["step"], **{k: new_config[k] for k in losses}}]
+            log(f"re-weighted: {', '.join(f'{k} {old_config[k]} -> {new_config[k]}' for k in losses)}")
         if schedule:
             state["schedule_changes"] = state.get("schedule_changes", []) + [
                 {"at_step": state["step"], **{k: new_config[k] for k in schedule}}]
@@ -131,10 +136,9 @@ class Run:
         state["images"] = self.cfg.images_per_phase - extend
         state["extended"] = state.get("extended", 0)
         state["extending"] = True
-        for name, keys in (("data_changes", DATA_KEYS), ("loss_changes", LOSS_KEYS)):
-            changes = {k: v for k, v in (extend_changes or {}).items() if k in keys}
-            if changes:
-                state[name] = state.get(name, []) + [{"at_step": state["step"], **changes}]
+        changes = {k: v for k, v in (extend_changes or {}).items() if k in DATA_KEYS}
+        if changes:
+            state["data_changes"] = state.get("data_changes", []) + [{"at_step": state["step"], **changes}]
         self.log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")
 
     # MARK: step

@@ -13,8 +13,9 @@ gradient penalty lambda 10, drift 0.001, Adam(beta1 0, beta2 0.99; the generator
 for up to N more real images (the checkpoint's ``state["extended"]`` counts those trained), when a budget allows
 more training than the config planned; its config may differ from the run's in the data keys
 (``pose_files``, ``pose_fraction``, ``dataset_pool``: fine-tuning on more kinds of poses), recorded in
-``state["data_changes"]``, and in ``adv_weight`` (adding the adversarial term to a run trained by
-reconstruction alone), recorded in ``state["loss_changes"]``. Any ``--resume`` may change ``images_per_phase`` (re-planning a run
+``state["data_changes"]``. Any ``--resume`` may change the loss weights (``LOSS_KEYS``: adding the
+adversarial term to a run trained by reconstruction alone, softening it part-way), recorded with the
+step in ``state["loss_changes"]``, and ``images_per_phase`` (re-planning a run
 whose speed on a machine turned out other than expected; a phase already past the new budget ends
 at once), recorded in ``state["schedule_changes"]``. ``--grow-from RUN`` starts a run from a finished
 run at half the resolution (same latent size, keypoints and channels): the layers they share keep its weights and
@@ -46,7 +47,7 @@ from .model import Discriminator, Generator, channel_schedule
 # Config keys that choose the data, not the model: an --extend run may change them (fine-tuning a
 # finished run on more kinds of poses).
 DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool", "fed_fraction", "arm_fraction"}
-# Loss weights an --extend run may change: adversarial fine-tuning of a reconstruction-trained run.
+# Loss weights any --resume may change: adversarial fine-tuning of a reconstruction-trained run, a softer critic.
 LOSS_KEYS = {"adv_weight", "edge_weight", "colour_weight", "coverage_weight"}
 # Config keys that only re-plan the schedule: any --resume may change them.
 SCHEDULE_KEYS = {"images_per_phase", "gp_every", "bf16", "channels_last"}

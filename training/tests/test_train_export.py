@@ -56,12 +56,16 @@ def test_extend_continues_a_finished_run(tmp_path):
     assert ck["config"]["dataset_pool"] == 8
     # ... and add the adversarial term to a run trained by reconstruction alone.
     adversarial = TrainConfig(**{**other_data.__dict__, "adv_weight": 0.5})
-    with pytest.raises(ValueError, match="only --extend"):
-        train(adversarial, tmp_path, resume=True, device="cpu", log=quiet)
     train(adversarial, tmp_path, resume=True, device="cpu", log=quiet, extend=4)
     ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
     assert ck["state"]["loss_changes"] == [{"at_step": 13, "adv_weight": 0.5}]
     assert len(ck["state"]["data_changes"]) == 1 and ck["config"]["adv_weight"] == 0.5
+    # Any --resume may re-weight the losses (here mid-extension), recorded at the step it happened.
+    softer = TrainConfig(**{**adversarial.__dict__, "adv_weight": 0.25})
+    train(softer, tmp_path, resume=True, device="cpu", log=quiet, max_steps=1)
+    ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert ck["state"]["loss_changes"] == [{"at_step": 13, "adv_weight": 0.5}, {"at_step": 14, "adv_weight": 0.25}]
+    assert ck["config"]["adv_weight"] == 0.25
 
 
 def test_grow_from_starts_the_next_size_where_the_smaller_run_left_off(tmp_path):
