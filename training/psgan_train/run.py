@@ -113,6 +113,9 @@ class Run:
             self.g_ema.load_state_dict(ck.get("generator_ema", ck["generator"]))
         if "opt_g" in ck and "opt_d" in ck:
             self.opt_g.load_state_dict(ck["opt_g"]); self.opt_d.load_state_dict(ck["opt_d"])
+            # The step size is the config's (a resume may lower it for the last stretch of a run).
+            for group in self.opt_g.param_groups + self.opt_d.param_groups:
+                group["lr"] = cfg.learning_rate
         else:
             log("the checkpoint holds no optimiser states: Adam starts afresh")
         self.state = state = ck["state"]; self.rng.set_state(ck["rng"].cpu())

@@ -15,7 +15,8 @@ more training than the config planned; its config may differ from the run's in t
 (``pose_files``, ``pose_fraction``, ``dataset_pool``: fine-tuning on more kinds of poses), recorded in
 ``state["data_changes"]``. Any ``--resume`` may change the loss weights (``LOSS_KEYS``: adding the
 adversarial term to a run trained by reconstruction alone, softening it part-way), recorded with the
-step in ``state["loss_changes"]``, and ``images_per_phase`` (re-planning a run
+step in ``state["loss_changes"]``, ``learning_rate`` (a smaller step for a run's last stretch) and
+``images_per_phase`` (re-planning a run
 whose speed on a machine turned out other than expected; a phase already past the new budget ends
 at once), recorded in ``state["schedule_changes"]``. ``--grow-from RUN`` starts a run from a finished
 run at half the resolution (same latent size, keypoints and channels): the layers they share keep its weights and
@@ -49,8 +50,8 @@ from .model import Discriminator, Generator, channel_schedule
 DATA_KEYS = {"pose_files", "pose_fraction", "dataset_pool", "fed_fraction", "arm_fraction"}
 # Loss weights any --resume may change: adversarial fine-tuning of a reconstruction-trained run, a softer critic.
 LOSS_KEYS = {"adv_weight", "edge_weight", "colour_weight", "coverage_weight"}
-# Config keys that only re-plan the schedule: any --resume may change them.
-SCHEDULE_KEYS = {"images_per_phase", "gp_every", "bf16", "channels_last"}
+# Config keys that only re-plan the schedule or the step size: any --resume may change them.
+SCHEDULE_KEYS = {"images_per_phase", "gp_every", "bf16", "channels_last", "learning_rate"}
 # What a checkpoint's state records of how the run got there: exports copy it into ``train_state``,
 # a grown run into its ``grown_from``.
 HISTORY_KEYS = ("extended", "schedule_changes", "data_changes", "loss_changes", "grown_from", "initialised_from")

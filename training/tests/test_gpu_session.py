@@ -106,3 +106,13 @@ def test_pack_without_the_average_resumes_from_the_generator(tmp_path):
     ck = torch.load(tmp_path / "copy" / "checkpoint.pt", weights_only=False)
     for k, v in ck["generator"].items():
         assert torch.equal(ck["generator_ema"][k], v)
+
+
+def test_resume_may_lower_the_learning_rate(tmp_path):
+    train(TINY_EMA, tmp_path, max_steps=2, device="cpu", log=quiet)
+    slower = TrainConfig(**{**TINY_EMA.__dict__, "learning_rate": TINY_EMA.learning_rate / 4})
+    train(slower, tmp_path, resume=True, max_steps=1, device="cpu", log=quiet)
+    ck = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert ck["state"]["schedule_changes"] == [{"at_step": 2, "learning_rate": TINY_EMA.learning_rate / 4}]
+    # Adam's stored step size is the new one, for the generator and the critic alike.
+    assert {g["lr"] for g in ck["opt_g"]["param_groups"] + ck["opt_d"]["param_groups"]} == {TINY_EMA.learning_rate / 4}
