@@ -66,23 +66,8 @@ public struct Matte: Sendable {
         let passable = (0 ..< count).map { (grey[$0] && whiteness[$0] >= edge) || whiteness[$0] >= white }
         let holeLike = (0 ..< count).map { grey[$0] && whiteness[$0] >= white }
 
-        /// Marks every pixel reachable from `seeds` through `allowed` pixels; returns them.
         func flood(_ seeds: [Int], through allowed: [Bool], marking marks: inout [Bool]) -> [Int] {
-            var reached: [Int] = []
-            var stack: [Int] = []
-            for seed in seeds where allowed[seed] && !marks[seed] {
-                marks[seed] = true
-                stack.append(seed)
-            }
-            while let p = stack.popLast() {
-                reached.append(p)
-                let x = p % width
-                if x > 0, allowed[p - 1], !marks[p - 1] { marks[p - 1] = true; stack.append(p - 1) }
-                if x < width - 1, allowed[p + 1], !marks[p + 1] { marks[p + 1] = true; stack.append(p + 1) }
-                if p >= width, allowed[p - width], !marks[p - width] { marks[p - width] = true; stack.append(p - width) }
-                if p < count - width, allowed[p + width], !marks[p + width] { marks[p + width] = true; stack.append(p + width) }
-            }
-            return reached
+            Self.flood(seeds, through: allowed, width: width, marking: &marks)
         }
 
         var background = [Bool](repeating: false, count: count)
@@ -155,32 +140,45 @@ public struct Matte: Sendable {
     public static func withoutSpecks(_ coverage: [UInt8], width: Int, height: Int) -> [UInt8] {
         precondition(coverage.count == width * height)
         var result = coverage
+        let covered = coverage.map { $0 > 0 }
         var seen = [Bool](repeating: false, count: coverage.count)
-        var patch: [Int] = [], stack: [Int] = []
-        for start in coverage.indices where coverage[start] > 0 && !seen[start] {
-            patch.removeAll(keepingCapacity: true)
-            seen[start] = true
-            stack.append(start)
-            var peak: UInt8 = 0
-            while let p = stack.popLast() {
-                patch.append(p)
-                peak = max(peak, coverage[p])
-                let x = p % width, y = p / width
-                for dy in -1 ... 1 {
-                    for dx in -1 ... 1 where dx != 0 || dy != 0 {
-                        let nx = x + dx, ny = y + dy
-                        guard nx >= 0 && nx < width && ny >= 0 && ny < height else { continue }
-                        let q = ny * width + nx
-                        if coverage[q] > 0 && !seen[q] {
-                            seen[q] = true
-                            stack.append(q)
-                        }
-                    }
-                }
-            }
-            if peak < speckPeak { for p in patch { result[p] = 0 } }
+        for start in coverage.indices where covered[start] && !seen[start] {
+            let patch = flood([start], through: covered, width: width, diagonals: true, marking: &seen)
+            if patch.allSatisfy({ coverage[$0] < speckPeak }) { for p in patch { result[p] = 0 } }
         }
         return result
+    }
+
+    /// Marks every pixel of a `width`-wide plane reachable from `seeds` through `allowed` pixels
+    /// (4-connected, or 8-connected with `diagonals`), skipping those already marked; returns them.
+    static func flood(_ seeds: [Int], through allowed: [Bool], width: Int, diagonals: Bool = false,
+                      marking marks: inout [Bool]) -> [Int] {
+        let count = allowed.count
+        var reached: [Int] = []
+        var stack: [Int] = []
+        for seed in seeds where allowed[seed] && !marks[seed] {
+            marks[seed] = true
+            stack.append(seed)
+        }
+        func visit(_ q: Int) {
+            if allowed[q] && !marks[q] { marks[q] = true; stack.append(q) }
+        }
+        while let p = stack.popLast() {
+            reached.append(p)
+            let x = p % width
+            let left = x > 0, right = x < width - 1, up = p >= width, down = p < count - width
+            if left { visit(p - 1) }
+            if right { visit(p + 1) }
+            if up { visit(p - width) }
+            if down { visit(p + width) }
+            if diagonals {
+                if up && left { visit(p - width - 1) }
+                if up && right { visit(p - width + 1) }
+                if down && left { visit(p + width - 1) }
+                if down && right { visit(p + width + 1) }
+            }
+        }
+        return reached
     }
 
     /// An alpha plane of `size` scaled by a whole `factor` (bilinear, pixel centres aligned), for
