@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from .checkpoint import load_checkpoint
-from .train import LOSS_KEYS, SCHEDULE_KEYS, stored_config
+from .train import LOSS_KEYS, SCHEDULE_KEYS, config_changes, stored_config
 
 
 def average(a: dict, b: dict, weight: float, names: tuple[str, str] = ("A", "B")) -> dict:
@@ -24,7 +24,7 @@ def average(a: dict, b: dict, weight: float, names: tuple[str, str] = ("A", "B")
     if not 0 <= weight <= 1:
         raise ValueError(f"weight must be in [0, 1], got {weight}")
     ca, cb = stored_config(a), stored_config(b)
-    differ = sorted(k for k in set(ca) | set(cb) if ca.get(k) != cb.get(k) and k not in LOSS_KEYS | SCHEDULE_KEYS)
+    differ = [k for k in config_changes(ca, cb) if k not in LOSS_KEYS | SCHEDULE_KEYS]
     if differ:
         raise ValueError(f"{names[0]} and {names[1]} are not one run's checkpoints: their configs differ in {differ}")
     out = dict(b)

@@ -16,8 +16,8 @@ from .checkpoint import load_checkpoint, save_atomic
 from .config import TrainConfig, config_dict
 from .data import DataSource
 from .losses import generator_terms
-from .train import (DATA_KEYS, LOSS_KEYS, SCHEDULE_KEYS, build_models, downscale, grow_start, phases, stored_config,
-                    write_samples)
+from .train import (DATA_KEYS, LOSS_KEYS, SCHEDULE_KEYS, build_models, config_changes, downscale, grow_start, phases,
+                    record_change, stored_config, write_samples)
 from .warm_start import init_from_model
 
 
@@ -96,7 +96,7 @@ class Run:
             raise FileNotFoundError(f"--resume: no checkpoint at {ckpt_path}")
         ck = load_checkpoint(ckpt_path, map_location=self.dev)
         old_config, new_config = stored_config(ck), config_dict(cfg)
-        changed = sorted(k for k in set(old_config) | set(new_config) if old_config.get(k) != new_config.get(k))
+        changed = config_changes(old_config, new_config)
         schedule = [k for k in changed if k in SCHEDULE_KEYS]
         losses = [k for k in changed if k in LOSS_KEYS]
         other_keys = [k for k in changed if k not in SCHEDULE_KEYS | LOSS_KEYS]
@@ -119,13 +119,11 @@ class Run:
         else:
             log("the checkpoint holds no optimiser states: Adam starts afresh")
         self.state = state = ck["state"]; self.rng.set_state(ck["rng"].cpu())
+        record_change(state, "loss_changes", {k: new_config[k] for k in losses})
         if losses:
-            state["loss_changes"] = state.get("loss_changes", []) + [
-                {"at_step": state["step"], **{k: new_config[k] for k in losses}}]
             log(f"re-weighted: {', '.join(f'{k} {old_config[k]} -> {new_config[k]}' for k in losses)}")
+        record_change(state, "schedule_changes", {k: new_config[k] for k in schedule})
         if schedule:
-            state["schedule_changes"] = state.get("schedule_changes", []) + [
-                {"at_step": state["step"], **{k: new_config[k] for k in schedule}}]
             log(f"re-planned: {', '.join(f'{k} {old_config[k]} -> {new_config[k]}' for k in schedule)}")
         log(f"resumed at phase {state['phase']}, {state['images']} images into it, step {state['step']}")
         return extend_changes
@@ -139,9 +137,7 @@ class Run:
         state["images"] = self.cfg.images_per_phase - extend
         state["extended"] = state.get("extended", 0)
         state["extending"] = True
-        changes = {k: v for k, v in (extend_changes or {}).items() if k in DATA_KEYS}
-        if changes:
-            state["data_changes"] = state.get("data_changes", []) + [{"at_step": state["step"], **changes}]
+        record_change(state, "data_changes", {k: v for k, v in (extend_changes or {}).items() if k in DATA_KEYS})
         self.log(f"extending the last phase by up to {extend} images ({state['extended']} extended before)")
 
     # MARK: step

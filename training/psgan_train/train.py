@@ -62,6 +62,17 @@ def stored_config(ck: dict) -> dict:
     return {**config_dict(TrainConfig()), **ck["config"]}
 
 
+def config_changes(old: dict, new: dict) -> list[str]:
+    """The keys whose values differ between two config dicts (a key missing from one counts), sorted."""
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
+def record_change(state: dict, name: str, changes: dict) -> None:
+    """Appends ``changes`` (key: new value), with the step they take effect at, to ``state[name]``."""
+    if changes:
+        state[name] = state.get(name, []) + [{"at_step": state["step"], **changes}]
+
+
 def build_models(cfg: TrainConfig) -> tuple[Generator, Discriminator]:
     """Generator and critic for a config (weights seeded from ``cfg.seed``)."""
     torch.manual_seed(cfg.seed)
